@@ -238,7 +238,8 @@ def download(
     progress : bool, default True
         Show a progress bar on stderr.
     force : bool, default False
-        Download again even when the archive is already cached.
+        Download again and replace the local copy. Without it, a dataset already in the
+        download folder is returned as is, and a cached archive is unpacked without a request.
 
     Returns
     -------
@@ -275,6 +276,8 @@ def _download(entry: Mapping[str, Any], *, url: str | None, progress: bool, forc
     check_option("URL scheme", urllib.parse.urlparse(url).scheme, _SCHEMES)
     root = _paths.download_dir()
     target = root / entry["folder"]
+    if _is_complete(target, entry) and not force:
+        return target
     if target.exists() and any(target.iterdir()) and not _is_complete(target, entry):
         raise CorpusToolsError(
             f"{target} exists but lacks the files of dataset {entry['name']!r} "
@@ -305,7 +308,7 @@ def _fetch(url: str, dest: Path, entry: Mapping[str, Any], *, progress: bool) ->
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DatasetNotFoundError(
-            _not_found_message(entry, f"downloading {url} failed ({reason}); are you offline?")
+            _not_found_message(entry, f"downloading {url} failed ({reason})")
         ) from exc
     digest = hashlib.sha256()
     tmp = tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part", delete=False)
@@ -314,7 +317,7 @@ def _fetch(url: str, dest: Path, entry: Mapping[str, Any], *, progress: bool) ->
         with response, tmp:
             total = response.headers.get("Content-Length")
             with tqdm(total=int(total) if total else None, unit="B", unit_scale=True, unit_divisor=1024,
-                      desc=f"{entry['name']}: {dest.name}", disable=not progress, leave=False) as bar:
+                      desc=f"{entry['name']}: {dest.name}", disable=not progress) as bar:
                 while chunk := response.read(_CHUNK):
                     tmp.write(chunk)
                     digest.update(chunk)
@@ -365,8 +368,14 @@ def _unpack(archive: Path, kind: str, target: Path) -> None:
         if len(children) == 1 and children[0].is_dir():
             content = children[0]
         if target.exists():
-            target.rmdir()  # empty: download() refuses a non-empty incomplete folder
-        os.replace(content, target)
+            # Only an empty folder or a complete copy being replaced (force=True) gets here;
+            # move it aside first so that the new copy appears in one rename.
+            old = workdir.with_name(workdir.name + ".old")
+            os.replace(target, old)
+            os.replace(content, target)
+            shutil.rmtree(old)
+        else:
+            os.replace(content, target)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
