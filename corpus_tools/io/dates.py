@@ -1,0 +1,234 @@
+"""Dates: whole columns parsed at once into naive UTC ``datetime64[ns]``.
+
+Known formats are tried one after the other on the values still unparsed (each try is one
+vectorised :func:`pandas.to_datetime` call); only the few leftovers are looked at one by
+one: RFC 822 (feeds), dates written with a month name, numeric day/month dates whose order
+the column itself settles, and a repair of a valid date followed by a broken time.
+"""
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Order matters only for speed; a value is taken by the first format that parses it whole.
+KNOWN_FORMATS = [
+    "ISO8601",                 # 2019-01-04, 2019-01-04T10:00:00+02:00, 2017/2/7
+    "%Y%m%d",                  # 20030219
+    "%Y/%m/%d",                # 2017/2/7
+    "%d-%b-%Y %H:%M:%S.%f",    # 26-FEB-1987 15:01:01.79 (Reuters-21578)
+    "%d-%b-%Y %H:%M:%S",
+    "%d-%b-%Y",
+    "%a, %d %b %Y %H:%M:%S %z",  # RFC 822 with a numeric zone
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%A, %B %d, %Y",
+    "%Y.%m.%d",
+]
+NS = "datetime64[ns]"
+
+_NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_DATE_THEN_JUNK = re.compile(
+    r"^(\d{1,2}-[A-Za-z]{3}-\d{4}|\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2})[\sT]+\S"
+)
+_MONTH_NAME = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
+)
+# A date inside a file name or URL: 2021/06/23, 2021-06-23, 2021_06_23 (not 8 bare digits,
+# which hex hashes and ids produce by chance).
+_PATH_DATE = r"(?<!\d)((?:19|20)\d{2})[/_.-](0?[1-9]|1[0-2])[/_.-](0?[1-9]|[12]\d|3[01])(?!\d)"
+
+
+@dataclass
+class DateIssue:
+    """A value that was not parsed as written: ``status`` is "unparseable",
+    "ambiguous" or "repaired"."""
+
+    position: int
+    value: str
+    status: str
+    detail: str
+
+
+def _to_naive_ns(parsed: pd.Series) -> pd.Series:
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    return parsed.astype(NS)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Strings for parsing; numbers such as 20030219 become their digits, blanks missing."""
+
+    def one(v: object) -> object:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            return None
+        if isinstance(v, (int, np.integer)):
+            return str(int(v))
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return str(int(v))
+        text = " ".join(str(v).split())
+        return text or None
+
+    return pd.Series([one(v) for v in values], index=values.index, dtype=object)
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, list[DateIssue]]:
+    """Parse a column of dates to naive UTC ``datetime64[ns]``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Strings, numbers (``20030219``), datetimes (naive = UTC, aware = converted)
+        or missing values, in any mix.
+
+    Returns
+    -------
+    parsed : pandas.Series
+        ``datetime64[ns]``, same index, ``NaT`` where missing or unparseable.
+    issues : list of DateIssue
+        Values that were unparseable, ambiguous or repaired, by position.
+
+    Examples
+    --------
+    >>> parsed, issues = parse_dates(pd.Series(["2019-01-04", "20030219", "31-MAR-1987 605:12:19.12"]))
+    >>> [str(d.date()) for d in parsed]
+    ['2019-01-04', '2003-02-19', '1987-03-31']
+    >>> issues[0].status
+    'repaired'
+    """
+    values = pd.Series(values)
+    index = values.index
+    values = values.reset_index(drop=True)
+    result = pd.Series(pd.NaT, index=values.index, dtype=NS)
+    issues: list[DateIssue] = []
+    if len(values) == 0:
+        return result.set_axis(index), issues
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return _to_naive_ns(values).set_axis(index), issues
+
+    # Timestamps and datetimes already parsed by a reader are taken as they are.
+    is_stamp = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) and not pd.isna(v))
+    if is_stamp.any():
+        stamps = pd.to_datetime(values[is_stamp], utc=True)
+        result[is_stamp] = _to_naive_ns(stamps)
+    text = _as_text(values.where(~is_stamp, None))
+    todo = text.index[text.notna()]
+
+    for fmt in KNOWN_FORMATS:
+        if len(todo) == 0:
+            break
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True)
+        ok = parsed.notna()
+        if ok.any():
+            result[ok[ok].index] = _to_naive_ns(parsed[ok])
+            todo = todo[~ok.to_numpy()]
+
+    if len(todo):
+        _parse_leftovers(text[todo], result, issues)
+    issues.sort(key=lambda issue: issue.position)
+    return result.set_axis(index), issues
+
+
+def _parse_leftovers(text: pd.Series, result: pd.Series, issues: list[DateIssue]) -> None:
+    # Numeric day/month/year: the column decides the order when some value shows it
+    # (a first number above 12 is a day, a second number above 12 is a day).
+    numeric = {i: _NUMERIC_DMY.match(v) for i, v in text.items()}
+    numeric = {i: m for i, m in numeric.items() if m}
+    firsts = [int(m.group(1)) for m in numeric.values()]
+    seconds = [int(m.group(2)) for m in numeric.values()]
+    order = None
+    if any(f > 12 for f in firsts) and not any(s > 12 for s in seconds):
+        order = "dmy"
+    elif any(s > 12 for s in seconds) and not any(f > 12 for f in firsts):
+        order = "mdy"
+
+    for i, value in text.items():
+        stamp, status, detail = None, "unparseable", "not a date in a known format"
+        if i in numeric:
+            if order is None:
+                status, detail = "ambiguous", "day/month order cannot be told from the column"
+            else:
+                a, b, year = (int(g) for g in numeric[i].groups())
+                day, month = (a, b) if order == "dmy" else (b, a)
+                stamp = _safe_timestamp(year, month, day)
+        else:
+            stamp = _rfc822(value)
+            if stamp is None and _MONTH_NAME.search(value):
+                stamp = _month_name_date(value)
+            if stamp is None:
+                m = _DATE_THEN_JUNK.match(value)
+                if m:
+                    stamp = _date_only(m.group(1))
+                    if stamp is not None:
+                        status, detail = "repaired", f"kept the date {stamp.date()}, dropped the unreadable time"
+        if stamp is not None:
+            result[i] = stamp
+            if status == "repaired":
+                issues.append(DateIssue(i, value, status, detail))
+        else:
+            issues.append(DateIssue(i, value, status, detail))
+
+
+def _safe_timestamp(year: int, month: int, day: int) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp(year=year, month=month, day=day)
+    except ValueError:
+        return None
+
+
+def _rfc822(value: str) -> pd.Timestamp | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    stamp = pd.Timestamp(parsed)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.as_unit("ns")
+
+
+def _month_name_date(value: str) -> pd.Timestamp | None:
+    import warnings
+
+    from dateutil import parser
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            parsed = parser.parse(value)
+        except (ValueError, OverflowError, parser.ParserError):
+            return None
+    if caught:  # e.g. an unknown time zone name: the reading is a guess
+        return None
+    stamp = pd.Timestamp(parsed)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.as_unit("ns")
+
+
+def _date_only(value: str) -> pd.Timestamp | None:
+    for fmt in ("%d-%b-%Y", "%Y-%m-%d", "%Y/%m/%d"):
+        parsed = pd.to_datetime(value, format=fmt, errors="coerce")
+        if not pd.isna(parsed):
+            return parsed.as_unit("ns")
+    return None
+
+
+def dates_in_paths(texts: pd.Series) -> pd.Series:
+    """The first ``YYYY/MM/DD``-like date in each path or URL, ``NaT`` where there is none.
+
+    Examples
+    --------
+    >>> dates_in_paths(pd.Series(["https://x.ir/Detail/2021/06/23/660736/", "a/b.txt"])).tolist()
+    [Timestamp('2021-06-23 00:00:00'), NaT]
+    """
+    texts = pd.Series(texts, dtype=object)
+    parts = texts.astype("str").str.extract(_PATH_DATE)
+    parts.columns = ["year", "month", "day"]
+    parsed = pd.to_datetime(parts.astype("float"), errors="coerce")
+    return parsed.astype(NS).set_axis(texts.index)

@@ -1,0 +1,378 @@
+"""Finding the input files, reading each by its kind, and assembling the ``docs`` frame."""
+from __future__ import annotations
+
+import glob
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from corpus_tools.errors import LoadError, check_option
+from corpus_tools.io import dates, html, reuters, tables, text
+from corpus_tools.io.decoding import decode, read_bytes
+from corpus_tools.io.report import Reporter
+
+# Kind of a file by its name; each kind also reads a gzipped file (".csv.gz").
+SUFFIX_KINDS = {
+    ".txt": "text", ".text": "text",
+    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv",
+    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".parquet": "parquet", ".pq": "parquet",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".sgm": "reuters", ".sgml": "reuters",
+    ".rss": "feed", ".atom": "feed", ".xml": "feed",
+}
+FORMATS = ["auto", "text", "csv", "tsv", "json", "jsonl", "parquet", "html", "feed", "reuters"]
+# Files in a corpus folder that describe the corpus rather than hold articles.
+NOT_ARTICLES = re.compile(
+    r"^(readme|source|sources|license|licence|copying|notice|changelog|authors|citation|manifest)"
+    r"(\.[^.]*)?$",
+    re.IGNORECASE,
+)
+STANDARD = ["text", "title", "date", "source", "sections", "url", "path"]
+STR_COLUMNS = ["text", "title", "source", "url", "path"]
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    root: Path       # the folder the user named (file ids and folder sections are relative to it)
+    explicit: bool   # named by the user, not found in a folder or by a glob
+
+
+def kind_of(path: Path) -> str | None:
+    """The reader for a file name: ``"text"``, ``"csv"``, ... or ``None`` when unknown."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return SUFFIX_KINDS.get(os.path.splitext(name)[1])
+
+
+def _glob_root(pattern: str) -> Path:
+    parts = Path(pattern).parts
+    fixed = []
+    for part in parts:
+        if _GLOB_CHARS.search(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
+
+
+def discover(sources: Any, reporter: Reporter) -> list[InputFile]:
+    """The files named by a path, folder, glob or list of them, in a stable order."""
+    if isinstance(sources, pd.DataFrame):
+        raise TypeError(
+            "ct.load reads files; it was given a DataFrame. A DataFrame that is already loaded "
+            "goes straight to ct.Corpus.from_docs(df) (it needs a 'text' column and a unique "
+            "index); to load a table file, pass its path and name its columns with text=, title=, "
+            "date= ..."
+        )
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    elif not isinstance(sources, Iterable):
+        raise TypeError(
+            f"ct.load expects a path, a folder, a glob or a list of them; got {type(sources).__name__}."
+        )
+    found: list[InputFile] = []
+    for source in sources:
+        if isinstance(source, pd.DataFrame):
+            return discover(source, reporter)
+        if not isinstance(source, (str, os.PathLike)):
+            raise TypeError(
+                f"ct.load expects a path, a folder, a glob or a list of them; got a list holding "
+                f"{type(source).__name__}."
+            )
+        path = Path(os.fspath(source)).expanduser()
+        if path.is_dir():
+            found.extend(_walk(path))
+        elif path.is_file():
+            found.append(InputFile(path, path.parent, True))
+        elif _GLOB_CHARS.search(str(source)):
+            matches = sorted(glob.glob(str(path), recursive=True))
+            root = _glob_root(str(path))
+            for match in matches:
+                m = Path(match)
+                if m.is_dir():
+                    found.extend(_walk(m, root))
+                elif m.is_file():
+                    found.append(InputFile(m, root, False))
+            if not matches:
+                reporter.problem(
+                    path, "the glob matches no file; check the pattern (use '**' to search "
+                    "sub-folders, e.g. 'corpus/**/*.txt')", "nothing loaded",
+                )
+        else:
+            reporter.problem(
+                path, "path does not exist; check the spelling and the working directory "
+                f"({Path.cwd()}), or pass a folder or a glob such as 'corpus/**/*.txt'",
+                "nothing loaded",
+            )
+    return found
+
+
+def _walk(folder: Path, root: Path | None = None) -> list[InputFile]:
+    # Hidden files and folders (.git, .DS_Store, .ipynb_checkpoints) are not looked at,
+    # as in shell and glob patterns.
+    files = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        files.extend(Path(dirpath) / f for f in filenames if not f.startswith("."))
+    return [InputFile(p, root or folder, False) for p in sorted(files)]
+
+
+def _file_id(f: InputFile, kind: str) -> str:
+    rel = f.path.relative_to(f.root) if f.path.is_relative_to(f.root) else Path(f.path.name)
+    name = rel.name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    name = os.path.splitext(name)[0] if kind_of(Path(name)) == kind or kind in ("text", "html") else name
+    return (rel.parent / name).as_posix()
+
+
+def _folder_sections(f: InputFile) -> list[str]:
+    if not f.path.is_relative_to(f.root):
+        return []
+    return list(f.path.relative_to(f.root).parent.parts)
+
+
+def read_file(f: InputFile, kind: str, mapping: tables.Mapping, reporter: Reporter) -> pd.DataFrame | list[dict] | None:
+    """Rows of one file: a DataFrame (tables, SGML) or a list of row dicts."""
+    if kind in ("csv", "tsv", "json", "jsonl", "parquet"):
+        return tables.read_table(f.path, kind, mapping, reporter)
+    if kind == "reuters":
+        return reuters.read_reuters(f.path, reporter)
+    if kind == "feed":
+        return html.read_feed(f.path, reporter)
+    if kind == "html":
+        row = html.read_html(f.path, reporter)
+    else:
+        raw = read_bytes(f.path, reporter)
+        decoded = None if raw is None else decode(raw, f.path, reporter)
+        row = None if decoded is None else text.parse_article(decoded)
+    if row is None:
+        return None
+    if not row.get("sections"):
+        row["sections"] = _folder_sections(f)
+    row["id"] = _file_id(f, kind)
+    return [row]
+
+
+def load(
+    path_or_glob: Any,
+    *,
+    format: str = "auto",
+    text: str | None = None,
+    title: str | None = None,
+    date: str | None = None,
+    id: str | None = None,
+    source: str | None = None,
+    errors: str = "warn",
+) -> pd.DataFrame:
+    """Load news articles from files into the ``docs`` DataFrame.
+
+    Reads a file, a folder (recursively), a glob, or a list of them; each file by its kind:
+
+    ========================  =====================================================
+    ``.txt``                  one article per file: plain, title-first (first line
+                              title, blank line, body) or a scraped page (breadcrumb,
+                              title, photo caption, body, site boilerplate)
+    ``.csv`` ``.tsv``         one article per row
+    ``.json`` ``.jsonl``      records: ``[{...}]``, ``{"key": [{...}]}``, ``{id: {...}}``;
+    ``.ndjson``               JSON lines: one object per line
+    ``.parquet``              one article per row
+    ``.html`` ``.htm``        main text extracted with trafilatura (no network access)
+    ``.rss`` ``.atom`` ``.xml``  one row per feed item
+    ``.sgm``                  Reuters-21578 SGML, one row per ``<REUTERS>``
+    ========================  =====================================================
+
+    Every kind except Parquet is also read gzipped (``.csv.gz``). In folders and globs,
+    files named README*, SOURCE*, LICENSE*, COPYING*, NOTICE*, CHANGELOG*, AUTHORS*,
+    CITATION*, MANIFEST* describe the corpus and are skipped; files of other kinds (``.png``,
+    ``.dtd``) are skipped too; both are listed in the load report. Hidden files are ignored.
+
+    Parameters
+    ----------
+    path_or_glob : str, os.PathLike or list of them
+        Files, folders or glob patterns (``"corpus/**/*.txt"``).
+    format : {"auto", "text", "csv", "tsv", "json", "jsonl", "parquet", "html", "feed", "reuters"}
+        ``"auto"`` reads each file by its name; any other value reads every file as that kind.
+    text, title, date, id : str, optional
+        Column (or JSON field) holding each part in table files. When not given, common names
+        are recognised: text ``text``, ``body``, ``content``, ``article``, ``headline_text``...;
+        title ``title``, ``headline``; date ``date``, ``publish_date``, ``published``,
+        ``pubdate``, ``datetime``...; id ``doc_id``, ``id``, ``article_id``...; also url
+        (``url``, ``link``) and sections (``section``, ``category``, ``categories``). A table
+        with titles but no text column (headlines) uses the titles as text.
+    source : str, optional
+        The column holding the outlet name; a value that is not a column of the file is used
+        as the source of every row (``source="BBC"``), in every kind of file.
+    errors : {"warn", "skip", "raise"}
+        What to do with bad input (unreadable, binary, empty or undecodable files, missing
+        columns, malformed JSON lines, unparseable dates, duplicate ids): ``"warn"`` loads what
+        can be loaded and emits one warning pointing to :func:`corpus_tools.load_report`;
+        ``"skip"`` does the same silently; ``"raise"`` raises :class:`LoadError` at the first
+        problem.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per article, index ``doc_id`` (unique strings: the file's path relative to the
+        folder given, without extension, e.g. ``"sport/001"``; the table's id column or
+        ``"<file stem>-<record number>"``; ``"reuters-<NEWID>"``). Columns:
+
+        - ``text`` (str): the body without title and site boilerplate; paragraphs separated
+          by a blank line; ``""`` when the input has none
+        - ``title`` (str), ``source`` (str), ``url`` (str): missing as NaN
+        - ``date`` (datetime64[ns], naive UTC): from the date column or field, else a date in
+          the URL or file name (``/2021/06/23/``), else NaT
+        - ``sections`` (list of str): breadcrumb sections, the table's section column or the
+          sub-folders between the folder given and the file (``bbc/sport/001.txt`` loaded as
+          ``bbc`` gives ``["sport"]``); ``[]`` when none
+        - ``path`` (str): the file the row came from
+        - every other column or field of the input (``caption``, ``topics``, ``author`` ...)
+
+        Duplicate ids are made unique with a suffix (``"x"``, ``"x-2"``). What was skipped,
+        repaired or renamed is in ``docs.attrs["load_report"]``; read it with
+        :func:`corpus_tools.load_report`.
+
+    Raises
+    ------
+    TypeError
+        If given a DataFrame (use ``ct.Corpus.from_docs(df)``) or something that is no path.
+    ValueError
+        If ``format`` or ``errors`` is not one of the options.
+    LoadError
+        If no input file exists, or at the first problem when ``errors="raise"``.
+
+    Examples
+    --------
+    >>> import corpus_tools as ct
+    >>> docs = ct.load("seeds/000_bb0baf8a7e2ae5bc.txt")
+    >>> docs.loc["000_bb0baf8a7e2ae5bc", "sections"]
+    ['China', 'Russia', "Editor's Choice"]
+    >>> docs = ct.load("headlines.csv", text="headline_text", date="publish_date")  # doctest: +SKIP
+    """
+    check_option("format", format, FORMATS)
+    reporter = Reporter(errors)
+    mapping = tables.Mapping(text=text, title=title, date=date, id=id, source=source)
+    files = discover(path_or_glob, reporter)
+
+    parts: list[pd.DataFrame] = []
+    rows: list[dict] = []
+    n_read = 0
+    for f in files:
+        kind = kind_of(f.path) if format == "auto" else format
+        if not f.explicit and NOT_ARTICLES.match(f.path.name):
+            reporter.note(f.path, "not an article (README/SOURCE/LICENSE... describe the corpus)", "file skipped")
+            continue
+        if kind is None:
+            reporter.note(
+                f.path, f"unknown kind of file ({''.join(f.path.suffixes) or 'no extension'}); "
+                "give it with format= to read it", "file skipped",
+            )
+            continue
+        n_read += 1
+        got = read_file(f, kind, mapping, reporter)
+        if got is None:
+            continue
+        if isinstance(got, pd.DataFrame):
+            got["path"] = str(f.path)
+            parts.append(got)
+        else:
+            for row in got:
+                row["path"] = str(f.path)
+            rows.extend(got)
+
+    if not files or (n_read == 0 and not parts and not rows and reporter.n_problems):
+        shown = path_or_glob if isinstance(path_or_glob, (str, os.PathLike)) else list(path_or_glob)
+        detail = "; ".join(f"{r['path']}: {r['problem']}" for r in reporter.records) or "no files"
+        raise LoadError(f"nothing to load from {shown!r}: {detail}")
+    if rows:
+        parts.append(pd.DataFrame.from_records(rows))
+    docs = _assemble(parts, mapping, reporter)
+    docs.attrs["load_report"] = reporter.finish(len(docs), n_read)
+    return docs
+
+
+def _assemble(parts: list[pd.DataFrame], mapping: tables.Mapping, reporter: Reporter) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        frame = pd.DataFrame({c: pd.Series(dtype="str") for c in STANDARD + ["id", "_line"]})
+    else:
+        frame = pd.concat(parts, ignore_index=True, sort=False)
+    for column in STANDARD + ["id", "_line"]:
+        if column not in frame:
+            frame[column] = None
+    lines = frame["_line"]
+
+    def where(i: int) -> tuple[str, int | None]:
+        line = lines.iat[i]
+        return frame["path"].iat[i], None if pd.isna(line) else int(line)
+
+    # Dates: the date column, else a date in the URL or the file name.
+    raw_dates = frame["date"]
+    parsed, issues = dates.parse_dates(raw_dates)
+    for issue in issues:
+        path, line = where(issue.position)
+        if issue.status == "repaired":
+            reporter.note(path, f"malformed date {issue.value!r}", f"repaired: {issue.detail}", line=line)
+        else:
+            reporter.problem(path, f"{issue.status} date {issue.value!r} ({issue.detail})", "date set to NaT", line=line)
+    missing = parsed.isna() & raw_dates.isna()
+    if missing.any():
+        from_url = dates.dates_in_paths(frame.loc[missing, "url"].fillna(""))
+        from_path = dates.dates_in_paths(frame.loc[missing, "path"])
+        parsed[missing] = from_url.fillna(from_path)
+    frame["date"] = parsed
+
+    # A source= that is no column of the file names the source of every row.
+    if mapping.source is not None:
+        frame["source"] = frame["source"].where(frame["source"].notna(), mapping.source)
+        if not any(mapping.source in p.columns for p in parts):
+            frame["source"] = mapping.source
+
+    frame["text"] = frame["text"].fillna("")
+    empty = frame.index[frame["text"].astype("str").str.strip() == ""]
+    for i in empty:
+        path, line = where(i)
+        reporter.note(path, "no text in the input", "kept with empty text", line=line)
+    frame["sections"] = frame["sections"].map(tables.as_sections)
+
+    ids = _unique_ids(frame, where, reporter)
+    for column in STR_COLUMNS:
+        frame[column] = frame[column].astype("str")
+    frame["text"] = frame["text"].fillna("")
+    extras = [c for c in frame.columns if c not in STANDARD and c not in ("id", "_line")]
+    docs = frame[STANDARD + extras]
+    docs.index = pd.Index(ids, name="doc_id", dtype="str")
+    return docs
+
+
+def _unique_ids(frame: pd.DataFrame, where, reporter: Reporter) -> pd.Series:
+    ids = frame["id"].astype("str").reset_index(drop=True)
+    dup = ids.duplicated(keep="first")
+    if not dup.any():
+        return ids
+    taken = set(ids)
+    counts: dict[str, int] = {}
+    for i in dup[dup].index:
+        original = ids.iat[i]
+        n = counts.get(original, 1)
+        while True:
+            n += 1
+            candidate = f"{original}-{n}"
+            if candidate not in taken:
+                break
+        counts[original] = n
+        taken.add(candidate)
+        ids.iat[i] = candidate
+        first = frame["path"].iat[int(ids.index[(ids == original).to_numpy()][0])]
+        path, line = where(i)
+        reporter.problem(
+            path, f"duplicate doc_id {original!r} (first in {first})", f"renamed to {candidate!r}", line=line
+        )
+    return ids
