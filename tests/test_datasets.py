@@ -58,7 +58,7 @@ def server(tmp_path):
             super().do_GET()
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}", folder, hits
@@ -227,7 +227,7 @@ def test_absent_without_download_says_where_to_put_the_files(data_home):
         datasets.path("bbc", download=False)
     assert str(exc.value) == (
         "dataset 'bbc' is not on this machine and download=False was given.\n"
-        "Put the folder 'bbc/' (with business, entertainment, politics, sport, tech) into one of the folders searched:\n"
+        "Put the folder 'bbc/' (with */*.txt) into one of the folders searched:\n"
         f"  {data_home}\n"
         "To fetch it by hand, download http://mlg.ucd.ie/files/datasets/bbc-fulltext.zip and unpack it there as 'bbc/'.\n"
         "Or set CORPUS_TOOLS_DATA to the folder that holds 'bbc/'."
