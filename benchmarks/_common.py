@@ -1,0 +1,85 @@
+"""Shared pieces of the benchmarks: the real corpora, the 1M-document corpus, and timing in a
+fresh process so that peak memory is the measured step's own."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import platform
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = Path(os.environ.get("CORPUS_TOOLS_DATA") or ROOT.parent / "shared" / "corpora")
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def require_corpora() -> Path:
+    if not (CORPORA / "README.md").exists():
+        raise SystemExit(f"the real corpora are not at {CORPORA}; set CORPUS_TOOLS_DATA")
+    return CORPORA
+
+
+def reuters_docs() -> pd.DataFrame:
+    import corpus_tools as ct
+
+    return ct.load(require_corpora() / "reuters21578", errors="skip")
+
+
+def abc_docs() -> pd.DataFrame:
+    import corpus_tools as ct
+
+    return ct.load(require_corpora() / "abcnews_headlines_2003", errors="skip")
+
+
+def million_docs(n: int = 1_000_000) -> pd.DataFrame:
+    """n documents made by repeating the Reuters-21578 bodies that have text, with their dates."""
+    base = reuters_docs()
+    base = base[base["text"].str.len() > 0]
+    reps = -(-n // len(base))
+    idx = np.tile(np.arange(len(base)), reps)[:n]
+    docs = pd.DataFrame(
+        {"text": base["text"].to_numpy()[idx], "date": base["date"].to_numpy()[idx]},
+        index=pd.Index([f"m{i:07d}" for i in range(n)], name="doc_id"),
+    )
+    return docs
+
+
+def _child(conn, fn, args):
+    t0 = time.perf_counter()
+    result = fn(*args)
+    seconds = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    conn.send((seconds, peak_mb, result))
+    conn.close()
+
+
+def run_isolated(fn, *args):
+    """Run fn(*args) in a forked process; return (seconds, peak RSS in MB of that process, result).
+
+    The data the parent already holds is shared copy-on-write, so peak RSS counts what the
+    step itself allocates plus the shared pages it touches. fn's result must be small.
+    """
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe()
+    p = ctx.Process(target=_child, args=(child, fn, args))
+    p.start()
+    out = parent.recv()
+    p.join()
+    return out
+
+
+def best_of(fn, repeat: int = 3):
+    """Fastest wall time of ``repeat`` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), result

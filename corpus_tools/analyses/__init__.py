@@ -1,0 +1,1 @@
+"""Analyses of a Corpus; each returns a tidy DataFrame."""

@@ -1,0 +1,753 @@
+"""The tokenized corpus: vocabulary, token sequences and document-term matrix, aligned with ``docs``."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from . import __version__
+from ._paths import cache_dir
+from .errors import CorpusToolsError, check_option
+from .text.normalize import BOUNDARY, Normalizer, is_non_final_abbreviation
+from .text.phrases import join_phrases, phrase_options
+from .text.tokenizer import tokenize_chunk
+
+TOKENIZERS = ("words",)
+CHUNK_CHARS = 8_000_000
+_FORMAT_VERSION = 1
+
+
+class Corpus:
+    """Tokens, vocabulary and document-term matrix of a collection of documents.
+
+    Build one with :meth:`Corpus.from_docs`. Every part is aligned with ``docs``: row ``i`` of
+    :attr:`dtm` and the token slice ``ids[doc_offsets[i]:doc_offsets[i + 1]]`` belong to
+    ``docs.index[i]``; column ``j`` of :attr:`dtm` and term id ``j`` are ``vocab[j]``.
+
+    Attributes
+    ----------
+    docs : DataFrame
+        The documents (index ``doc_id``), as given.
+    vocab : pd.Index
+        The terms, sorted.
+    ids : int32 array
+        Term ids of every kept token, document after document.
+    doc_offsets : int64 array, shape (n_docs + 1,)
+        Where each document's tokens start in ``ids``.
+    sent_offsets : int64 array, shape (n_sentences + 1,)
+        Where each sentence's tokens start in ``ids``; every document starts a sentence.
+    dtm : scipy.sparse.csr_matrix, shape (n_docs, n_terms)
+        Raw integer counts.
+    params : dict
+        The arguments the corpus was built with.
+    """
+
+    def __init__(self, docs, vocab, ids, doc_offsets, sent_offsets, *, dtm=None, params=None):
+        self.docs = docs
+        self.vocab = pd.Index(vocab, dtype=object, name="term")
+        self.ids = np.asarray(ids, dtype=np.int32)
+        self.doc_offsets = np.asarray(doc_offsets, dtype=np.int64)
+        self.sent_offsets = np.asarray(sent_offsets, dtype=np.int64)
+        self.params = dict(params or {})
+        self.dtm = _build_dtm(self.ids, self.doc_offsets, len(self.vocab)) if dtm is None else dtm.tocsr()
+        if self.dtm.shape != (len(docs), len(self.vocab)) or len(self.doc_offsets) != len(docs) + 1:
+            raise ValueError(
+                f"misaligned corpus: {len(docs)} docs, {len(self.vocab)} terms, "
+                f"dtm {self.dtm.shape}, {len(self.doc_offsets) - 1} token ranges"
+            )
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_docs(
+        cls,
+        docs: pd.DataFrame,
+        *,
+        text: str = "text",
+        lowercase: bool = True,
+        tokenizer: str = "words",
+        stopwords="english",
+        extra_stopwords: Iterable[str] | None = None,
+        min_length: int = 2,
+        numbers: bool = False,
+        lemmatize=False,
+        stem=False,
+        phrases=False,
+        min_df: int | float = 1,
+        max_df: int | float = 1.0,
+        max_terms: int | None = None,
+        keep: Iterable[str] | None = None,
+        n_jobs: int = 1,
+        cache: bool = True,
+        progress: bool = True,
+    ) -> Corpus:
+        """Tokenize ``docs[text]`` into a Corpus.
+
+        Parameters
+        ----------
+        docs : DataFrame
+            One row per document, e.g. from :func:`corpus_tools.load`; its index names the documents.
+        text : str
+            The column holding the text.
+        lowercase : bool
+            Lowercase every term.
+        tokenizer : {"words"}
+            Unicode words that keep news words whole: ``anti-terror``, ``J-20``, ``U.S.``;
+            ``Russia's`` becomes ``russia``; ``10,000`` is one number token. Sentence ends are kept.
+        stopwords : {"english", "nltk", "gensim"}, collection of str or None
+            Words left out (see :func:`corpus_tools.text.stopwords.resolve_stopwords`); works offline.
+        extra_stopwords : collection of str, optional
+            Words left out in addition, e.g. ``["said"]``.
+        min_length : int
+            Shortest term kept, in characters.
+        numbers : bool
+            Keep number tokens (``2021``, ``10,000``).
+        lemmatize : bool or {"simplemma", "wordnet"}
+            ``True`` uses simplemma (offline): ``troops -> troop``, ``concluded -> conclude``.
+            ``"wordnet"`` needs NLTK's WordNet data.
+        stem : False or {"snowball", "porter"}
+            NLTK stemmers (no data needed).
+        phrases : bool or dict
+            Join multi-word expressions found by gensim's ``Phrases`` with npmi scoring
+            (``defense_minister``). A dict sets ``min_count`` (5), ``threshold`` (0.5),
+            ``passes`` (2) and ``delimiter`` ("_").
+        min_df, max_df : int or float
+            Keep terms in at least ``min_df`` and at most ``max_df`` documents; a float is a share
+            of the documents.
+        max_terms : int, optional
+            Keep only the most frequent terms.
+        keep : collection of str, optional
+            Terms kept whatever their frequency.
+        n_jobs : int
+            Worker processes for tokenising (``-1``: one per core). Works from a Jupyter kernel.
+        cache : bool
+            Reuse a corpus built before from the same texts and parameters (``$CORPUS_TOOLS_CACHE``,
+            else ``data/cache``).
+        progress : bool
+            Show a progress bar on long work.
+
+        Returns
+        -------
+        Corpus
+
+        Raises
+        ------
+        TypeError
+            ``docs`` is not a DataFrame, or the text column holds non-strings.
+        ValueError
+            The corpus is empty, the text column is missing, an option is unknown, or the
+            frequency limits remove every term.
+
+        Examples
+        --------
+        >>> docs = pd.DataFrame({"text": ["Russia's troops drill.", "China's J-20 jets drill."]},
+        ...                     index=pd.Index(["a", "b"], name="doc_id"))
+        >>> corpus = Corpus.from_docs(docs, cache=False, progress=False)
+        >>> corpus.tokens("b")
+        ['china', 'j-20', 'jets', 'drill']
+        >>> corpus.dtm.toarray().tolist(), list(corpus.vocab)
+        ([[1, 0, 0, 0, 1, 1], [1, 1, 1, 1, 0, 0]], ['drill', 'china', 'j-20', 'jets', 'russia', 'troops'])
+        """
+        texts = _texts(docs, text)
+        check_option("tokenizer", tokenizer, TOKENIZERS)
+        phrase_opts = phrase_options(phrases)
+        normalizer = Normalizer(
+            lowercase=lowercase,
+            stopwords=stopwords,
+            extra_stopwords=extra_stopwords,
+            min_length=min_length,
+            numbers=numbers,
+            lemmatize=lemmatize,
+            stem=stem,
+        )
+        params = {
+            "text": text,
+            "lowercase": lowercase,
+            "tokenizer": tokenizer,
+            "stopwords": sorted(stopwords) if not (stopwords is None or isinstance(stopwords, str)) else stopwords,
+            "extra_stopwords": sorted(extra_stopwords) if extra_stopwords else None,
+            "min_length": min_length,
+            "numbers": numbers,
+            "lemmatize": lemmatize,
+            "stem": stem,
+            "phrases": phrase_opts,
+            "min_df": min_df,
+            "max_df": max_df,
+            "max_terms": max_terms,
+            "keep": sorted(keep) if keep else None,
+        }
+        _check_limits(min_df, max_df, max_terms)
+
+        key = _cache_key(docs.index, texts, params) if cache else None
+        if key is not None:
+            cached = _cache_path(key)
+            if (cached / "meta.json").exists():
+                try:
+                    return cls._load_arrays(cached, docs)
+                except (OSError, ValueError, KeyError):
+                    pass  # a damaged cache entry is rebuilt below
+
+        ids, doc_offsets, sent_offsets, vocab = _tokenize_all(texts, normalizer, n_jobs=n_jobs, progress=progress)
+        if phrase_opts is not None and len(ids):
+            sentences = join_phrases(ids, sent_offsets, vocab, phrase_opts)
+            ids, doc_offsets, sent_offsets, vocab = _encode_sentences(sentences, sent_offsets, doc_offsets)
+        corpus = cls(docs, vocab, ids, doc_offsets, sent_offsets, params=params)
+        if corpus.n_tokens == 0:
+            raise ValueError(
+                f"no terms are left in any of the {len(docs)} documents after tokenising "
+                f"(stopwords={stopwords!r}, min_length={min_length}, numbers={numbers}); "
+                "check the text column or relax these options."
+            )
+        if (min_df, max_df, max_terms) != (1, 1.0, None):
+            corpus = corpus.filter_terms(min_df=min_df, max_df=max_df, max_terms=max_terms, keep=keep)
+        if key is not None:
+            corpus._save_arrays(_cache_path(key))
+        return corpus
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def n_docs(self) -> int:
+        """Number of documents."""
+        return len(self.docs)
+
+    @property
+    def n_tokens(self) -> int:
+        """Number of kept tokens (the sum of :attr:`dtm`)."""
+        return int(len(self.ids))
+
+    @property
+    def n_terms(self) -> int:
+        """Size of the vocabulary."""
+        return len(self.vocab)
+
+    @property
+    def n_sentences(self) -> int:
+        """Number of non-empty sentences."""
+        return len(self.sent_offsets) - 1
+
+    @property
+    def doc_lengths(self) -> np.ndarray:
+        """Kept tokens per document."""
+        return np.diff(self.doc_offsets)
+
+    @property
+    def dates(self) -> pd.Series:
+        """The ``date`` column as datetime64 (all NaT when the docs have no dates)."""
+        if "date" in self.docs.columns:
+            return pd.to_datetime(self.docs["date"], errors="coerce")
+        return pd.Series(pd.NaT, index=self.docs.index, dtype="datetime64[ns]", name="date")
+
+    # ------------------------------------------------------------------ access
+    def _row(self, doc_id) -> int:
+        try:
+            row = self.docs.index.get_loc(doc_id)
+        except KeyError:
+            raise KeyError(f"no document with doc_id {doc_id!r} in this corpus") from None
+        if not isinstance(row, (int, np.integer)):
+            raise KeyError(f"doc_id {doc_id!r} is not unique in this corpus")
+        return int(row)
+
+    def tokens(self, doc_id) -> list[str]:
+        """The terms of one document, in order.
+
+        >>> corpus.tokens("000_bb0baf8a7e2ae5bc")[:3]  # doctest: +SKIP
+        ['news', 'china', 'russia']
+        """
+        row = self._row(doc_id)
+        return self.vocab[self.ids[self.doc_offsets[row] : self.doc_offsets[row + 1]]].tolist()
+
+    def sentences(self, doc_id) -> list[list[str]]:
+        """The terms of one document, sentence by sentence."""
+        row = self._row(doc_id)
+        start, end = self.doc_offsets[row], self.doc_offsets[row + 1]
+        lo, hi = np.searchsorted(self.sent_offsets, [start, end])
+        bounds = self.sent_offsets[lo : hi + 1]
+        return [self.vocab[self.ids[s:e]].tolist() for s, e in zip(bounds[:-1], bounds[1:])]
+
+    def token_doc_rows(self) -> np.ndarray:
+        """Row of the document each token belongs to (int32, aligned with :attr:`ids`)."""
+        return np.repeat(np.arange(self.n_docs, dtype=np.int32), self.doc_lengths)
+
+    def token_sentence_ids(self) -> np.ndarray:
+        """Sentence number of each token (int64, aligned with :attr:`ids`)."""
+        return np.repeat(np.arange(self.n_sentences, dtype=np.int64), np.diff(self.sent_offsets))
+
+    def term_id(self, term: str) -> int:
+        """Column of ``term`` in :attr:`dtm`; a KeyError names close matches when it is absent."""
+        loc = self.vocab.get_indexer([term])[0]
+        if loc < 0:
+            import difflib
+
+            close = difflib.get_close_matches(term, self.vocab.tolist(), n=5)
+            hint = f"; close terms: {close}" if close else ""
+            raise KeyError(f"term {term!r} is not in the vocabulary ({self.n_terms} terms){hint}")
+        return int(loc)
+
+    def analyze(self, text: str) -> list[str]:
+        """Tokenize and normalise a query the way this corpus was built (without phrase joining).
+
+        >>> corpus.analyze("Defense Ministers")  # doctest: +SKIP
+        ['defense', 'ministers']
+        """
+        normalizer = self._normalizer()
+        codes, types, _ = tokenize_chunk([text], normalizer.lowercase)
+        terms = [normalizer.term(types[c]) for c in codes if types[c][0] not in ".!?\n"]
+        return [t for t in terms if t is not None]
+
+    def _normalizer(self) -> Normalizer:
+        p = self.params
+        return Normalizer(
+            lowercase=p.get("lowercase", True),
+            stopwords=p.get("stopwords", "english"),
+            extra_stopwords=p.get("extra_stopwords"),
+            min_length=p.get("min_length", 2),
+            numbers=p.get("numbers", False),
+            lemmatize=p.get("lemmatize", False),
+            stem=p.get("stem", False),
+        )
+
+    # ------------------------------------------------------------------ subsets
+    def select(self, mask_or_ids) -> Corpus:
+        """A new Corpus with some documents, in the order given.
+
+        Parameters
+        ----------
+        mask_or_ids : boolean array or Series aligned with ``docs``, or a list/Index of doc ids
+
+        Returns
+        -------
+        Corpus
+            Same vocabulary (terms absent from the selection keep a zero column, so results of
+            different selections line up); call :meth:`filter_terms` to drop them.
+
+        Examples
+        --------
+        >>> corpus.select(corpus.docs["source"] == "Press TV")  # doctest: +SKIP
+        """
+        rows = self._rows(mask_or_ids)
+        starts, ends = self.doc_offsets[rows], self.doc_offsets[rows + 1]
+        take = _ranges(starts, ends)
+        lengths = ends - starts
+        is_start = np.zeros(self.n_tokens + 1, dtype=bool)
+        is_start[self.sent_offsets[:-1]] = True
+        new_starts = np.flatnonzero(is_start[take])
+        new_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        return Corpus(
+            self.docs.iloc[rows],
+            self.vocab,
+            self.ids[take],
+            new_offsets,
+            np.concatenate([new_starts, [len(take)]]).astype(np.int64),
+            dtm=self.dtm[rows],
+            params=self.params,
+        )
+
+    def _rows(self, mask_or_ids) -> np.ndarray:
+        if isinstance(mask_or_ids, pd.Series) and mask_or_ids.dtype == bool:
+            if not mask_or_ids.index.equals(self.docs.index):
+                mask_or_ids = mask_or_ids.reindex(self.docs.index, fill_value=False)
+            return np.flatnonzero(mask_or_ids.to_numpy())
+        arr = np.asarray(mask_or_ids)
+        if arr.dtype == bool:
+            if arr.shape != (self.n_docs,):
+                raise ValueError(f"a boolean mask must have one value per document ({self.n_docs}); got shape {arr.shape}")
+            return np.flatnonzero(arr)
+        if isinstance(mask_or_ids, str):
+            mask_or_ids = [mask_or_ids]
+        rows = self.docs.index.get_indexer(list(mask_or_ids))
+        if (rows < 0).any():
+            missing = [d for d, r in zip(mask_or_ids, rows) if r < 0][:5]
+            raise KeyError(f"doc ids not in this corpus: {missing}")
+        return rows.astype(np.int64)
+
+    def filter_terms(self, *, min_df: int | float = 1, max_df: int | float = 1.0, max_terms: int | None = None,
+                     keep: Iterable[str] | None = None) -> Corpus:
+        """A new Corpus keeping only terms within the given document-frequency limits.
+
+        Tokens of removed terms are removed from the sequences too, so window co-occurrence
+        counts positions among the kept terms.
+
+        Parameters
+        ----------
+        min_df, max_df : int or float
+            Least and most documents a term may appear in; a float is a share of the documents.
+        max_terms : int, optional
+            Keep at most this many terms, the most frequent first (ties in term order).
+        keep : collection of str, optional
+            Terms kept regardless of the limits.
+
+        Raises
+        ------
+        ValueError
+            When the limits remove every term; the message gives the range of document frequencies.
+
+        Examples
+        --------
+        >>> corpus.filter_terms(min_df=2, max_df=0.9)  # doctest: +SKIP
+        """
+        _check_limits(min_df, max_df, max_terms)
+        df = np.diff((self.dtm > 0).tocsc().indptr)
+        lo = min_df if isinstance(min_df, (int, np.integer)) else min_df * self.n_docs
+        hi = max_df if isinstance(max_df, (int, np.integer)) else max_df * self.n_docs
+        kept = (df >= lo) & (df <= hi) & (df > 0)
+        if max_terms is not None and kept.sum() > max_terms:
+            cf = np.asarray(self.dtm.sum(axis=0)).ravel()
+            order = np.lexsort((np.arange(self.n_terms), -cf))  # most frequent first, ties by term
+            order = order[kept[order]][:max_terms]
+            kept = np.zeros(self.n_terms, dtype=bool)
+            kept[order] = True
+        if keep is not None:
+            kept |= self.vocab.isin(list(keep)) & (df > 0)
+        if not kept.any():
+            raise ValueError(
+                f"min_df={min_df!r} and max_df={max_df!r} remove every term: document frequencies "
+                f"range from {df[df > 0].min() if (df > 0).any() else 0} to {df.max()} over {self.n_docs} documents; "
+                "lower min_df or raise max_df."
+            )
+        remap = np.full(self.n_terms, -1, dtype=np.int32)
+        remap[kept] = np.arange(int(kept.sum()), dtype=np.int32)
+        new = remap[self.ids]
+        keep_tok = new >= 0
+        before = np.concatenate([[0], np.cumsum(keep_tok)])
+        doc_offsets = before[self.doc_offsets]
+        sent = np.unique(before[self.sent_offsets])
+        params = {**self.params, "min_df": min_df, "max_df": max_df, "max_terms": max_terms,
+                  "keep": sorted(keep) if keep else self.params.get("keep")}
+        return Corpus(self.docs, self.vocab[kept], new[keep_tok], doc_offsets, sent,
+                      dtm=self.dtm[:, np.flatnonzero(kept)], params=params)
+
+    # ------------------------------------------------------------------ gensim
+    def to_gensim(self):
+        """The vocabulary as a gensim ``Dictionary`` and the counts as a bag-of-words corpus.
+
+        Nothing is re-tokenised: the Dictionary's ids are this corpus's term ids and the
+        bag-of-words stream reads :attr:`dtm` (gensim ``Sparse2Corpus``).
+
+        Returns
+        -------
+        dictionary : gensim.corpora.Dictionary
+        bow : iterable of list of (term_id, count), one per document
+
+        Examples
+        --------
+        >>> dictionary, bow = corpus.to_gensim()  # doctest: +SKIP
+        >>> gensim.models.LdaModel(bow, id2word=dictionary, num_topics=5)  # doctest: +SKIP
+        """
+        from gensim.corpora import Dictionary
+        from gensim.matutils import Sparse2Corpus
+
+        dictionary = Dictionary()
+        dictionary.token2id = {t: i for i, t in enumerate(self.vocab)}
+        df = np.diff((self.dtm > 0).tocsc().indptr)
+        cf = np.asarray(self.dtm.sum(axis=0)).ravel()
+        dictionary.dfs = {i: int(v) for i, v in enumerate(df)}
+        dictionary.cfs = {i: int(v) for i, v in enumerate(cf)}
+        dictionary.num_docs = self.n_docs
+        dictionary.num_pos = self.n_tokens
+        dictionary.num_nnz = int(self.dtm.nnz)
+        return dictionary, Sparse2Corpus(self.dtm, documents_columns=False)
+
+    # ------------------------------------------------------------------ saving
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the corpus to a folder in open formats (Parquet, npz, JSON; no pickle).
+
+        >>> corpus.save("data/my-corpus")  # doctest: +SKIP
+        """
+        path = Path(path)
+        self._save_arrays(path)
+        docs = self.docs.copy()
+        docs.attrs = {}
+        docs.to_parquet(path / "docs.parquet")
+        report = self.docs.attrs.get("load_report")
+        if report:
+            (path / "load_report.json").write_text(json.dumps(report, default=str, indent=1))
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Corpus:
+        """Read a corpus written by :meth:`save`."""
+        path = Path(path)
+        if not (path / "docs.parquet").exists():
+            raise FileNotFoundError(f"{path} does not hold a saved Corpus (no docs.parquet); use Corpus.save(path) first.")
+        docs = pd.read_parquet(path / "docs.parquet")
+        if (path / "load_report.json").exists():
+            docs.attrs["load_report"] = json.loads((path / "load_report.json").read_text())
+        return cls._load_arrays(path, docs)
+
+    def _save_arrays(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        np.savez(path / "tokens.npz", ids=self.ids, doc_offsets=self.doc_offsets, sent_offsets=self.sent_offsets)
+        sp.save_npz(path / "dtm.npz", self.dtm, compressed=False)
+        (path / "vocab.json").write_text(json.dumps(self.vocab.tolist(), ensure_ascii=False))
+        meta = {"format": _FORMAT_VERSION, "corpus_tools": __version__, "params": self.params,
+                "n_docs": self.n_docs, "n_tokens": self.n_tokens, "n_terms": self.n_terms,
+                "doc_ids": [str(d) for d in self.docs.index]}
+        # meta.json last: its presence marks a complete entry
+        (path / "meta.json").write_text(json.dumps(meta, default=str))
+
+    @classmethod
+    def _load_arrays(cls, path: Path, docs: pd.DataFrame) -> Corpus:
+        meta = json.loads((path / "meta.json").read_text())
+        if meta.get("format") != _FORMAT_VERSION or meta["doc_ids"] != [str(d) for d in docs.index]:
+            raise ValueError(f"{path} was saved for other documents or by another version")
+        with np.load(path / "tokens.npz", allow_pickle=False) as z:
+            ids, doc_offsets, sent_offsets = z["ids"], z["doc_offsets"], z["sent_offsets"]
+        vocab = json.loads((path / "vocab.json").read_text())
+        dtm = sp.load_npz(path / "dtm.npz").tocsr()
+        return cls(docs, vocab, ids, doc_offsets, sent_offsets, dtm=dtm, params=meta["params"])
+
+    # ------------------------------------------------------------------ display
+    def _date_range(self) -> str:
+        dates = self.dates.dropna()
+        if dates.empty:
+            return "undated"
+        undated = self.n_docs - len(dates)
+        extra = f", {undated:,} undated" if undated else ""
+        return f"{dates.min():%Y-%m-%d}..{dates.max():%Y-%m-%d}{extra}"
+
+    def __repr__(self) -> str:
+        return (f"Corpus({self.n_docs:,} docs, {self.n_tokens:,} tokens, {self.n_terms:,} terms, "
+                f"{self._date_range()})")
+
+    def _repr_html_(self) -> str:
+        rows = [("documents", f"{self.n_docs:,}"), ("tokens", f"{self.n_tokens:,}"),
+                ("terms", f"{self.n_terms:,}"), ("sentences", f"{self.n_sentences:,}"),
+                ("dates", self._date_range())]
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        return f"<table><caption>Corpus</caption>{body}</table>"
+
+    def __len__(self) -> int:
+        return self.n_docs
+
+
+# ---------------------------------------------------------------------- helpers
+def _texts(docs, text: str) -> list[str]:
+    if isinstance(docs, (str, bytes)):
+        raise TypeError("Corpus.from_docs expects a DataFrame of documents, not a string; "
+                        "load texts with ct.load(path) or wrap them: pd.DataFrame({'text': [...]}).")
+    if not isinstance(docs, pd.DataFrame):
+        raise TypeError(f"Corpus.from_docs expects a pandas DataFrame with a {text!r} column; got "
+                        f"{type(docs).__name__}. Build one with ct.load(path) or pd.DataFrame({{'text': texts}}).")
+    if len(docs) == 0:
+        raise ValueError("the corpus is empty: `docs` has no rows.")
+    if text not in docs.columns:
+        raise ValueError(f"`docs` has no text column {text!r}; available columns: {list(docs.columns)}. "
+                         "Pass text='<column>'.")
+    if not docs.index.is_unique:
+        dup = docs.index[docs.index.duplicated()].unique()[:5].tolist()
+        raise ValueError(f"doc ids must be unique; duplicated: {dup}")
+    col = docs[text]
+    missing = col.isna()
+    values = col.where(~missing, "")
+    bad = ~values.map(lambda v: isinstance(v, str))
+    if bad.any():
+        first = values.index[bad.to_numpy()][0]
+        raise TypeError(f"column {text!r} must hold strings; doc {first!r} holds "
+                        f"{type(values[first]).__name__} {values[first]!r}. Convert it with docs[{text!r}].astype(str).")
+    if missing.any():
+        warnings.warn(f"{int(missing.sum())} documents have no {text!r} (missing values are read as empty texts).",
+                      stacklevel=3)
+    return values.tolist()
+
+
+def _check_limits(min_df, max_df, max_terms) -> None:
+    for name, value in (("min_df", min_df), ("max_df", max_df)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"`{name}` must be an int (documents) or a float (share of documents); got {value!r}.")
+        if isinstance(value, (float, np.floating)) and not 0.0 <= value <= 1.0:
+            raise ValueError(f"`{name}` as a float is a share of documents and must lie in [0, 1]; got {value!r}.")
+        if value < 0:
+            raise ValueError(f"`{name}` must not be negative; got {value!r}.")
+    if max_terms is not None and (not isinstance(max_terms, (int, np.integer)) or max_terms < 1):
+        raise ValueError(f"`max_terms` must be a positive integer or None; got {max_terms!r}.")
+
+
+def _cache_key(index: pd.Index, texts: Sequence[str], params: dict) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps({"v": __version__, "format": _FORMAT_VERSION, "params": params}, sort_keys=True,
+                        default=str).encode())
+    for start in range(0, len(texts), 10_000):
+        ids = "\x1e".join(map(str, index[start : start + 10_000]))
+        h.update(ids.encode("utf-8", "surrogatepass"))
+        h.update("\x1d".join(texts[start : start + 10_000]).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:32]
+
+
+def _cache_path(key: str) -> Path:
+    return cache_dir() / "corpus" / key
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, e)`` for every pair, without a Python loop."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    return np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, lengths)
+
+
+def _build_dtm(ids: np.ndarray, doc_offsets: np.ndarray, n_terms: int) -> sp.csr_matrix:
+    idx_dtype = np.int32 if len(ids) < np.iinfo(np.int32).max else np.int64
+    m = sp.csr_matrix(
+        # a copy: sum_duplicates sorts the indices in place, and ids must keep the token order
+        (np.ones(len(ids), dtype=np.int32), ids.astype(idx_dtype, copy=True), doc_offsets.astype(idx_dtype)),
+        shape=(len(doc_offsets) - 1, n_terms),
+    )
+    m.sum_duplicates()
+    return m
+
+
+class _TypeTable:
+    """Distinct surface strings seen so far, each normalised once, with what the chunks need of them."""
+
+    def __init__(self, normalizer: Normalizer):
+        self.normalizer = normalizer
+        self.index: dict[str, int] = {}
+        self.term_ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.kind = np.zeros(0, dtype=np.int32)      # provisional term id, DROP or BOUNDARY
+        self.abbrev = np.zeros(0, dtype=bool)        # "Mr", "Jan": a following "." is no boundary
+        self.period = np.zeros(0, dtype=bool)        # exactly "."
+
+    def add(self, new: list[str]) -> None:
+        """Normalise strings that were just appended to :attr:`index`."""
+        if new:
+            self.kind = np.concatenate([self.kind, self.normalizer.classify(new, self.term_ids, self.terms)])
+            self.abbrev = np.concatenate([self.abbrev, [is_non_final_abbreviation(t) for t in new]])
+            self.period = np.concatenate([self.period, [t == "." for t in new]])
+
+    def lookup(self, local_types: list[str]) -> np.ndarray:
+        """Global codes of a worker's local strings (adding the unseen ones)."""
+        start = len(self.index)
+        new = [t for t in local_types if t not in self.index]
+        self.index.update(zip(new, range(start, start + len(new))))
+        self.add(new)
+        return np.fromiter(map(self.index.__getitem__, local_types), dtype=np.int64, count=len(local_types))
+
+
+def _chunk_result(gidx: np.ndarray, lengths: np.ndarray, table: _TypeTable):
+    """Map one chunk's global string codes to provisional term ids, per-document counts and sentence starts."""
+    mapped = table.kind[gidx]
+    boundary = mapped == BOUNDARY
+    if boundary.any():
+        # "Mr. Shoigu": a full stop right after a title abbreviation does not end the sentence
+        boundary[1:] &= ~(table.period[gidx[1:]] & table.abbrev[gidx[:-1]])
+    starts = np.cumsum(lengths) - lengths
+    boundary[starts[lengths > 0]] = True
+    keep = mapped >= 0
+    ids = mapped[keep]
+    sent = np.cumsum(boundary)[keep]
+    sent_starts = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1]]) if len(sent) else np.zeros(0, np.int64)
+    doc_rows = np.repeat(np.arange(len(lengths)), lengths)[keep]
+    per_doc = np.bincount(doc_rows, minlength=len(lengths))
+    return ids, per_doc, sent_starts
+
+
+def _chunk_bounds(texts: list[str], n_jobs: int) -> list[tuple[int, int]]:
+    """Split the texts into runs of about CHUNK_CHARS characters (smaller when there are workers).
+
+    Large chunks mean fewer distinct strings to look up again in each chunk; with workers, at
+    least four chunks per worker keep them all busy.
+    """
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    total = int(sizes.sum())
+    target = CHUNK_CHARS if n_jobs == 1 else max(min(CHUNK_CHARS, total // (4 * n_jobs)), 100_000)
+    ends = np.searchsorted(np.cumsum(sizes), np.arange(target, total, target), side="right") + 1
+    cuts = np.unique(np.concatenate([[0], np.minimum(ends, len(texts)), [len(texts)]]))
+    return list(zip(cuts[:-1].tolist(), cuts[1:].tolist()))
+
+
+# Texts handed to forked workers without pickling them (set just before the pool starts).
+_WORKER_TEXTS: list[str] = []
+
+
+def _in_process(texts, lowercase, table: _TypeTable):
+    codes, new, lengths = tokenize_chunk(texts, lowercase, table.index)
+    table.add(new)
+    return codes, lengths
+
+
+def _tokenize_slice(args):
+    start, stop, lowercase = args
+    return tokenize_chunk(_WORKER_TEXTS[start:stop], lowercase)
+
+
+def _tokenize_all(texts: list[str], normalizer: Normalizer, *, n_jobs: int, progress: bool):
+    from tqdm.auto import tqdm
+
+    global _WORKER_TEXTS
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
+        raise ValueError(f"`n_jobs` must be a positive integer or -1 (all cores); got {n_jobs!r}.")
+    if n_jobs == -1:
+        n_jobs = os.cpu_count() or 1
+    bounds = _chunk_bounds(texts, n_jobs)
+    n_jobs = min(n_jobs, len(bounds))
+    lowercase = normalizer.lowercase
+    table = _TypeTable(normalizer)
+    all_ids, all_counts, all_sents = [], [], []
+    base = 0
+    bar = tqdm(total=len(texts), desc="tokenizing", unit="doc", disable=not progress, delay=1.0)
+    executor = None
+    try:
+        if n_jobs > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fork shares the texts with the workers for free and needs no `if __name__ ==
+            # "__main__"` guard, so it works the same from a script and a Jupyter kernel
+            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+            _WORKER_TEXTS = texts
+            executor = ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method))
+            if method == "fork":
+                results = executor.map(_tokenize_slice, [(a, b, lowercase) for a, b in bounds])
+            else:
+                results = executor.map(tokenize_chunk, [texts[a:b] for a, b in bounds], [lowercase] * len(bounds))
+            # workers number strings per chunk; translate to the shared numbering here
+            results = ((table.lookup(types)[codes], lengths) for codes, types, lengths in results)
+        else:
+            results = (_in_process(texts[a:b], lowercase, table) for a, b in bounds)
+        for (a, b), (gidx, lengths) in zip(bounds, results):
+            ids, per_doc, sent_starts = _chunk_result(gidx, lengths, table)
+            all_ids.append(ids)
+            all_counts.append(per_doc)
+            all_sents.append(sent_starts + base)
+            base += len(ids)
+            bar.update(b - a)
+    finally:
+        bar.close()
+        _WORKER_TEXTS = []
+        if executor is not None:
+            executor.shutdown()
+    terms = table.terms
+    ids = np.concatenate(all_ids) if all_ids else np.zeros(0, np.int32)
+    counts = np.concatenate(all_counts)
+    doc_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    sent_offsets = np.concatenate([*all_sents, [len(ids)]]).astype(np.int64)
+    # sorted vocabulary: the same ids whatever the chunking or number of workers
+    order = np.argsort(np.asarray(terms, dtype=object), kind="stable") if terms else np.zeros(0, np.int64)
+    rank = np.empty(len(terms), dtype=np.int32)
+    rank[order] = np.arange(len(terms), dtype=np.int32)
+    vocab = [terms[i] for i in order]
+    return rank[ids] if len(ids) else ids, doc_offsets, sent_offsets, vocab
+
+
+def _encode_sentences(sentences: list[list[str]], sent_offsets: np.ndarray, doc_offsets: np.ndarray):
+    """Re-encode phrase-joined sentences into ids, document offsets and sentence offsets."""
+    sent_lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+    flat = [t for s in sentences for t in s]
+    codes, uniques = pd.factorize(np.array(flat, dtype=object), sort=True)
+    new_sent_offsets = np.concatenate([[0], np.cumsum(sent_lengths)]).astype(np.int64)
+    # each document starts a sentence: its first sentence index maps to the new offset
+    first_sentence = np.searchsorted(sent_offsets, doc_offsets)
+    new_doc_offsets = new_sent_offsets[first_sentence]
+    return codes.astype(np.int32), new_doc_offsets, new_sent_offsets, list(uniques)
+
+
+__all__ = ["Corpus", "CorpusToolsError"]

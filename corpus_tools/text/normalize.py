@@ -1,0 +1,157 @@
+"""Turn surface strings into terms: lowercase, possessives, stopwords, numbers, lemmas, stems.
+
+Every function here runs once per *distinct* surface string of a corpus (its types), never
+once per token, so the cost grows with the vocabulary and not with the corpus.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import check_option
+from .stopwords import resolve_stopwords
+from .tokenizer import NON_FINAL_ABBREVIATIONS
+
+DROP = -1      # a token that is not kept (stopword, number, too short)
+BOUNDARY = -2  # a sentence boundary mark
+
+_NUMBER_RE = re.compile(r"\d[\d.,]*")
+LEMMATIZERS = (False, True, "simplemma", "wordnet")
+STEMMERS = (False, "snowball", "porter")
+
+
+def _make_lemmatizer(lemmatize) -> Callable[[str], str] | None:
+    check_option("lemmatize", lemmatize, LEMMATIZERS)
+    if lemmatize in (True, "simplemma"):
+        import simplemma
+
+        return lambda word: simplemma.lemmatize(word, lang="en")
+    if lemmatize == "wordnet":
+        from nltk.stem import WordNetLemmatizer
+
+        lemmatizer = WordNetLemmatizer()
+        try:
+            lemmatizer.lemmatize("tests")
+        except LookupError:
+            raise LookupError(
+                "lemmatize='wordnet' needs NLTK's WordNet data, which is not installed; "
+                "use lemmatize=True (simplemma, offline) instead."
+            ) from None
+        return lemmatizer.lemmatize
+    return None
+
+
+def _make_stemmer(stem) -> Callable[[str], str] | None:
+    check_option("stem", stem, STEMMERS)
+    if stem == "snowball":
+        from nltk.stem.snowball import SnowballStemmer
+
+        return SnowballStemmer("english").stem
+    if stem == "porter":
+        from nltk.stem.porter import PorterStemmer
+
+        return PorterStemmer().stem
+    return None
+
+
+@dataclass
+class Normalizer:
+    """Maps a surface string to its term, or to :data:`DROP` / :data:`BOUNDARY`.
+
+    Examples
+    --------
+    >>> n = Normalizer(lemmatize=True)
+    >>> [n.term(w) for w in ["Russia's", "troops", "the", "10,000", "J-20", "."]]
+    ['russia', 'troop', None, None, 'j-20', None]
+    """
+
+    lowercase: bool = True
+    stopwords: object = "english"
+    extra_stopwords: Iterable[str] | None = None
+    min_length: int = 2
+    numbers: bool = False
+    lemmatize: object = False
+    stem: object = False
+    _stop: frozenset = field(init=False, repr=False)
+
+    def __post_init__(self):
+        if not isinstance(self.min_length, int) or self.min_length < 1:
+            raise ValueError(f"`min_length` must be a positive integer; got {self.min_length!r}.")
+        self._stop = resolve_stopwords(self.stopwords, self.extra_stopwords)
+        self._lemma = _make_lemmatizer(self.lemmatize)
+        self._stem = _make_stemmer(self.stem)
+
+    def term(self, surface: str) -> str | None:
+        """The term a surface word becomes, or None when it is not kept."""
+        word = surface.replace("’", "'").rstrip("'-")
+        if word.endswith("'s") and len(word) > 3:  # possessive: Russia's -> Russia
+            word = word[:-2]
+        lower = word.lower()
+        if lower in self._stop:
+            return None
+        if _NUMBER_RE.fullmatch(word):
+            if not self.numbers:
+                return None
+            return word if len(word) >= self.min_length else None
+        if self.lowercase:
+            word = lower
+        if self._lemma is not None:
+            lemma = self._lemma(word)
+            word = lemma.lower() if self.lowercase else lemma
+        if self._stem is not None:
+            word = self._stem(word)
+        if len(word) < self.min_length or (word is not lower and word.lower() in self._stop):
+            return None
+        return word
+
+    def classify(self, surfaces: list[str], term_ids: dict[str, int], terms: list[str]) -> np.ndarray:
+        """Provisional term id per surface string; new terms are appended to ``terms``.
+
+        Does what :meth:`term` does, for many strings at once with pandas string methods.
+        Returns :data:`DROP` for words that are not kept and :data:`BOUNDARY` for sentence marks.
+        """
+        s = pd.Series(surfaces, dtype="str")
+        out = np.full(len(s), DROP, dtype=np.int32)
+        mark = s.str.match(r"[.!?\n]").to_numpy(dtype=bool)
+        out[mark] = BOUNDARY
+        word = s.str.replace("’", "'", regex=False).str.rstrip("'-")
+        possessive = word.str.endswith("'s") & (word.str.len() > 3)
+        word = word.where(~possessive, word.str.slice(0, -2))
+        lower = word.str.lower()
+        stop = list(self._stop)
+        number = word.str.fullmatch(_NUMBER_RE.pattern).to_numpy(dtype=bool)
+        alive = ~mark & ~lower.isin(stop).to_numpy(dtype=bool)
+        if not self.numbers:
+            alive &= ~number
+        if self.lowercase:
+            word = word.where(number, lower)
+        candidates = word[alive & ~number]
+        if self._lemma is not None or self._stem is not None:
+            mapped = candidates.tolist()
+            if self._lemma is not None:
+                mapped = [self._lemma(w) for w in mapped]
+                if self.lowercase:
+                    mapped = [w.lower() for w in mapped]
+            if self._stem is not None:
+                mapped = [self._stem(w) for w in mapped]
+            word = word.copy()
+            word[candidates.index] = pd.Series(mapped, index=candidates.index, dtype="str")
+            alive[candidates.index.to_numpy()] &= ~word[candidates.index].str.lower().isin(stop).to_numpy(dtype=bool)
+        alive &= (word.str.len() >= self.min_length).to_numpy(dtype=bool)
+        kept = word[alive]
+        for pos, t in zip(np.flatnonzero(alive), kept.tolist()):
+            i = term_ids.get(t)
+            if i is None:
+                i = term_ids[t] = len(terms)
+                terms.append(t)
+            out[pos] = i
+        return out
+
+
+def is_non_final_abbreviation(surface: str) -> bool:
+    """True for words after which a full stop does not end the sentence (``Mr``, ``Jan``)."""
+    return surface.lower() in NON_FINAL_ABBREVIATIONS
