@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from corpus_tools.errors import CorpusToolsError, check_option
@@ -89,6 +90,11 @@ def _load_report(docs: pd.DataFrame) -> pd.DataFrame:
     return ct.load_report(docs)
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, ``21,578 documents``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _plain(value: Any) -> Any:
     """A JSON-friendly scalar."""
     if isinstance(value, pd.Timestamp):
@@ -106,7 +112,8 @@ def _configure_load(parser: argparse.ArgumentParser) -> None:
 
     The table has one row per article (index doc_id; columns text, title, date, source,
     sections, url, path and any other metadata). The output format follows the suffix:
-    .parquet (keeps types), .csv or .jsonl (lists such as sections written as JSON).
+    .parquet (keeps types), .jsonl (one JSON object per line) or .csv (lists such as
+    sections written as JSON arrays).
     When anything was skipped or repaired, the load report is written beside the output
     as <name>.load_report.csv.
     """
@@ -161,12 +168,13 @@ def write_docs(docs: pd.DataFrame, output: Path) -> None:
     if suffix == ".parquet":
         table.to_parquet(output)
         return
-    for col in table.columns:
-        if table[col].dtype == object and table[col].map(lambda v: isinstance(v, (list, tuple))).any():
-            table[col] = table[col].map(
-                lambda v: json.dumps(list(v), ensure_ascii=False) if isinstance(v, (list, tuple)) else v
-            )
     if suffix == ".csv":
+        # CSV has no lists: write them as JSON arrays, which read back unambiguously.
+        for col in table.columns:
+            if table[col].dtype == object and table[col].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+                table[col] = table[col].map(
+                    lambda v: json.dumps(list(v), ensure_ascii=False) if isinstance(v, (list, tuple, np.ndarray)) else v
+                )
         table.to_csv(output, date_format="%Y-%m-%dT%H:%M:%S")
     else:
         table.reset_index().to_json(output, orient="records", lines=True, date_format="iso",
@@ -180,11 +188,11 @@ def _run_load(args: argparse.Namespace) -> int:
     write_docs(docs, args.output)
     report = _load_report(docs)
     dated = int(docs["date"].notna().sum()) if "date" in docs else 0
-    line = f"{len(docs):,} documents from {label} -> {args.output} ({dated:,} dated"
+    line = f"{_count(len(docs), 'document')} from {label} -> {args.output} ({dated:,} dated"
     if len(report):
         where = report_path(args.output)
         report.to_csv(where, index=False)
-        line += f"; {len(report):,} load-report rows -> {where}"
+        line += f"; {_count(len(report), 'load-report row')} -> {where}"
     print(line + ")")
     return 0
 
@@ -306,7 +314,7 @@ def format_description(summary: dict[str, Any], label: str, *, top: int = 20) ->
     lines += _format_counts("per month", summary["per_month"], top)
     report = summary["load_report"]
     if report["rows"]:
-        lines.append(f"load report ({report['rows']:,} rows)")
+        lines.append(f"load report ({_count(report['rows'], 'row')})")
         for p in report["problems"][:top]:
             more = ", ..." if p["count"] > len(p["paths"]) else ""
             lines.append(f"  {p['problem']}: {p['count']:,}  e.g. {', '.join(p['paths'])}{more}")
