@@ -14,6 +14,7 @@ from importlib import resources
 
 import pandas as pd
 
+_TAIL = 300
 _BLANK_RUN = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
 
 
@@ -55,8 +56,12 @@ class Site:
             if len(kept) != text.count("\n") + 1:
                 text, changed = "\n".join(kept), True
         if self.strip_end is not None:
-            text, n = self.strip_end.subn("", text.rstrip())
-            changed = changed or bool(n)
+            # Only the tail is searched: a pattern anchored at the end that starts with \s*
+            # would otherwise be tried at every position of a long text.
+            text = text.rstrip()
+            head, tail = text[:-_TAIL], text[-_TAIL:]
+            tail, n = self.strip_end.subn("", tail)
+            text, changed = head + tail, changed or bool(n)
         if changed:
             # Dropped lines leave runs of blank lines behind.
             text = _BLANK_RUN.sub("\n\n", text).strip()

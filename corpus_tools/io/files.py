@@ -141,7 +141,7 @@ def _folder_sections(f: InputFile) -> list[str]:
 
 def read_file(f: InputFile, kind: str, mapping: tables.Mapping, reporter: Reporter) -> pd.DataFrame | list[dict] | None:
     """Rows of one file: a DataFrame (tables, SGML) or a list of row dicts."""
-    if kind in ("csv", "tsv", "json", "jsonl", "parquet"):
+    if kind in tables.TABLE_KINDS:
         return tables.read_table(f.path, kind, mapping, reporter)
     if kind == "reuters":
         return reuters.read_reuters(f.path, reporter)
@@ -279,6 +279,13 @@ def load(
         got = read_file(f, kind, mapping, reporter)
         if got is None:
             continue
+        if mapping.source is not None and kind not in tables.TABLE_KINDS:
+            # Files without columns: source= names the source of every row.
+            if isinstance(got, pd.DataFrame):
+                got["source"] = mapping.source
+            else:
+                for row in got:
+                    row["source"] = mapping.source
         if isinstance(got, pd.DataFrame):
             got["path"] = str(f.path)
             parts.append(got)
@@ -329,12 +336,6 @@ def _assemble(parts: list[pd.DataFrame], mapping: tables.Mapping, reporter: Repo
         parsed[missing] = from_url.fillna(from_path)
     frame["date"] = parsed
 
-    # A source= that is no column of the file names the source of every row.
-    if mapping.source is not None:
-        frame["source"] = frame["source"].where(frame["source"].notna(), mapping.source)
-        if not any(mapping.source in p.columns for p in parts):
-            frame["source"] = mapping.source
-
     frame["text"] = frame["text"].fillna("")
     empty = frame.index[frame["text"].astype("str").str.strip() == ""]
     for i in empty:
@@ -347,6 +348,10 @@ def _assemble(parts: list[pd.DataFrame], mapping: tables.Mapping, reporter: Repo
         frame[column] = frame[column].astype("str")
     frame["text"] = frame["text"].fillna("")
     extras = [c for c in frame.columns if c not in STANDARD and c not in ("id", "_line")]
+    for column in extras:
+        # Text fields that some rows lack (None from one reader, NaN from another) are str.
+        if frame[column].dtype == object and pd.api.types.infer_dtype(frame[column], skipna=True) in ("string", "empty"):
+            frame[column] = frame[column].astype("str")
     docs = frame[STANDARD + extras]
     docs.index = pd.Index(ids, name="doc_id", dtype="str")
     return docs

@@ -18,13 +18,14 @@ from corpus_tools.io.report import Reporter
 # Chosen by benchmarks/bench_extraction.py on the article-extraction benchmark pages
 # (see benchmarks/RESULTS.md): the settings with the best mean token F1.
 EXTRACTION_OPTIONS: dict[str, Any] = {
-    "favor_precision": False,
-    "favor_recall": True,
+    "favor_precision": True,
+    "favor_recall": False,
     "include_comments": False,
-    "include_tables": False,
+    "include_tables": True,
 }
 
 _TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"<(?:br\s*/?|/p|/div|/li|/h[1-6]|/blockquote)\s*>", re.IGNORECASE)
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -42,7 +43,10 @@ def extract_page(page: str, **options: Any) -> dict[str, Any] | None:
     if doc is None or not (doc.text or "").strip():
         return None
     # trafilatura separates paragraphs with one newline; the docs schema uses a blank line.
-    text = "\n\n".join(line.strip() for line in doc.text.split("\n") if line.strip())
+    paragraphs = [line.strip() for line in doc.text.split("\n") if line.strip()]
+    if paragraphs and doc.title and paragraphs[0].casefold() == doc.title.strip().casefold():
+        paragraphs = paragraphs[1:]  # the page's <h1> repeats the title
+    text = "\n\n".join(paragraphs)
     return {
         "text": text,
         "title": doc.title or None,
@@ -91,7 +95,8 @@ def _child_text(item: ET.Element, *names: str) -> str | None:
 def _strip_markup(value: str | None) -> str:
     if not value:
         return ""
-    text = html_lib.unescape(_TAG.sub(" ", value))
+    text = _BLOCK_END.sub("\n", value)
+    text = html_lib.unescape(_TAG.sub("", text))
     return "\n".join(_SPACE.sub(" ", line).strip() for line in text.splitlines() if line.strip())
 
 

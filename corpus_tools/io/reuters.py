@@ -61,7 +61,7 @@ def read_reuters(path: Path, reporter: Reporter) -> pd.DataFrame | None:
     rows = []
     line, last = 1, 0
     for m in _DOC.finditer(text):
-        line += text.count("\n", last, m.start())
+        line += text.count("\n", last, m.start())  # the line of this <REUTERS ...> tag
         last = m.start()
         attrs = dict(_ATTR.findall(m.group(1)))
         body = m.group(2)

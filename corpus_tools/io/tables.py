@@ -35,6 +35,7 @@ CANDIDATES: dict[str, list[str]] = {
     "sections": ["sections", "section", "category", "categories", "rubric", "desk"],
     "id": ["doc_id", "id", "docid", "article_id", "uid", "guid", "uuid"],
 }
+TABLE_KINDS = ("csv", "tsv", "json", "jsonl", "parquet")
 MAPPED_ARGUMENTS = ("text", "title", "date", "id", "source")
 _ALL_CANDIDATES = {name for names in CANDIDATES.values() for name in names}
 _UNNAMED = re.compile(r"^Unnamed: \d+(?:_level_\d+)?$")
