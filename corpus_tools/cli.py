@@ -58,8 +58,9 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
                          help="column holding the outlet, or a constant outlet name for all rows")
     mapping.add_argument("--format", metavar="F", help="input format (default: by file suffix)")
     mapping.add_argument("--errors", choices=("raise", "warn", "skip"),
-                         help="on bad input: stop, or load the rest and list it in the load report "
-                              "(warn, the default, also says so)")
+                         help="on bad input: raise = stop at the first problem; skip (default) = load "
+                              "the rest and list the problems in the load report, which load writes "
+                              "and info summarises; warn = as skip, plus the loader's warning")
     mapping.add_argument("--no-download", action="store_true",
                          help="for a dataset name: fail instead of downloading a dataset that is absent")
 
@@ -70,9 +71,14 @@ def _read_input(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
 
     kwargs = {k: getattr(args, k) for k in ("text", "title", "date", "id", "source", "format", "errors")
               if getattr(args, k) is not None}
+    registry = ct.datasets.registry()
+    line_dataset = args.input in registry and registry[args.input]["loader"]["kind"] == "lines"
+    if args.errors is None and not line_dataset:
+        # The command reports the load report itself; ct.load's warning would repeat it.
+        kwargs["errors"] = "skip"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if args.input in ct.datasets.registry():
+        if args.input in registry:
             docs = ct.datasets.load(args.input, download=not args.no_download, **kwargs)
             label = f"dataset {args.input}"
         else:

@@ -289,8 +289,14 @@ def _download(entry: Mapping[str, Any], *, url: str | None, progress: bool, forc
             _fetch(url, archive, entry, progress=progress)
         _unpack(archive, entry["archive"], target)
     else:
+        created = not target.exists()
         target.mkdir(parents=True, exist_ok=True)
-        _fetch(url, target / entry["filename"], entry, progress=progress)
+        try:
+            _fetch(url, target / entry["filename"], entry, progress=progress)
+        except BaseException:
+            if created:
+                target.rmdir()  # leave no empty folder behind a failed download
+            raise
     return target
 
 
@@ -361,7 +367,8 @@ def _unpack(archive: Path, kind: str, target: Path) -> None:
                     tf.extractall(workdir, filter="data")
         except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
             raise CorpusToolsError(
-                f"{archive} is not a readable {kind} archive ({exc}); delete it and download again."
+                f"{archive} is not a readable {kind} archive ({exc}); delete it, or download again "
+                "with force=True."
             ) from exc
         content = workdir
         children = [p for p in workdir.iterdir() if p.name != "__MACOSX"]

@@ -73,9 +73,8 @@ def test_load_writes_the_load_report_beside_the_output(toy, capsys):
     assert cli.main(["load", "toy.csv", "-o", "out/docs.csv"]) == 0
     out, err = capsys.readouterr()
     assert out == "4 documents from toy.csv -> out/docs.csv (3 dated; 1 load-report row -> out/docs.load_report.csv)\n"
-    # The loader's warning becomes one readable line.
-    assert err.startswith("corpus-tools: warning: loaded 4 documents from 1 files with 1 problem(s)")
-    assert err.count("\n") == 1
+    # The summary line and the report file say it all; no warning repeats it.
+    assert err == ""
     report = pd.read_csv("out/docs.load_report.csv")
     assert report.columns.tolist() == ["path", "line", "problem", "action"]
     assert report[["path", "line"]].values.tolist() == [["toy.csv", 5]]
@@ -88,8 +87,16 @@ def test_load_writes_the_load_report_beside_the_output(toy, capsys):
     assert pd.isna(docs["date"].iloc[3])
 
 
+def test_errors_warn_prints_the_loaders_warning_as_one_line(toy, capsys):
+    assert cli.main(["load", "toy.csv", "--errors", "warn", "-o", "docs.csv"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("corpus-tools: warning: loaded 4 documents from 1 files with 1 problem(s)")
+    assert err.count("\n") == 1
+    assert Path("docs.load_report.csv").exists()
+
+
 def test_load_writes_jsonl_records_with_doc_id(toy):
-    assert cli.main(["load", "toy.csv", "--errors", "skip", "-o", "docs.jsonl"]) == 0
+    assert cli.main(["load", "toy.csv", "-o", "docs.jsonl"]) == 0
     records = [json.loads(line) for line in Path("docs.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["doc_id"] for r in records] == ["a1", "a2", "a3", "a4"]
     assert records[0]["sections"] == ["World"] and records[0]["title"] == "One"
@@ -146,7 +153,8 @@ def test_missing_output_option_is_an_argparse_error(toy, capsys):
 
 def test_info_prints_counts_dates_sources_sections_months_and_report(toy, capsys):
     assert cli.main(["info", "toy.csv"]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert err == ""
     assert out.splitlines() == [
         "toy.csv",
         "documents              4",
@@ -168,7 +176,7 @@ def test_info_prints_counts_dates_sources_sections_months_and_report(toy, capsys
 
 
 def test_info_json_is_machine_readable(toy, capsys):
-    assert cli.main(["info", "toy.csv", "--json", "--errors", "skip"]) == 0
+    assert cli.main(["info", "toy.csv", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary == {
         "input": "toy.csv",
@@ -186,7 +194,7 @@ def test_info_json_is_machine_readable(toy, capsys):
 
 
 def test_info_top_limits_the_text_tables(toy, capsys):
-    assert cli.main(["info", "toy.csv", "--no-tokens", "--top", "1", "--errors", "skip"]) == 0
+    assert cli.main(["info", "toy.csv", "--no-tokens", "--top", "1"]) == 0
     out = capsys.readouterr().out
     assert "tokens" not in out
     assert "per month (3)\n  2020-01          2\n  ... 2 more (use --top or --json)\n" in out
