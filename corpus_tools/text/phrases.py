@@ -36,14 +36,19 @@ def join_phrases(ids: np.ndarray, sent_offsets: np.ndarray, vocab: list[str], op
 
     vocab_arr = np.asarray(vocab, dtype=object)
     sentences = [vocab_arr[ids[s:e]].tolist() for s, e in zip(sent_offsets[:-1], sent_offsets[1:])]
-    for _ in range(int(options["passes"])):
+    # gensim only joins tokens that do not already contain its delimiter, so every pass joins
+    # with its own control character; they all become the user's delimiter at the end
+    passes = int(options["passes"])
+    delimiters = [chr(0x1F - i) for i in range(passes)]
+    for delimiter in delimiters:
         model = Phrases(
             sentences,
             min_count=int(options["min_count"]),
             threshold=float(options["threshold"]),
             scoring="npmi",
-            delimiter=options["delimiter"],
+            delimiter=delimiter,
         )
         frozen = model.freeze()
         sentences = [frozen[s] for s in sentences]
-    return sentences
+    table = str.maketrans({d: options["delimiter"] for d in delimiters})
+    return [[t.translate(table) if t > "" else t for t in s] for s in sentences]
