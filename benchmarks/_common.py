@@ -51,24 +51,24 @@ def million_docs(n: int = 1_000_000) -> pd.DataFrame:
     return docs
 
 
-def _child(conn, fn, args):
+def _child(conn, fn, args, kwargs):
     t0 = time.perf_counter()
-    result = fn(*args)
+    result = fn(*args, **kwargs)
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     conn.send((seconds, peak_mb, result))
     conn.close()
 
 
-def run_isolated(fn, *args):
-    """Run fn(*args) in a forked process; return (seconds, peak RSS in MB of that process, result).
+def run_isolated(fn, *args, **kwargs):
+    """Run fn(*args, **kwargs) in a forked process; return (seconds, peak RSS in MB of that process, result).
 
     The data the parent already holds is shared copy-on-write, so peak RSS counts what the
     step itself allocates plus the shared pages it touches. fn's result must be small.
     """
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe()
-    p = ctx.Process(target=_child, args=(child, fn, args))
+    p = ctx.Process(target=_child, args=(child, fn, args, kwargs))
     p.start()
     out = parent.recv()
     p.join()

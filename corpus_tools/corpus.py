@@ -486,15 +486,15 @@ class Corpus:
         sp.save_npz(path / "dtm.npz", self.dtm, compressed=False)
         (path / "vocab.json").write_text(json.dumps(self.vocab.tolist(), ensure_ascii=False))
         meta = {"format": _FORMAT_VERSION, "corpus_tools": __version__, "params": self.params,
-                "n_docs": self.n_docs, "n_tokens": self.n_tokens, "n_terms": self.n_terms,
-                "doc_ids": [str(d) for d in self.docs.index]}
+                "n_docs": self.n_docs, "n_tokens": self.n_tokens, "n_terms": self.n_terms}
         # meta.json last: its presence marks a complete entry
         (path / "meta.json").write_text(json.dumps(meta, default=str))
 
     @classmethod
     def _load_arrays(cls, path: Path, docs: pd.DataFrame) -> Corpus:
         meta = json.loads((path / "meta.json").read_text())
-        if meta.get("format") != _FORMAT_VERSION or meta["doc_ids"] != [str(d) for d in docs.index]:
+        # cache entries are keyed by a hash of the doc ids and texts; saved corpora carry their docs
+        if meta.get("format") != _FORMAT_VERSION or meta["n_docs"] != len(docs):
             raise ValueError(f"{path} was saved for other documents or by another version")
         with np.load(path / "tokens.npz", allow_pickle=False) as z:
             ids, doc_offsets, sent_offsets = z["ids"], z["doc_offsets"], z["sent_offsets"]
@@ -544,8 +544,10 @@ def _texts(docs, text: str) -> list[str]:
         raise ValueError(f"doc ids must be unique; duplicated: {dup}")
     col = docs[text]
     missing = col.isna()
-    values = col.where(~missing, "")
-    bad = ~values.map(lambda v: isinstance(v, str))
+    values = col.where(~missing, "") if missing.any() else col
+    # a string dtype guarantees strings; object columns are checked value by value
+    bad = pd.Series(False, index=col.index) if isinstance(col.dtype, pd.StringDtype) else \
+        ~values.map(lambda v: isinstance(v, str))
     if bad.any():
         first = values.index[bad.to_numpy()][0]
         raise TypeError(f"column {text!r} must hold strings; doc {first!r} holds "

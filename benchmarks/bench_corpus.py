@@ -1,0 +1,106 @@
+"""Build a document-term matrix three ways on the same texts, side by side in one run.
+
+    python benchmarks/bench_corpus.py [--million N] [--skip-million]
+
+Rows: Reuters-21578 bodies, the ABC 2003 headlines, and N documents made by repeating the
+Reuters bodies (default 1,000,000). Columns: corpus_tools `Corpus.from_docs` (lowercase, word
+tokens, English stopwords, min_df=2) with 1 and 2 processes, with lemmas, a cached reload;
+scikit-learn's CountVectorizer at the same settings; gensim's simple_preprocess + Dictionary +
+doc2bow. Each step runs in a fresh forked process, so its peak RSS is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import abc_docs, machine, million_docs, reuters_docs, run_isolated  # noqa: E402
+
+
+def ct_build(docs, **kwargs):
+    import corpus_tools as ct
+
+    c = ct.Corpus.from_docs(docs, min_df=2, progress=False, **kwargs)
+    return c.n_tokens, c.n_terms
+
+
+def sklearn_build(texts):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from corpus_tools.text.stopwords import resolve_stopwords
+
+    m = CountVectorizer(stop_words=sorted(resolve_stopwords("english")), min_df=2).fit_transform(texts)
+    return int(m.sum()), m.shape[1]
+
+
+def gensim_build(texts):
+    from gensim.corpora import Dictionary
+    from gensim.utils import simple_preprocess
+
+    from corpus_tools.text.stopwords import resolve_stopwords
+
+    stop = resolve_stopwords("english")
+    tokens = [[t for t in simple_preprocess(x) if t not in stop] for x in texts]
+    d = Dictionary(tokens)
+    d.filter_extremes(no_below=2, no_above=1.0, keep_n=None)
+    bow = [d.doc2bow(t) for t in tokens]
+    return sum(c for doc in bow for _, c in doc), len(d)
+
+
+def bench(name, docs, rows, *, gensim=True):
+    texts = docs["text"].tolist()
+    cache = tempfile.mkdtemp(prefix="ct-bench-cache-")
+    os.environ["CORPUS_TOOLS_CACHE"] = cache
+    out = {"corpus": name, "docs": len(docs)}
+    out["sklearn"] = run_isolated(sklearn_build, texts)
+    out["ct1"] = run_isolated(ct_build, docs, n_jobs=1, cache=False)
+    out["ct2"] = run_isolated(ct_build, docs, n_jobs=2, cache=False)
+    out["ct_lemma"] = run_isolated(ct_build, docs, n_jobs=1, cache=False, lemmatize=True)
+    run_isolated(ct_build, docs, n_jobs=2, cache=True)  # fill the cache
+    out["ct_cached"] = run_isolated(ct_build, docs, n_jobs=1, cache=True)
+    out["gensim"] = run_isolated(gensim_build, texts) if gensim else None
+    rows.append(out)
+    sk = out["sklearn"][0]
+    print(f"\n{name}: {len(docs):,} docs; tokens/terms: ct {out['ct1'][2]}, sklearn {out['sklearn'][2]}", flush=True)
+    for key in ("sklearn", "gensim", "ct1", "ct2", "ct_lemma", "ct_cached"):
+        if out[key] is None:
+            continue
+        s, mb, _ = out[key]
+        print(f"  {key:10s} {s:8.2f} s  {s / sk:5.2f}x sklearn  peak {mb:8.0f} MB", flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--million", type=int, default=1_000_000, help="size of the repeated corpus")
+    parser.add_argument("--skip-million", action="store_true")
+    args = parser.parse_args(argv)
+    print(f"machine: {machine()}")
+    # import in the parent so that every timed step measures work, not imports
+    import corpus_tools.corpus  # noqa: F401
+    import gensim.corpora  # noqa: F401
+    import sklearn.feature_extraction.text  # noqa: F401
+    rows: list[dict] = []
+    reuters = reuters_docs()
+    bench("Reuters-21578 bodies", reuters, rows)
+    bench("ABC headlines 2003", abc_docs(), rows)
+    if not args.skip_million:
+        big = million_docs(args.million)
+        bench(f"{len(big):,} repeated Reuters bodies", big, rows, gensim=args.million <= 200_000)
+
+    print("\n| corpus | docs | CountVectorizer s | gensim s | ct 1 job s (x CV) | ct 2 jobs s (x CV) | "
+          "ct lemmas s (x plain) | ct cached s (x build) | ct peak MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        sk, c1, c2, cl, cc = (r[k][0] for k in ("sklearn", "ct1", "ct2", "ct_lemma", "ct_cached"))
+        g = f"{r['gensim'][0]:.2f}" if r["gensim"] else "—"
+        peak = max(r[k][1] for k in ("ct1", "ct2", "ct_lemma"))
+        print(f"| {r['corpus']} | {r['docs']:,} | {sk:.2f} | {g} | {c1:.2f} ({c1 / sk:.2f}x) | {c2:.2f} ({c2 / sk:.2f}x) "
+              f"| {cl:.2f} ({cl / c1:.2f}x) | {cc:.2f} ({cc / c1:.3f}x) | {peak:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
