@@ -35,6 +35,18 @@ def test_reuters21578_all_files(corpora):
     assert (report["problem"] == "no text in the input").sum() == (docs["text"] == "").sum()
 
 
+def test_reuters21578_folder_skips_the_side_files(corpora):
+    docs = ct.load(corpora / "reuters21578", errors="skip")
+    assert len(docs) == 21578
+    skipped = ct.load_report(docs)
+    skipped = skipped.loc[skipped["action"] == "file skipped", "path"].map(lambda p: p.rsplit("/", 1)[1])
+    assert sorted(skipped) == sorted([
+        "README.txt", "SOURCE.txt", "lewis.dtd", "all-exchanges-strings.lc.txt", "all-orgs-strings.lc.txt",
+        "all-people-strings.lc.txt", "all-places-strings.lc.txt", "all-topics-strings.lc.txt",
+        "cat-descriptions_120396.txt", "feldman-cia-worldfactbook-data.txt",
+    ])
+
+
 def test_bbc_folder(corpora):
     with pytest.warns(UserWarning, match=r"sport/199\.txt, line \d+: invalid UTF-8 \(byte 0xA3"):
         docs = ct.load(corpora / "bbc")

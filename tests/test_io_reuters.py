@@ -81,3 +81,14 @@ def test_sgml_without_articles(tmp_path):
 
 def test_source_constant_overrides(tmp_path):
     assert set(ct.load(SGML, source="Reuters-21578")["source"]) == {"Reuters-21578"}
+
+
+def test_text_files_beside_sgml_are_not_articles(tmp_path):
+    (tmp_path / "reut2-000.sgm").write_bytes(SGML.read_bytes())
+    (tmp_path / "all-topics-strings.lc.txt").write_text("acq\nalum\n", "utf-8")
+    docs = ct.load(tmp_path)
+    assert len(docs) == 3
+    report = ct.load_report(docs)
+    assert report.loc[0, "problem"] == "text file beside SGML articles (a list or note of the collection)"
+    # named explicitly, the same file is read
+    assert len(ct.load([tmp_path / "reut2-000.sgm", tmp_path / "all-topics-strings.lc.txt"])) == 4

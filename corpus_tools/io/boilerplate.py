@@ -14,7 +14,7 @@ from importlib import resources
 
 import pandas as pd
 
-_TAIL = 300
+_TAIL = 120  # characters searched for strip_end patterns (sign-offs are short)
 _BLANK_RUN = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
 
 

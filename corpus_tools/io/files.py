@@ -191,8 +191,10 @@ def load(
 
     Every kind except Parquet is also read gzipped (``.csv.gz``). In folders and globs,
     files named README*, SOURCE*, LICENSE*, COPYING*, NOTICE*, CHANGELOG*, AUTHORS*,
-    CITATION*, MANIFEST* describe the corpus and are skipped; files of other kinds (``.png``,
-    ``.dtd``) are skipped too; both are listed in the load report. Hidden files are ignored.
+    CITATION*, MANIFEST* describe the corpus and are skipped, as are ``.txt`` files in a
+    folder that holds ``.sgm`` articles (the category lists of Reuters-21578); files of other
+    kinds (``.png``, ``.dtd``) are skipped too; all are listed in the load report. Files named
+    one by one are always read. Hidden files are ignored.
 
     Parameters
     ----------
@@ -264,10 +266,16 @@ def load(
     parts: list[pd.DataFrame] = []
     rows: list[dict] = []
     n_read = 0
+    # The Reuters-21578 distribution keeps category lists and notes (.txt) beside its SGML
+    # files; in a folder holding SGML articles those text files are not articles.
+    sgml_folders = {f.path.parent for f in files if format == "auto" and kind_of(f.path) == "reuters"}
     for f in files:
         kind = kind_of(f.path) if format == "auto" else format
         if not f.explicit and NOT_ARTICLES.match(f.path.name):
             reporter.note(f.path, "not an article (README/SOURCE/LICENSE... describe the corpus)", "file skipped")
+            continue
+        if not f.explicit and kind == "text" and f.path.parent in sgml_folders:
+            reporter.note(f.path, "text file beside SGML articles (a list or note of the collection)", "file skipped")
             continue
         if kind is None:
             reporter.note(
@@ -341,7 +349,10 @@ def _assemble(parts: list[pd.DataFrame], mapping: tables.Mapping, reporter: Repo
     for i in empty:
         path, line = where(i)
         reporter.note(path, "no text in the input", "kept with empty text", line=line)
-    frame["sections"] = frame["sections"].map(tables.as_sections)
+    # Readers give lists; rows of a part without the column get their own empty list.
+    no_sections = frame["sections"].isna()
+    if no_sections.any():
+        frame.loc[no_sections, "sections"] = pd.Series([[] for _ in range(no_sections.sum())], index=frame.index[no_sections], dtype=object)
 
     ids = _unique_ids(frame, where, reporter)
     for column in STR_COLUMNS:

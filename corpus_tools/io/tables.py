@@ -272,7 +272,7 @@ def read_table(path: Path, kind: str, mapping: Mapping, reporter: Reporter) -> p
         out["source"] = frame[chosen["source"]].map(_cell_text, na_action="ignore")
     else:
         out["source"] = mapping.source
-    out["sections"] = frame[chosen["sections"]].map(as_sections) if "sections" in chosen else [[]] * len(frame)
+    out["sections"] = frame[chosen["sections"]].map(as_sections) if "sections" in chosen else [[] for _ in range(len(frame))]
     ids = frame[chosen["id"]].map(_cell_text, na_action="ignore") if "id" in chosen else pd.Series(None, index=frame.index)
     stem = _stem(path)
     default_ids = pd.Series([f"{stem}-{i}" for i in range(1, len(frame) + 1)], index=frame.index)
