@@ -1,0 +1,977 @@
+"""Topic models: fit, choose the number of topics, inspect, follow over time, check stability.
+
+:class:`TopicModel` wraps gensim's ``LdaModel`` (``LdaMulticore`` with ``workers > 1``) and
+``Nmf`` behind a scikit-learn style estimator that reads a :class:`~corpus_tools.Corpus`
+directly (its document-term matrix; nothing is tokenised again). :func:`topic_sweep` scores a
+range of topic numbers with several coherence measures side by side, and
+:func:`topic_stability` refits with several seeds and matches the topics across runs.
+
+Reproducibility: fitting, document inference (``doc_topics``, ``transform``, ``perplexity``)
+and coherence all start from ``random_state``, so the same corpus, parameters and seed give
+identical tables in any process and under any ``PYTHONHASHSEED``. gensim's ``LdaMulticore``
+(``workers > 1``) is the exception: the order in which its worker processes return their
+updates varies from run to run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .. import __version__
+from ..errors import NotFittedError, check_option
+from .periods import assign_periods
+
+METHODS = ("lda", "nmf")
+MEASURES = ("c_v", "c_npmi", "u_mass")
+MDS = ("pcoa", "mmds", "tsne")
+
+# Settings of gensim's LdaModel chosen by measurement (benchmarks/bench_topics.py, see
+# benchmarks/RESULTS.md "Topic models"): on the Lee and Reuters corpora, full-batch updates
+# (one chunk holding every document) with enough passes reach tomotopy's Gibbs sampler's c_v;
+# small online chunks and gensim's tutorial defaults (1 pass, 50 iterations) stay far below.
+LDA_DEFAULTS = {"passes": 40, "iterations": 20, "alpha": 0.1, "eta": 0.01, "chunksize": None}
+NMF_DEFAULTS = {"passes": 20, "iterations": 50, "alpha": None, "eta": None, "chunksize": None}
+# documents per chunk when inferring topic shares (bounds memory on large corpora)
+_INFER_CHUNK = 4096
+_SNIPPET_CHARS = 200
+_FORMAT_VERSION = 1
+
+
+class TopicModel:
+    """A topic model of a Corpus (LDA or NMF, by gensim), scikit-learn style.
+
+    ``__init__`` only stores the settings; :meth:`fit` learns from a Corpus and sets the
+    attributes ending in ``_``.
+
+    Parameters
+    ----------
+    n_topics : int
+        Number of topics, at least 2 and at most the number of documents.
+    method : {"lda", "nmf"}
+        ``"lda"``: gensim ``LdaModel`` (variational Bayes); ``"nmf"``: gensim ``Nmf``.
+    random_state : int
+        Seed of every random step (fitting and document inference).
+    passes : int, optional
+        Passes over the corpus (LDA default 40, NMF default 20).
+    iterations : int, optional
+        LDA: most variational iterations per document and pass (default 20);
+        NMF: most iterations of the per-document solver (default 50).
+    alpha : float, array of n_topics floats, "symmetric", "asymmetric" or "auto", optional
+        LDA document-topic prior (default 0.1 for every topic). Not used by NMF.
+    eta : float, "symmetric" or "auto", optional
+        LDA topic-term prior (default 0.01). Not used by NMF.
+    chunksize : int, optional
+        Documents per update; default: all documents (full-batch updates), which the
+        benchmark found far more coherent than small online chunks.
+    workers : int, optional
+        ``None`` or 1: single-process ``LdaModel`` (reproducible). More than 1: gensim
+        ``LdaMulticore`` with that many worker processes, faster on large corpora but **not
+        reproducible**: two runs with the same seed give different topics (a warning says so).
+
+    Attributes
+    ----------
+    model_ : gensim LdaModel, LdaMulticore or Nmf
+    dictionary_ : gensim Dictionary (ids are the corpus's term ids)
+    vocab_ : pd.Index, the terms of the model
+    corpus_ : Corpus or None, the fitted corpus (a reference, not a copy; ``None`` after
+        :meth:`load` without ``corpus=``)
+    doc_topics_ : ndarray, shape (n_docs, n_topics), topic shares of the fitted documents
+    doc_ids_ : pd.Index, the fitted documents
+
+    Examples
+    --------
+    >>> model = TopicModel(20, random_state=0).fit(corpus)          # doctest: +SKIP
+    >>> model.top_terms(5).head(3)                                   # doctest: +SKIP
+       topic  rank   term    weight
+    0      0     0    oil  0.061...
+    >>> model.topic_labels()[0]                                      # doctest: +SKIP
+    'oil · crude · opec'
+    """
+
+    def __init__(self, n_topics: int = 10, *, method: str = "lda", random_state: int | None = 0,
+                 passes: int | None = None, iterations: int | None = None, alpha=None, eta=None,
+                 chunksize: int | None = None, workers: int | None = None):
+        self.n_topics = n_topics
+        self.method = method
+        self.random_state = random_state
+        self.passes = passes
+        self.iterations = iterations
+        self.alpha = alpha
+        self.eta = eta
+        self.chunksize = chunksize
+        self.workers = workers
+
+    # ------------------------------------------------------------------ settings
+    def get_params(self) -> dict:
+        """The constructor arguments as a dict (``None`` where the default applies)."""
+        return {name: getattr(self, name) for name in
+                ("n_topics", "method", "random_state", "passes", "iterations", "alpha", "eta",
+                 "chunksize", "workers")}
+
+    def _settings(self) -> dict:
+        """The arguments with defaults filled in, checked."""
+        k = self.n_topics
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
+            raise ValueError(f"`n_topics` must be an integer of at least 2; got {k!r}.")
+        check_option("method", self.method, METHODS)
+        rs = self.random_state
+        if rs is not None and (isinstance(rs, bool) or not isinstance(rs, (int, np.integer)) or rs < 0):
+            raise ValueError(f"`random_state` must be a non-negative integer (or None); got {rs!r}.")
+        defaults = LDA_DEFAULTS if self.method == "lda" else NMF_DEFAULTS
+        out = {name: defaults[name] if getattr(self, name) is None else getattr(self, name) for name in defaults}
+        for name in ("passes", "iterations", "chunksize"):
+            v = out[name]
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
+                raise ValueError(f"`{name}` must be a positive integer; got {v!r}.")
+        w = self.workers
+        if w is not None and (isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1):
+            raise ValueError(f"`workers` must be a positive integer or None; got {w!r}.")
+        if self.method == "nmf":
+            for name in ("alpha", "eta"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"`{name}` is a prior of LDA; method='nmf' does not use it (leave it None).")
+            if w not in (None, 1):
+                raise ValueError("`workers` applies to method='lda' only; gensim's Nmf runs in one process.")
+        elif w not in (None, 1) and "auto" in (out["alpha"], out["eta"]):
+            raise ValueError("alpha='auto' and eta='auto' need workers=None: gensim's LdaMulticore cannot learn "
+                             "the priors; give fixed priors or drop workers.")
+        if isinstance(out["alpha"], (int, float)) and not isinstance(out["alpha"], bool):
+            # gensim reads a bare float as the sum over topics in some versions: give one per topic
+            out["alpha"] = np.full(int(k), float(out["alpha"]))
+        return out
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{n}={v!r}" for n, v in self.get_params().items() if n == "n_topics" or v is not None)
+        return f"TopicModel({args})"
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, corpus) -> TopicModel:
+        """Learn the topics of ``corpus``.
+
+        Parameters
+        ----------
+        corpus : Corpus
+            Its document-term matrix is the model's input; its vocabulary, the model's terms.
+
+        Returns
+        -------
+        TopicModel
+            ``self``, fitted.
+
+        Raises
+        ------
+        TypeError
+            ``corpus`` is not a Corpus.
+        ValueError
+            Fewer than 2 topics, more topics than documents, an empty corpus, or a bad setting.
+
+        Examples
+        --------
+        >>> model = TopicModel(2, random_state=0).fit(corpus)  # doctest: +SKIP
+        """
+        settings = self._settings()
+        _check_corpus(corpus, "TopicModel.fit")
+        if corpus.n_docs == 0:
+            raise ValueError("the corpus is empty: it has no documents to fit topics to.")
+        if corpus.n_tokens == 0 or corpus.dtm.nnz == 0:
+            raise ValueError(f"the corpus is empty: its {corpus.n_docs} documents have no tokens left "
+                             "(check the stopwords and frequency limits of Corpus.from_docs).")
+        if self.n_topics > corpus.n_docs:
+            raise ValueError(f"n_topics={self.n_topics} is more than the {corpus.n_docs} documents of the corpus; "
+                             "choose at most as many topics as documents.")
+        dictionary, _ = corpus.to_gensim()
+        bow = _BowRows(corpus.dtm)
+        chunksize = settings["chunksize"] or corpus.n_docs
+        if self.method == "lda":
+            from gensim.models import LdaModel, LdaMulticore
+
+            common = dict(num_topics=int(self.n_topics), id2word=dictionary, chunksize=int(chunksize),
+                          passes=int(settings["passes"]), iterations=int(settings["iterations"]),
+                          alpha=settings["alpha"], eta=settings["eta"], eval_every=None,
+                          random_state=self.random_state)
+            if self.workers not in (None, 1):
+                warnings.warn("workers > 1 uses gensim's LdaMulticore, whose results differ from run to run even "
+                              "with the same random_state; use workers=None for reproducible topics.", stacklevel=2)
+                model = LdaMulticore(bow, workers=int(self.workers), **common)
+            else:
+                model = LdaModel(bow, **common)
+        else:
+            from gensim.models.nmf import Nmf
+
+            model = Nmf(bow, num_topics=int(self.n_topics), id2word=dictionary, chunksize=int(chunksize),
+                        passes=int(settings["passes"]), h_max_iter=int(settings["iterations"]),
+                        eval_every=None, normalize=True, random_state=self.random_state)
+        self.model_ = model
+        self.dictionary_ = dictionary
+        self.vocab_ = corpus.vocab
+        self.corpus_ = corpus
+        self.doc_ids_ = corpus.docs.index
+        self.doc_topics_ = self._infer(corpus.dtm)
+        return self
+
+    def _check_fitted(self, what: str) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError(f"this TopicModel is not fitted yet; call fit(corpus) before {what}().")
+
+    def _check_corpus_attached(self, what: str):
+        self._check_fitted(what)
+        if self.corpus_ is None:
+            raise ValueError(f"{what}() needs the documents, but this model was loaded without its corpus; "
+                             "use TopicModel.load(path, corpus=corpus).")
+        return self.corpus_
+
+    # ------------------------------------------------------------------ inference
+    def _infer(self, dtm: sp.csr_matrix) -> np.ndarray:
+        """Topic shares of the rows of ``dtm`` (columns = model term ids); rows sum to 1."""
+        model = self.model_
+        k = int(self.n_topics)
+        # gensim draws the starting point of each document's inference from model.random_state;
+        # a fresh generator makes every call give the same answer for the same documents
+        model.random_state = np.random.RandomState(self.random_state)
+        out = np.empty((dtm.shape[0], k), dtype=np.float64)
+        for start in range(0, dtm.shape[0], _INFER_CHUNK):
+            rows = list(_BowRows(dtm[start : start + _INFER_CHUNK]))
+            if self.method == "lda":
+                gamma, _ = model.inference(rows)
+                shares = np.asarray(gamma, dtype=np.float64)
+            else:
+                shares = np.zeros((len(rows), k))
+                for i, bow in enumerate(rows):
+                    for t, w in model.get_document_topics(bow, minimum_probability=0.0, normalize=False):
+                        shares[i, t] = w
+            sums = shares.sum(axis=1, keepdims=True)
+            # a document without known terms has no evidence: equal shares
+            shares = np.divide(shares, sums, out=np.full_like(shares, 1.0 / k), where=sums > 0)
+            out[start : start + len(rows)] = shares
+        return out
+
+    def _map_to_model(self, corpus) -> tuple[sp.csr_matrix, int]:
+        """``corpus.dtm`` with its columns moved onto the model's terms (by term string)."""
+        cols = self.vocab_.get_indexer(corpus.vocab)
+        known = np.flatnonzero(cols >= 0)
+        mapping = sp.csr_matrix((np.ones(len(known)), (known, cols[known])), shape=(corpus.n_terms, len(self.vocab_)))
+        mapped = (corpus.dtm @ mapping).tocsr()
+        unknown_tokens = int(corpus.dtm.sum()) - int(mapped.sum())
+        return mapped, unknown_tokens
+
+    def transform(self, corpus) -> pd.DataFrame:
+        """Topic shares of other (unseen) documents.
+
+        Terms are matched to the model's by their string; terms the model does not know are
+        ignored, and a document with no known term gets equal shares.
+
+        Parameters
+        ----------
+        corpus : Corpus
+            Built like the fitted corpus (same options), so that its terms look the same.
+
+        Returns
+        -------
+        DataFrame
+            Index ``doc_id`` (the documents of ``corpus``), one column per topic (0 ..
+            n_topics - 1); rows sum to 1. ``attrs["unknown_tokens"]``: tokens ignored.
+
+        Examples
+        --------
+        >>> model.transform(ct.Corpus.from_docs(new_docs))  # doctest: +SKIP
+        """
+        self._check_fitted("transform")
+        _check_corpus(corpus, "TopicModel.transform")
+        mapped, unknown = self._map_to_model(corpus)
+        frame = self._frame(self._infer(mapped), corpus.docs.index)
+        frame.attrs["unknown_tokens"] = unknown
+        return frame
+
+    def perplexity(self, corpus=None) -> float:
+        """Per-word perplexity bound of LDA on ``corpus`` (default: the fitted corpus).
+
+        ``exp(-ELBO / tokens)``: gensim's variational lower bound of the log likelihood, per
+        token, so an upper bound of the perplexity (lower is better). On the fitted corpus it
+        measures fit, not generalisation; pass held-out documents for that.
+
+        Raises
+        ------
+        ValueError
+            For NMF (no likelihood), or when the corpus has no tokens the model knows.
+        """
+        self._check_fitted("perplexity")
+        if self.method != "lda":
+            raise ValueError("perplexity is defined for method='lda' only; NMF has no likelihood.")
+        if corpus is None:
+            corpus = self._check_corpus_attached("perplexity")
+            dtm = corpus.dtm
+        else:
+            _check_corpus(corpus, "TopicModel.perplexity")
+            dtm, _ = self._map_to_model(corpus)
+        n_words = float(dtm.sum())
+        if n_words == 0:
+            raise ValueError("perplexity needs tokens the model knows; this corpus has none.")
+        self.model_.random_state = np.random.RandomState(self.random_state)
+        bound = self.model_.bound(_BowRows(dtm))
+        return float(np.exp(-bound / n_words))
+
+    # ------------------------------------------------------------------ topics
+    def topic_term_matrix(self) -> np.ndarray:
+        """p(term | topic) as an array of shape (n_topics, n_terms); rows sum to 1."""
+        self._check_fitted("topic_term_matrix")
+        topics = np.asarray(self.model_.get_topics(), dtype=np.float64)
+        sums = topics.sum(axis=1, keepdims=True)
+        return np.divide(topics, sums, out=np.zeros_like(topics), where=sums > 0)
+
+    def _top_ids(self, n: int) -> np.ndarray:
+        """Term ids of each topic's ``n`` heaviest terms, shape (n_topics, n); ties by term order."""
+        topics = self.topic_term_matrix()
+        n = min(n, topics.shape[1])
+        order = np.lexsort((np.broadcast_to(np.arange(topics.shape[1]), topics.shape), -topics), axis=1)
+        return order[:, :n]
+
+    def top_terms(self, n: int = 10) -> pd.DataFrame:
+        """The heaviest terms of every topic.
+
+        Parameters
+        ----------
+        n : int
+            Terms per topic (fewer when the vocabulary is smaller).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``topic`` (0 .. n_topics - 1), ``rank`` (0 = heaviest), ``term``,
+            ``weight`` (p(term | topic)); ties are broken by term order.
+
+        Examples
+        --------
+        >>> model.top_terms(3)  # doctest: +SKIP
+           topic  rank    term    weight
+        0      0     0   match  0.081...
+        """
+        self._check_fitted("top_terms")
+        _check_positive("n", n)
+        top = self._top_ids(n)
+        weights = np.take_along_axis(self.topic_term_matrix(), top, axis=1)
+        k, m = top.shape
+        return pd.DataFrame({
+            "topic": np.repeat(np.arange(k), m),
+            "rank": np.tile(np.arange(m), k),
+            "term": np.asarray(self.vocab_, dtype=object)[top.ravel()],
+            "weight": weights.ravel(),
+        })
+
+    def topic_labels(self, n: int = 3) -> pd.Series:
+        """A short name for every topic: its ``n`` top terms joined by " · ".
+
+        Returns
+        -------
+        Series
+            Index ``topic``, values like ``"oil · crude · opec"``.
+        """
+        self._check_fitted("topic_labels")
+        terms = np.asarray(self.vocab_, dtype=object)[self._top_ids(n)]
+        labels = [" · ".join(row) for row in terms]
+        return pd.Series(labels, index=pd.RangeIndex(len(labels), name="topic"), name="label", dtype=object)
+
+    def diversity(self, topn: int = 25) -> float:
+        """Topic diversity: the share of distinct terms among all topics' ``topn`` top terms.
+
+        1.0 means no two topics share a top term; values near ``1 / n_topics`` mean the
+        topics repeat each other (Dieng et al. 2020).
+        """
+        self._check_fitted("diversity")
+        _check_positive("topn", topn)
+        top = self._top_ids(topn)
+        return float(len(np.unique(top)) / top.size)
+
+    def coherence(self, measure: str = "c_v", *, per_topic: bool = False, topn: int = 10):
+        """Topic coherence by gensim's ``CoherenceModel`` on the corpus's own token sequences.
+
+        Parameters
+        ----------
+        measure : {"c_v", "c_npmi", "u_mass"}
+            ``c_v`` and ``c_npmi`` count co-occurrence in sliding windows over the documents'
+            kept tokens (in one process, so the result is reproducible); ``u_mass`` counts
+            co-document frequency.
+        per_topic : bool
+            Return one value per topic instead of the mean.
+        topn : int
+            Top terms of each topic that are scored.
+
+        Returns
+        -------
+        float, or DataFrame with columns ``topic``, ``label``, ``coherence`` when ``per_topic``.
+
+        Examples
+        --------
+        >>> model.coherence("c_npmi")  # doctest: +SKIP
+        0.0412...
+        """
+        corpus = self._check_corpus_attached("coherence")
+        check_option("measure", measure, MEASURES)
+        _check_positive("topn", topn)
+        values = _coherence(self, corpus, measure, topn)
+        if not per_topic:
+            return float(np.mean(values))
+        return pd.DataFrame({"topic": np.arange(len(values)), "label": self.topic_labels().to_numpy(),
+                             "coherence": np.asarray(values, dtype=float)})
+
+    # ------------------------------------------------------------------ documents
+    def _frame(self, shares: np.ndarray, index: pd.Index) -> pd.DataFrame:
+        frame = pd.DataFrame(shares, index=index.rename("doc_id"),
+                             columns=pd.RangeIndex(shares.shape[1], name="topic"))
+        frame.attrs["labels"] = self.topic_labels().to_dict()
+        return frame
+
+    def doc_topics(self) -> pd.DataFrame:
+        """Topic shares of the fitted documents.
+
+        Every topic of every document is present (no minimum probability), so each row sums
+        to 1. The shares are inferred once, at fit time, from ``random_state``.
+
+        Returns
+        -------
+        DataFrame
+            Index ``doc_id``, one column per topic (0 .. n_topics - 1);
+            ``attrs["labels"]`` maps topics to :meth:`topic_labels`.
+
+        Examples
+        --------
+        >>> model.doc_topics().round(2).head(2)  # doctest: +SKIP
+        topic      0     1
+        doc_id
+        a       0.97  0.03
+        """
+        self._check_fitted("doc_topics")
+        return self._frame(self.doc_topics_.copy(), self.doc_ids_)
+
+    def dominant_topic(self) -> pd.DataFrame:
+        """The topic with the largest share in each document.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``doc_id``, ``topic``, ``share`` (its share of the document), ``label``;
+            one row per document, in corpus order (ties go to the lower topic number).
+        """
+        self._check_fitted("dominant_topic")
+        top = self.doc_topics_.argmax(axis=1)
+        labels = self.topic_labels().to_numpy()
+        return pd.DataFrame({
+            "doc_id": np.asarray(self.doc_ids_, dtype=object),
+            "topic": top,
+            "share": self.doc_topics_[np.arange(len(top)), top],
+            "label": labels[top],
+        })
+
+    def representative_docs(self, topic: int, n: int = 5) -> pd.DataFrame:
+        """The documents in which ``topic`` has the largest share.
+
+        Parameters
+        ----------
+        topic : int
+            A topic number, 0 .. n_topics - 1.
+        n : int
+            Documents returned.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``doc_id``, ``title`` (empty when the docs have no title column),
+            ``share``, ``snippet`` (the first 200 characters of the text, whitespace collapsed),
+            largest share first (ties in corpus order).
+        """
+        corpus = self._check_corpus_attached("representative_docs")
+        if isinstance(topic, bool) or not isinstance(topic, (int, np.integer)) or not 0 <= topic < self.n_topics:
+            raise ValueError(f"`topic` must be a topic number from 0 to {self.n_topics - 1}; got {topic!r}.")
+        _check_positive("n", n)
+        shares = self.doc_topics_[:, topic]
+        rows = np.argsort(-shares, kind="stable")[:n]
+        docs = corpus.docs.iloc[rows]
+        text_col = corpus.params.get("text", "text")
+        text = docs[text_col] if text_col in docs.columns else pd.Series("", index=docs.index)
+        snippet = text.fillna("").astype(str).str.split().str.join(" ").str.slice(0, _SNIPPET_CHARS)
+        title = docs["title"].fillna("").astype(str) if "title" in docs.columns else pd.Series("", index=docs.index)
+        return pd.DataFrame({"doc_id": np.asarray(docs.index, dtype=object), "title": title.to_numpy(dtype=object),
+                             "share": shares[rows], "snippet": snippet.to_numpy(dtype=object)})
+
+    # ------------------------------------------------------------------ over time
+    def topic_trends(self, freq: str = "MS", by: str | None = None) -> pd.DataFrame:
+        """Topic prevalence per calendar period: the mean topic share of the period's documents.
+
+        Each period's value is divided by that period's own number of documents (of that
+        group), so a busy month does not look like a rise. Every period from the first to the
+        last date is present; an empty period has value NaN and ``n_docs`` 0. Partial first or
+        last periods are flagged. Undated documents are left out with a warning and counted in
+        ``attrs["n_undated"]``.
+
+        Parameters
+        ----------
+        freq : {"D", "W", "MS", "QS", "YS"}
+            Calendar periods (see :func:`corpus_tools.analyses.periods.assign_periods`).
+        by : str, optional
+            A column of ``docs`` (e.g. ``"source"``): one series per value.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``period`` (first day), [the ``by`` column], ``topic``, ``label``,
+            ``value`` (mean share, 0..1), ``n_docs`` (documents in the period and group),
+            ``partial``; sorted by [group,] period, topic.
+
+        Raises
+        ------
+        ValueError
+            No document has a date, ``freq`` is unknown, or ``by`` is not a column.
+
+        Examples
+        --------
+        >>> model.topic_trends("MS").head(2)  # doctest: +SKIP
+              period  topic           label  value  n_docs  partial
+        0 2021-01-01      0  match · goal ...   0.75       2    False
+        """
+        corpus = self._check_corpus_attached("topic_trends")
+        periods = assign_periods(corpus.dates, freq)
+        doc_period = periods.doc_period
+        n_periods, k = len(periods.starts), int(self.n_topics)
+        if by is None:
+            group_codes, groups = np.zeros(corpus.n_docs, dtype=np.int64), [None]
+        else:
+            if by not in corpus.docs.columns:
+                raise ValueError(f"`by` must be a column of docs; got {by!r}; available: {list(corpus.docs.columns)}.")
+            group_codes, groups = pd.factorize(corpus.docs[by], sort=True)
+        use = (doc_period >= 0) & (group_codes >= 0)
+        if periods.n_undated:
+            warnings.warn(f"{periods.n_undated} of {corpus.n_docs} documents have no date and are left out of the "
+                          "topic trends.", stacklevel=2)
+        n_cells = len(groups) * n_periods
+        cell = group_codes[use] * n_periods + doc_period[use]
+        onehot = sp.csr_matrix((np.ones(len(cell)), (cell, np.arange(len(cell)))), shape=(n_cells, len(cell)))
+        sums = np.asarray(onehot @ self.doc_topics_[use])
+        counts = np.bincount(cell, minlength=n_cells)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = sums / counts[:, None]
+        means[counts == 0] = np.nan
+        labels = self.topic_labels().to_numpy()
+        out = {"period": np.repeat(np.tile(periods.starts.to_numpy(), len(groups)), k)}
+        if by is not None:
+            out[by] = np.repeat(np.asarray(groups, dtype=object), n_periods * k)
+        out.update({
+            "topic": np.tile(np.arange(k), n_cells),
+            "label": np.tile(labels, n_cells),
+            "value": means.ravel(),
+            "n_docs": np.repeat(counts, k),
+            "partial": np.repeat(np.tile(periods.partial, len(groups)), k),
+        })
+        frame = pd.DataFrame(out)
+        frame.attrs.update({"freq": freq, "by": by, "n_undated": periods.n_undated})
+        return frame
+
+    # ------------------------------------------------------------------ topic map
+    def to_ldavis_data(self, *, R: int = 30, mds: str = "pcoa"):
+        """The pyLDAvis prepared data of this model (topic numbers as ours: 0-based, unsorted).
+
+        Parameters
+        ----------
+        R : int
+            Terms shown per topic.
+        mds : {"pcoa", "mmds", "tsne"}
+            How topic distances are projected to 2-D (all computed locally).
+
+        Returns
+        -------
+        pyLDAvis.PreparedData
+        """
+        corpus = self._check_corpus_attached("to_ldavis_data")
+        check_option("mds", mds, MDS)
+        import pyLDAvis
+
+        term_frequency = np.asarray(corpus.dtm.sum(axis=0)).ravel().astype(float)
+        return pyLDAvis.prepare(
+            topic_term_dists=self.topic_term_matrix(),
+            doc_topic_dists=self.doc_topics_,
+            doc_lengths=np.asarray(corpus.dtm.sum(axis=1)).ravel().astype(float),
+            vocab=list(self.vocab_),
+            term_frequency=term_frequency,
+            R=R, mds=mds, n_jobs=1, sort_topics=False, start_index=0,
+        )
+
+    def to_ldavis_html(self, path: str | os.PathLike, *, R: int = 30, mds: str = "pcoa",
+                       title: str = "Topic map") -> Path:
+        """Write the pyLDAvis topic map as one HTML file that works offline.
+
+        d3, ldavis.js and the stylesheet are embedded (read from the pyLDAvis package), so the
+        file opens with no network, e.g. attached to a report.
+
+        Returns
+        -------
+        Path
+            ``path``.
+
+        Examples
+        --------
+        >>> model.to_ldavis_html("topics.html")  # doctest: +SKIP
+        """
+        from ._topic_ldavis import ldavis_html
+
+        path = Path(path)
+        html = ldavis_html(self.to_ldavis_data(R=R, mds=mds), title=title)
+        path.write_text(html, encoding="utf-8")
+        return path
+
+    # ------------------------------------------------------------------ saving
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the fitted model to a folder: gensim's own files plus JSON metadata.
+
+        The folder holds ``model.gensim*`` (gensim's ``save``), ``topic_model.json``
+        (settings, vocabulary, document ids, versions) and ``doc_topics.npy``.
+
+        Returns
+        -------
+        Path
+            The folder.
+
+        Examples
+        --------
+        >>> model.save("models/reuters-20")  # doctest: +SKIP
+        >>> TopicModel.load("models/reuters-20", corpus=corpus)  # doctest: +SKIP
+        """
+        self._check_fitted("save")
+        import gensim
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.model_.save(str(path / "model.gensim"))
+        np.save(path / "doc_topics.npy", self.doc_topics_, allow_pickle=False)
+        params = {n: (v.tolist() if isinstance(v, np.ndarray) else v) for n, v in self.get_params().items()}
+        meta = {
+            "format": _FORMAT_VERSION, "corpus_tools": __version__, "gensim": gensim.__version__,
+            "params": params, "gensim_class": type(self.model_).__name__,
+            "vocab": self.vocab_.tolist(), "doc_ids": [str(d) for d in self.doc_ids_],
+        }
+        (path / "topic_model.json").write_text(json.dumps(meta, ensure_ascii=False, default=_json_default))
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, *, corpus=None) -> TopicModel:
+        """Read a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            The folder.
+        corpus : Corpus, optional
+            The fitted corpus, for the methods that need the documents (coherence,
+            topic_trends, representative_docs, the topic map); it must have the same
+            documents and terms.
+
+        Raises
+        ------
+        FileNotFoundError
+            ``path`` holds no saved model.
+        ValueError
+            ``corpus`` is not the corpus the model was fitted on.
+        """
+        path = Path(path)
+        meta_path = path / "topic_model.json"
+        if not meta_path.exists():
+            raise FileNotFoundError(f"{path} does not hold a saved TopicModel (no topic_model.json); "
+                                    "write one with model.save(path).")
+        meta = json.loads(meta_path.read_text())
+        if meta.get("format") != _FORMAT_VERSION:
+            raise ValueError(f"{path} was saved in format {meta.get('format')!r}; this version reads {_FORMAT_VERSION}.")
+        from gensim.models import LdaModel, LdaMulticore
+        from gensim.models.nmf import Nmf
+
+        classes = {"LdaModel": LdaModel, "LdaMulticore": LdaMulticore, "Nmf": Nmf}
+        params = dict(meta["params"])
+        if isinstance(params.get("alpha"), list):
+            params["alpha"] = np.asarray(params["alpha"])
+        model = cls(**params)
+        model.model_ = classes[meta["gensim_class"]].load(str(path / "model.gensim"))
+        model.dictionary_ = model.model_.id2word
+        model.vocab_ = pd.Index(meta["vocab"], dtype=object, name="term")
+        model.doc_topics_ = np.load(path / "doc_topics.npy", allow_pickle=False)
+        model.doc_ids_ = pd.Index(meta["doc_ids"], dtype=object, name="doc_id")
+        model.corpus_ = None
+        if corpus is not None:
+            _check_corpus(corpus, "TopicModel.load")
+            if [str(d) for d in corpus.docs.index] != meta["doc_ids"] or not corpus.vocab.equals(model.vocab_):
+                raise ValueError(f"the corpus given is not the one the model in {path} was fitted on "
+                                 f"({corpus.n_docs} docs and {corpus.n_terms} terms vs {len(meta['doc_ids'])} "
+                                 f"and {len(meta['vocab'])}).")
+            model.corpus_ = corpus
+            model.doc_ids_ = corpus.docs.index
+        return model
+
+
+# ---------------------------------------------------------------------- k and stability
+def _fit_and_score(corpus, k: int, method: str, random_state, params: dict) -> dict:
+    t0 = time.perf_counter()
+    model = TopicModel(k, method=method, random_state=random_state, **params).fit(corpus)
+    seconds = time.perf_counter() - t0
+    row = {"k": k}
+    for measure in MEASURES:
+        row[measure] = model.coherence(measure)
+    row["diversity"] = model.diversity()
+    row["perplexity"] = model.perplexity() if method == "lda" else np.nan
+    row["seconds"] = seconds
+    return row
+
+
+# The corpus handed to forked workers without pickling it (set just before the pool starts).
+_WORKER_CORPUS = None
+
+
+def _sweep_worker(args):
+    k, method, random_state, params = args
+    return _fit_and_score(_WORKER_CORPUS, k, method, random_state, params)
+
+
+def _stability_worker(args):
+    k, method, seed, params, topn = args
+    model = TopicModel(k, method=method, random_state=seed, **params).fit(_WORKER_CORPUS)
+    return _run_summary(model, topn)
+
+
+def _run_summary(model: TopicModel, topn: int) -> dict:
+    return {"top": model._top_ids(topn), "labels": model.topic_labels().to_numpy(),
+            "shares": model.doc_topics_.mean(axis=0), "dominant": np.bincount(model.doc_topics_.argmax(axis=1),
+                                                                                minlength=model.n_topics)}
+
+
+def _map_jobs(fn, jobs: list, n_jobs: int, corpus) -> list:
+    """``[fn(job) for job in jobs]``, in forked worker processes when ``n_jobs > 1``."""
+    global _WORKER_CORPUS
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
+        raise ValueError(f"`n_jobs` must be a positive integer or -1 (all cores); got {n_jobs!r}.")
+    if n_jobs == -1:
+        n_jobs = os.cpu_count() or 1
+    n_jobs = min(n_jobs, len(jobs))
+    _WORKER_CORPUS = corpus
+    try:
+        if n_jobs <= 1:
+            return [fn(job) for job in jobs]
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork shares the corpus with the workers without pickling it and needs no __main__ guard,
+        # so it works from a script and a Jupyter kernel alike
+        if "fork" not in mp.get_all_start_methods():
+            return [fn(job) for job in jobs]
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("fork")) as pool:
+            return list(pool.map(fn, jobs))
+    finally:
+        _WORKER_CORPUS = None
+
+
+def topic_sweep(corpus, ks: Iterable[int], *, method: str = "lda", random_state: int = 0, n_jobs: int = 1,
+                **params) -> pd.DataFrame:
+    """Fit one model per number of topics and score each, to choose ``k``.
+
+    No single score decides ``k``: coherence (how often a topic's top terms occur together
+    in the corpus) tends to favour few broad topics or many narrow ones depending on the
+    measure, and diversity (share of distinct top terms) falls when topics start to repeat
+    each other. Look for a ``k`` where coherence is high *and* diversity has not dropped;
+    :func:`corpus_tools.plot.topic_sweep` draws them together.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    ks : iterable of int
+        Numbers of topics, each at least 2.
+    method : {"lda", "nmf"}
+    random_state : int
+        Seed of every model (the same for each ``k``).
+    n_jobs : int
+        Worker processes, one ``k`` each (``-1``: one per core). The table is the same as
+        with ``n_jobs=1`` (except ``seconds``).
+    **params
+        Other :class:`TopicModel` settings (``passes``, ``iterations``, ``alpha``, ...).
+
+    Returns
+    -------
+    DataFrame
+        One row per ``k`` (in the order given): ``k``, ``c_v``, ``c_npmi``, ``u_mass`` (mean
+        coherence over topics, top 10 terms), ``diversity`` (top 25 terms), ``perplexity``
+        (LDA per-word bound on the fitted corpus; NaN for NMF), ``seconds`` (fitting time).
+
+    Raises
+    ------
+    ValueError
+        ``ks`` is empty or holds a number below 2 or above the number of documents.
+
+    Examples
+    --------
+    >>> sweep = ct.topic_sweep(corpus, [5, 10, 15, 20], n_jobs=2)   # doctest: +SKIP
+    >>> ct.plot.topic_sweep(sweep)                                 # doctest: +SKIP
+    """
+    _check_corpus(corpus, "topic_sweep")
+    check_option("method", method, METHODS)
+    ks = _check_ks(ks, corpus)
+    for name in ("n_topics", "method", "random_state"):
+        if name in params:
+            raise TypeError(f"topic_sweep() sets `{name}` itself; pass ks=, method= and random_state= instead.")
+    # check the settings once, before starting workers
+    TopicModel(ks[0], method=method, random_state=random_state, **params)._settings()
+    rows = _map_jobs(_sweep_worker, [(k, method, random_state, params) for k in ks], n_jobs, corpus)
+    return pd.DataFrame(rows, columns=["k", *MEASURES, "diversity", "perplexity", "seconds"])
+
+
+def topic_stability(corpus, k: int, *, seeds: Sequence[int] = (0, 1, 2, 3, 4), method: str = "lda", topn: int = 10,
+                    n_jobs: int = 1, **params) -> pd.DataFrame:
+    """How much each topic survives refitting with other seeds.
+
+    One model is fitted per seed. The topics of every later run are matched one-to-one to
+    those of the first run (Hungarian matching, ``scipy.optimize.linear_sum_assignment``)
+    by the Jaccard overlap of their ``topn`` top terms. A topic whose top terms come back in
+    every run is a property of the corpus; one that changes with the seed is not.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    k : int
+        Number of topics.
+    seeds : sequence of int
+        At least two distinct seeds; the first run is the reference.
+    method : {"lda", "nmf"}
+    topn : int
+        Top terms compared.
+    n_jobs : int
+        Worker processes, one seed each; the result does not depend on it.
+    **params
+        Other :class:`TopicModel` settings.
+
+    Returns
+    -------
+    DataFrame
+        One row per topic of the first run: ``topic``, ``label``, ``stability`` (mean
+        Jaccard similarity of its matches in the other runs, 0..1), ``min_similarity``,
+        ``share`` (its mean share of the documents in the first run), ``n_docs``
+        (documents where it is the dominant topic in the first run); most stable first.
+        ``attrs["matches"]``: the long matching table with columns ``seed``, ``topic``
+        (of the first run), ``matched_topic`` (of that seed's run), ``matched_label``,
+        ``similarity``.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two or repeated seeds, or a bad ``k``.
+
+    Examples
+    --------
+    >>> stab = ct.topic_stability(corpus, 20, seeds=range(5))   # doctest: +SKIP
+    >>> stab[["label", "stability"]].head()                     # doctest: +SKIP
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    _check_corpus(corpus, "topic_stability")
+    check_option("method", method, METHODS)
+    (k,) = _check_ks([k], corpus)
+    _check_positive("topn", topn)
+    seeds = list(seeds)
+    if len(seeds) < 2 or len(set(seeds)) != len(seeds):
+        raise ValueError(f"`seeds` must hold at least two distinct seeds; got {seeds!r}.")
+    TopicModel(k, method=method, random_state=seeds[0], **params)._settings()
+    runs = _map_jobs(_stability_worker, [(k, method, s, params, topn) for s in seeds], n_jobs, corpus)
+    ref = runs[0]
+    ref_sets = [set(row) for row in ref["top"]]
+    matches = []
+    sims = np.zeros((len(seeds) - 1, k))
+    for r, (seed, run) in enumerate(zip(seeds[1:], runs[1:])):
+        run_sets = [set(row) for row in run["top"]]
+        jac = np.array([[len(a & b) / len(a | b) for b in run_sets] for a in ref_sets])
+        rows, cols = linear_sum_assignment(jac, maximize=True)
+        sims[r, rows] = jac[rows, cols]
+        matches.extend({"seed": seed, "topic": int(i), "matched_topic": int(j), "matched_label": run["labels"][j],
+                        "similarity": float(jac[i, j])} for i, j in zip(rows, cols))
+    frame = pd.DataFrame({
+        "topic": np.arange(k), "label": ref["labels"], "stability": sims.mean(axis=0),
+        "min_similarity": sims.min(axis=0), "share": ref["shares"], "n_docs": ref["dominant"],
+    })
+    frame = frame.sort_values(["stability", "topic"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    frame.attrs["matches"] = pd.DataFrame(matches, columns=["seed", "topic", "matched_topic", "matched_label",
+                                                            "similarity"])
+    frame.attrs.update({"seeds": seeds, "topn": topn, "k": k})
+    return frame
+
+
+# ---------------------------------------------------------------------- helpers
+class _BowRows:
+    """The rows of a CSR matrix as gensim bag-of-words lists (re-iterable, with a length)."""
+
+    def __init__(self, dtm: sp.csr_matrix):
+        self.dtm = dtm.tocsr()
+
+    def __len__(self) -> int:
+        return self.dtm.shape[0]
+
+    def __iter__(self):
+        indptr, indices, data = self.dtm.indptr, self.dtm.indices, self.dtm.data
+        for start, end in zip(indptr[:-1].tolist(), indptr[1:].tolist()):
+            yield list(zip(indices[start:end].tolist(), data[start:end].tolist()))
+
+
+def token_texts(corpus) -> list[list[str]]:
+    """Each document's kept tokens as a list of strings (for gensim), built from the ids at once."""
+    words = np.asarray(corpus.vocab, dtype=object)[corpus.ids]
+    return [part.tolist() for part in np.split(words, corpus.doc_offsets[1:-1])]
+
+
+def _coherence(model: TopicModel, corpus, measure: str, topn: int) -> list[float]:
+    from gensim.models import CoherenceModel
+
+    topics = np.asarray(model.vocab_, dtype=object)[model._top_ids(topn)].tolist()
+    if measure == "u_mass":
+        source = {"corpus": _BowRows(_model_dtm(model, corpus))}
+    else:
+        source = {"texts": token_texts(corpus)}
+    cm = CoherenceModel(topics=topics, dictionary=model.dictionary_, coherence=measure, topn=topn, processes=1,
+                        **source)
+    return [float(v) for v in cm.get_coherence_per_topic()]
+
+
+def _model_dtm(model: TopicModel, corpus) -> sp.csr_matrix:
+    if corpus.vocab.equals(model.vocab_):
+        return corpus.dtm
+    return model._map_to_model(corpus)[0]
+
+
+def _check_corpus(corpus, where: str) -> None:
+    from ..corpus import Corpus
+
+    if not isinstance(corpus, Corpus):
+        raise TypeError(f"{where} expects a ct.Corpus; got {type(corpus).__name__}. "
+                        "Build one with ct.Corpus.from_docs(docs).")
+
+
+def _check_ks(ks, corpus) -> list[int]:
+    ks = [ks] if isinstance(ks, (int, np.integer)) else list(ks)
+    if not ks:
+        raise ValueError("`ks` is empty; give the numbers of topics to try, e.g. range(5, 31, 5).")
+    for k in ks:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
+            raise ValueError(f"every number of topics must be an integer of at least 2; got {k!r}.")
+        if k > corpus.n_docs:
+            raise ValueError(f"n_topics={k} is more than the {corpus.n_docs} documents of the corpus; "
+                             "choose at most as many topics as documents.")
+    return [int(k) for k in ks]
+
+
+def _check_positive(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"`{name}` must be a positive integer; got {value!r}.")
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__} in the model's metadata")
+
+
+__all__ = ["TopicModel", "topic_stability", "topic_sweep", "token_texts"]
