@@ -1,0 +1,364 @@
+"""What distinguishes one outlet, section or period from another: keyness over the whole vocabulary.
+
+All statistics are computed on the 2x2 table of each term at once (numpy over the vocabulary):
+
+=================  ===============  ==================
+                   target           reference
+=================  ===============  ==================
+the term           ``a``            ``b``
+all other terms    ``c - a``        ``d - b``
+=================  ===============  ==================
+
+with ``c`` and ``d`` the kept tokens of the target and reference documents.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import check_option
+from .frequencies import check_top, group_documents, warn_left_out
+
+MEASURES = ("g2", "chi2", "log_ratio", "log_odds")
+_LABELS = {
+    "g2": "signed log-likelihood G²",
+    "chi2": "signed chi² (Yates)",
+    "log_ratio": "log ratio (binary log of relative frequencies)",
+    "log_odds": "z-score of weighted log-odds",
+}
+
+
+# ---------------------------------------------------------------------- statistics
+def log_ratio(a, b, c, d):
+    """Hardie's Log Ratio: log2 of (a/c) / (b/d); a zero count is replaced by 0.5 first."""
+    a = np.where(np.asarray(a) == 0, 0.5, a).astype(float)
+    b = np.where(np.asarray(b) == 0, 0.5, b).astype(float)
+    return np.log2((a / c) / (b / d))
+
+
+def log_likelihood(a, b, c, d):
+    """Dunning's log-likelihood G² of each term's 2x2 table (all four cells), unsigned.
+
+    ``G² = 2 * sum(O * ln(O / E))`` over the cells ``a, b, c - a, d - b``, with ``0 * ln 0 = 0``:
+    the G-test of ``scipy.stats.chi2_contingency(table, correction=False,
+    lambda_="log-likelihood")``. Rayson's two-cell shortcut (terms ``a`` and ``b`` only) is a
+    little smaller; it leaves out the "all other terms" row.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    n = c + d
+    total = np.zeros(np.broadcast(a, b).shape)
+    for observed, row, col in ((a, a + b, c), (b, a + b, d), (c - a, n - a - b, c), (d - b, n - a - b, d)):
+        expected = row * col / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = total + np.where(observed > 0, observed * np.log(observed / expected), 0.0)
+    return 2 * total
+
+
+def chi_square(a, b, c, d):
+    """Pearson's chi² of each term's 2x2 table with Yates' continuity correction, unsigned.
+
+    The same as ``scipy.stats.chi2_contingency([[a, b], [c - a, d - b]])`` (whose default for a
+    2x2 table is Yates' correction): every cell's ``|O - E|`` is reduced by 0.5, not below 0.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    n = c + d
+    row1, row2 = a + b, n - a - b
+    e11, e12 = row1 * c / n, row1 * d / n
+    e21, e22 = row2 * c / n, row2 * d / n
+    dev = np.maximum(np.abs(a - e11) - 0.5, 0.0)  # |O - E| is the same in all four cells
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = 1 / e11 + 1 / e12 + 1 / e21 + 1 / e22
+        return np.where(row2 > 0, dev**2 * inv, 0.0)
+
+
+def log_odds_z(a, b, c, d, alpha0: float):
+    """Monroe, Colaresi & Quinn (2008) z-scores of log-odds with an informative Dirichlet prior.
+
+    The prior of each term is ``alpha_w = alpha0 * (a + b) / (c + d)``: its share of the whole
+    compared corpus (target + reference) times ``alpha0``.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    alpha = alpha0 * (a + b) / (c + d)
+    delta = (np.log((a + alpha) / (c + alpha0 - a - alpha))
+             - np.log((b + alpha) / (d + alpha0 - b - alpha)))
+    return delta / np.sqrt(1 / (a + alpha) + 1 / (b + alpha))
+
+
+def keyness_scores(a, b, c, d, measure: str = "g2", alpha0: float = 1000.0) -> dict[str, np.ndarray]:
+    """Score, p-value and effect (log ratio) of every term, vectorised over the vocabulary.
+
+    The score carries a sign: positive when the term is relatively more frequent in the target
+    (a/c > b/d), negative when it is more frequent in the reference.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    c, d = float(c), float(d)
+    effect = log_ratio(a, b, c, d)
+    # positive: relatively more frequent in the target; exact ties score 0
+    sign = np.where(a / c < b / d, -1.0, 1.0)
+    g2 = log_likelihood(a, b, c, d)
+    if measure == "g2":
+        score, p = sign * g2, stats.chi2.sf(g2, 1)
+    elif measure == "chi2":
+        x2 = chi_square(a, b, c, d)
+        score, p = sign * x2, stats.chi2.sf(x2, 1)
+    elif measure == "log_ratio":
+        score, p = effect, stats.chi2.sf(g2, 1)
+    else:
+        score = log_odds_z(a, b, c, d, alpha0)
+        p = 2 * stats.norm.sf(np.abs(score))
+    return {"score": score, "p_value": p, "effect": effect}
+
+
+# ---------------------------------------------------------------------- selecting documents
+def _condition_mask(corpus, condition: Mapping) -> np.ndarray:
+    mask = np.ones(corpus.n_docs, dtype=bool)
+    for column, wanted in condition.items():
+        if column not in corpus.docs.columns:
+            raise KeyError(f"no docs column {column!r} for the condition {dict(condition)!r}; "
+                           f"the columns are {list(corpus.docs.columns)}.")
+        values = corpus.docs[column]
+        wanted_set = set(wanted) if isinstance(wanted, (list, tuple, set, frozenset)) else {wanted}
+        is_list = values.map(lambda v: isinstance(v, (list, tuple, set, frozenset, np.ndarray)))
+        if is_list.any():
+            # list columns such as `sections`: the document is selected when it contains a wanted value
+            hit = values.map(lambda v: isinstance(v, (list, tuple, set, frozenset, np.ndarray))
+                             and not wanted_set.isdisjoint(v))
+        else:
+            hit = values.isin(list(wanted_set))
+        mask &= hit.to_numpy(dtype=bool)
+    return mask
+
+
+def _as_bound(value, end: bool) -> pd.Timestamp:
+    if isinstance(value, str):
+        try:
+            period = pd.Period(value)
+        except ValueError:
+            raise ValueError(f"cannot read the date {value!r}; write e.g. '2003-03' or '2003-03-20'.") from None
+        return period.end_time if end else period.start_time
+    return pd.Timestamp(value)
+
+
+def select_documents(corpus, spec, name: str) -> tuple[np.ndarray, str, bool]:
+    """Boolean mask of the documents ``spec`` selects, a label for it, and whether it is a date range.
+
+    ``spec`` is a boolean mask (array or Series aligned with the docs), a dict of docs-column
+    conditions (``{"source": "Press TV"}``; a list of values means any of them; list columns
+    such as ``sections`` match when they contain the value), a period string (``"2003-03"``,
+    ``"2003"``, ``"2003-03-20"``) or a ``(start, end)`` tuple of dates, both ends included (a
+    string end includes its whole period: ``("2003-03", "2003-04")`` is March and April).
+    """
+    if isinstance(spec, pd.Series) and spec.dtype == bool:
+        if not spec.index.equals(corpus.docs.index):
+            spec = spec.reindex(corpus.docs.index, fill_value=False)
+        return spec.to_numpy(dtype=bool), f"{name} selection", False
+    if isinstance(spec, Mapping):
+        label = ", ".join(f"{k}={v}" for k, v in spec.items())
+        return _condition_mask(corpus, spec), label, False
+    if isinstance(spec, str) or (isinstance(spec, tuple) and len(spec) == 2):
+        start, end = (spec, spec) if isinstance(spec, str) else spec
+        lo, hi = _as_bound(start, end=False), _as_bound(end, end=True)
+        if lo > hi:
+            raise ValueError(f"the {name} period {spec!r} ends before it starts.")
+        dates = corpus.dates
+        label = spec if isinstance(spec, str) else f"{start}..{end}"
+        return ((dates >= lo) & (dates <= hi)).to_numpy(dtype=bool), str(label), True
+    arr = np.asarray(spec)
+    if arr.dtype == bool:
+        if arr.shape != (corpus.n_docs,):
+            raise ValueError(f"the `{name}` mask must have one value per document ({corpus.n_docs}); "
+                             f"got shape {arr.shape}.")
+        return arr, f"{name} selection", False
+    raise TypeError(f"`{name}` must be a boolean mask over the documents, a dict of docs-column conditions "
+                    f"({{'source': 'Press TV'}}), a period string ('2003-03') or a (start, end) tuple; got {spec!r}.")
+
+
+def _check_min_count(min_count) -> None:
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 0:
+        raise ValueError(f"`min_count` must be a non-negative integer; got {min_count!r}.")
+
+
+def _table(vocab, a, b, c, d, measure, alpha0, min_count) -> pd.DataFrame:
+    keep = (a + b >= max(min_count, 1))
+    a, b = a[keep], b[keep]
+    scores = keyness_scores(a, b, c, d, measure, alpha0)
+    table = pd.DataFrame({
+        "term": vocab[keep].to_numpy(dtype=object),
+        "target_count": a.astype(np.int64),
+        "reference_count": b.astype(np.int64),
+        "target_share": a / c,
+        "reference_share": b / d,
+        **scores,
+    })
+    order = np.lexsort((np.arange(len(table)), -table["score"].to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _column_sums(corpus, mask: np.ndarray) -> np.ndarray:
+    return np.asarray(corpus.dtm.T @ mask.astype(np.int64)).ravel().astype(np.int64)
+
+
+# ---------------------------------------------------------------------- public
+def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | None = None,
+            min_count: int = 5, alpha0: float = 1000.0) -> pd.DataFrame:
+    """Terms that distinguish the target documents from the reference documents.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    target : boolean mask, dict, str or (start, end) tuple
+        The target documents: a boolean mask aligned with the docs; a docs-column condition
+        (``{"source": "Press TV"}``, ``{"sections": "sport"}`` for "contains"; several keys must
+        all hold); a period (``"2003-03"``) or a ``(start, end)`` tuple of dates, both included.
+    reference : same kinds as ``target``, optional
+        Defaults to every other document; for a period target, every other *dated* document
+        (undated documents may belong to the period, so they are left out with a warning).
+    measure : {"g2", "chi2", "log_ratio", "log_odds"}
+        The score: ``g2`` log-likelihood G² (Dunning 1993, all four cells of the 2x2 table), p-value from
+        chi² with 1 degree of freedom; ``chi2`` Pearson's chi² with Yates' continuity
+        correction, p-value likewise; ``log_ratio`` Hardie's binary log of the ratio of relative
+        frequencies, zero counts replaced by 0.5 (its p-value is G²'s, as Hardie recommends
+        filtering by significance and ranking by effect); ``log_odds`` z-score of the weighted
+        log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008), prior
+        ``alpha_w = alpha0 * share of w in target + reference``, two-sided normal p-value.
+    top : int, optional
+        Keep the ``top`` highest scores (target side) and the ``top`` lowest (reference side).
+    min_count : int
+        Leave out terms occurring fewer than ``min_count`` times in target and reference together.
+    alpha0 : float
+        Total weight of the prior of ``log_odds`` (pseudo-counts added over the vocabulary).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term, target_count, reference_count, target_share, reference_share, score,
+        p_value, effect``: counts, relative frequencies (count / kept tokens of the side),
+        the signed score (positive: relatively more frequent in the target; negative: in the
+        reference), its p-value, and ``effect`` = log ratio (as above) whatever the measure.
+        Sorted by score descending (ties in term order). ``attrs`` holds ``measure``,
+        ``target``/``reference`` labels, their document and token counts.
+
+    Raises
+    ------
+    KeyError
+        A condition names a docs column that does not exist.
+    ValueError
+        Unknown ``measure``; the target or reference selects no document or no token; target
+        and reference overlap; bad ``top`` or ``min_count``; unreadable period.
+    TypeError
+        ``target`` or ``reference`` is of another kind.
+
+    Examples
+    --------
+    >>> ct.keyness(corpus, {"sections": "sport"}, top=10)                     # doctest: +SKIP
+    >>> ct.keyness(corpus, "2003-03", measure="log_odds")                     # doctest: +SKIP
+    """
+    check_option("measure", measure, MEASURES)
+    check_top(top)
+    _check_min_count(min_count)
+    target_mask, target_label, by_date = select_documents(corpus, target, "target")
+    if reference is None:
+        reference_mask = ~target_mask
+        reference_label = "rest of the corpus"
+        if by_date:
+            dated = corpus.dates.notna().to_numpy()
+            if (~dated).any():
+                warnings.warn(f"{int((~dated).sum())} undated documents are left out of the reference "
+                              "(they may belong to the target period).", stacklevel=2)
+            reference_mask &= dated
+            reference_label = "other dates"
+    else:
+        reference_mask, reference_label, _ = select_documents(corpus, reference, "reference")
+        overlap = int((target_mask & reference_mask).sum())
+        if overlap:
+            raise ValueError(f"target and reference share {overlap} documents; keyness compares two separate "
+                             "sets (leave out `reference` to compare with the rest of the corpus).")
+    a, b = _column_sums(corpus, target_mask), _column_sums(corpus, reference_mask)
+    c, d = int(a.sum()), int(b.sum())
+    for side, mask, tokens in (("target", target_mask, c), ("reference", reference_mask, b.sum())):
+        if not mask.any() or tokens == 0:
+            raise ValueError(f"the {side} ({target_label if side == 'target' else reference_label!s}) "
+                             f"holds {int(mask.sum())} documents and {int(tokens)} tokens; keyness needs both sides "
+                             "to have tokens. Check the condition, its spelling and the dates.")
+    table = _table(corpus.vocab, a, b, c, d, measure, alpha0, min_count)
+    if top is not None and len(table) > 2 * top:
+        table = pd.concat([table.head(top), table[table["score"] < 0].tail(top)]).drop_duplicates("term")
+        table = table.reset_index(drop=True)
+    table.attrs.update({"measure": measure, "score_label": _LABELS[measure], "target": target_label,
+                        "reference": reference_label, "target_docs": int(target_mask.sum()),
+                        "reference_docs": int(reference_mask.sum()), "target_tokens": c, "reference_tokens": d})
+    return table
+
+
+def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2", min_count: int = 5,
+                  alpha0: float = 1000.0) -> pd.DataFrame:
+    """Keyness of each group against the other groups, in one long table.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    by : str
+        A docs column (``source``; ``sections`` exploded, so a document in two sections is in
+        both) or a calendar frequency (``"MS"``, ``"YS"``...). Each group is compared with the
+        documents of all other groups; documents in no group (missing value, no date) are left
+        out with a warning.
+    top : int or None
+        Keep the ``top`` highest-scoring terms of each group (its target side); ``None`` keeps all.
+    measure, min_count, alpha0
+        As in :func:`keyness`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group, term, target_count, reference_count, target_share, reference_share,
+        score, p_value, effect`` (as in :func:`keyness`, the target being the group), sorted by
+        group, then score descending.
+
+    Raises
+    ------
+    KeyError
+        ``by`` is neither a docs column nor a calendar frequency.
+    ValueError
+        Fewer than two groups, unknown ``measure``, bad ``top`` or ``min_count``.
+
+    Examples
+    --------
+    >>> ct.keyness_table(corpus, by="sections", top=10)                      # doctest: +SKIP
+    """
+    check_option("measure", measure, MEASURES)
+    check_top(top)
+    _check_min_count(min_count)
+    groups = group_documents(corpus, by)
+    if groups.n_groups < 2:
+        raise ValueError(f"keyness_table needs at least two groups in `{by}`; found {list(groups.labels)}. "
+                         "Use ct.keyness(corpus, target) to compare one selection with the rest.")
+    warn_left_out(groups, corpus.n_docs)
+    member = groups.matrix(corpus.n_docs)
+    counts = np.asarray((member @ corpus.dtm).todense(), dtype=np.int64)
+    in_any = np.zeros(corpus.n_docs, dtype=bool)
+    in_any[groups.doc_rows] = True
+    total = _column_sums(corpus, in_any)
+    tables = []
+    for g, label in enumerate(groups.labels):
+        a = counts[g]
+        b = total - a
+        c, d = int(a.sum()), int(b.sum())
+        if c == 0 or d == 0:
+            continue
+        table = _table(corpus.vocab, a, b, c, d, measure, alpha0, min_count)
+        if top is not None:
+            table = table.head(top)
+        table.insert(0, "group", [label] * len(table))
+        tables.append(table)
+    result = pd.concat(tables, ignore_index=True)
+    result.attrs.update({"measure": measure, "score_label": _LABELS[measure], "by": groups.column,
+                         "n_left_out": groups.n_left_out})
+    return result
+
+
+__all__ = ["keyness", "keyness_table"]

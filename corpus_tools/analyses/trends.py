@@ -1,0 +1,418 @@
+"""How attention to a term, phrase, pattern or group of terms moves over calendar periods."""
+from __future__ import annotations
+
+import fnmatch
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy import stats
+
+from ..errors import check_option
+from .frequencies import Groups, group_documents
+from .periods import FREQS, assign_periods
+
+MEASURES = ("doc_share", "count", "per_10k_tokens")
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+# ---------------------------------------------------------------------- query terms
+@dataclass
+class Query:
+    """A query resolved against a vocabulary: single-term ids and phrases (one id set per position)."""
+
+    name: str
+    single: set = field(default_factory=set)
+    phrases: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.single and not self.phrases
+
+
+def is_glob(text: str) -> bool:
+    return bool(_GLOB_CHARS.search(text))
+
+
+def glob_ids(corpus, pattern: str) -> np.ndarray:
+    """Term ids whose term matches a shell-style pattern (``militar*``), the corpus's case rules applied."""
+    if corpus.params.get("lowercase", True):
+        pattern = pattern.lower()
+    regex = fnmatch.translate(pattern)
+    return np.flatnonzero(np.asarray(corpus.vocab.str.match(regex), dtype=bool))
+
+
+def _phrase_delimiter(corpus) -> str | None:
+    opts = corpus.params.get("phrases")
+    return opts.get("delimiter", "_") if isinstance(opts, dict) else None
+
+
+def _lookup(corpus, term: str, query: str) -> int:
+    loc = corpus.vocab.get_indexer([term])[0]
+    if loc >= 0:
+        return int(loc)
+    try:
+        corpus.term_id(term)
+    except KeyError as err:
+        shown = f"{query!r} (normalised to {term!r})" if term != query else repr(query)
+        raise KeyError(f"{shown}: {err.args[0]}") from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def resolve_query(corpus, query: str) -> Query:
+    """Resolve one query string into term ids.
+
+    A word is normalised with :meth:`Corpus.analyze` (so ``"Troops"`` finds ``troop`` in a
+    lemmatised corpus); a word with ``*``, ``?`` or ``[`` is a glob over the vocabulary; several
+    words are a phrase, matched as consecutive terms of the stored sequence within a sentence.
+    When the corpus was built with ``phrases=True`` and the joined term (``defense_minister``)
+    is in the vocabulary, its occurrences count too.
+
+    Raises
+    ------
+    KeyError
+        A word is not in the vocabulary (the message names close matches), or the query leaves
+        no term after normalisation (only stopwords, numbers or too short words).
+    """
+    if not isinstance(query, str):
+        raise TypeError(f"a query term must be a string; got {query!r}.")
+    delim = _phrase_delimiter(corpus)
+    positions: list[np.ndarray] = []
+    words: list[str] = []
+    for part in query.split():
+        if is_glob(part):
+            positions.append(glob_ids(corpus, part))
+            words.append("")
+            continue
+        for term in corpus.analyze(part):
+            if corpus.vocab.get_indexer([term])[0] < 0 and "_" in term:
+                # a joined phrase term asked for in a corpus that does not hold it: match its words
+                pieces = [t for piece in term.split(delim or "_") for t in corpus.analyze(piece)]
+                if len(pieces) > 1:
+                    positions.extend(np.array([_lookup(corpus, t, query)]) for t in pieces)
+                    words.extend(pieces)
+                    continue
+            positions.append(np.array([_lookup(corpus, term, query)]))
+            words.append(term)
+    if not positions:
+        raise KeyError(f"{query!r} leaves no term after normalising it the way this corpus was built "
+                       f"(stopwords, numbers and words shorter than {corpus.params.get('min_length', 2)} "
+                       "characters are not kept).")
+    result = Query(query)
+    if len(positions) == 1:
+        result.single.update(positions[0].tolist())
+        return result
+    result.phrases.append(positions)
+    if delim is not None and all(words):
+        joined = corpus.vocab.get_indexer([delim.join(words)])[0]
+        if joined >= 0:
+            result.single.add(int(joined))
+    return result
+
+
+def resolve_terms(corpus, terms) -> list[Query]:
+    """Turn the ``terms`` argument of :func:`term_trends` into named queries.
+
+    Strings are single terms, phrases or globs; a dict maps a name to a list of such strings
+    (a group). A missing plain term raises KeyError; a missing group member or a glob that
+    matches nothing only warns.
+    """
+    if isinstance(terms, str):
+        terms = [terms]
+    if isinstance(terms, Mapping):
+        terms = [terms]
+    if not isinstance(terms, (list, tuple, pd.Index, np.ndarray)) or len(terms) == 0:
+        raise TypeError("`terms` must be a term, a list of terms/phrases/glob patterns, or a dict "
+                        "{'name': [terms]}; got " + repr(terms) + ".")
+    queries: list[Query] = []
+    for item in terms:
+        if isinstance(item, Mapping):
+            for name, members in item.items():
+                if isinstance(members, str):
+                    members = [members]
+                group = Query(str(name))
+                for member in members:
+                    q = _resolve_lenient(corpus, member, f"group {name!r}")
+                    group.single |= q.single
+                    group.phrases += q.phrases
+                queries.append(group)
+        elif isinstance(item, str) and is_glob(item):
+            queries.append(_resolve_lenient(corpus, item, "glob"))
+        else:
+            queries.append(resolve_query(corpus, item))
+    names = [q.name for q in queries]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"each term or group may be asked for once; repeated: {dup}.")
+    return queries
+
+
+def _resolve_lenient(corpus, query: str, where: str) -> Query:
+    try:
+        q = resolve_query(corpus, query)
+    except KeyError as err:
+        warnings.warn(f"{where}: {err.args[0]}; it counts as zero.", stacklevel=4)
+        return Query(query)
+    if q.empty or (not q.single and any(len(p) == 0 for phrase in q.phrases for p in phrase)):
+        warnings.warn(f"{where}: {query!r} matches no term of the vocabulary; it counts as zero.", stacklevel=4)
+    return q
+
+
+def phrase_doc_counts(corpus, positions: list[np.ndarray]) -> np.ndarray:
+    """Occurrences per document of consecutive terms (one id set per position) within a sentence."""
+    ids = corpus.ids
+    k = len(positions)
+    n = len(ids) - k + 1
+    if n <= 0 or any(len(p) == 0 for p in positions):
+        return np.zeros(corpus.n_docs, dtype=np.int64)
+
+    def hits(values, allowed):
+        return values == allowed[0] if len(allowed) == 1 else np.isin(values, allowed)
+
+    start = np.flatnonzero(hits(ids[:n], positions[0]))
+    for j in range(1, k):
+        start = start[hits(ids[start + j], positions[j])]
+    # every document starts a sentence, so one sentence also means one document
+    same = (np.searchsorted(corpus.sent_offsets, start, side="right")
+            == np.searchsorted(corpus.sent_offsets, start + k - 1, side="right"))
+    start = start[same]
+    if len(start) > 1 and (np.diff(start) < k).any():
+        # overlapping matches of a repeating phrase ("very very" in "very very very") count once, as in KWIC
+        kept, next_free = [], -1
+        for s in start.tolist():
+            if s >= next_free:
+                kept.append(s)
+                next_free = s + k
+        start = np.asarray(kept, dtype=np.int64)
+    rows = np.searchsorted(corpus.doc_offsets, start, side="right") - 1
+    return np.bincount(rows, minlength=corpus.n_docs).astype(np.int64)
+
+
+def doc_occurrences(corpus, queries: list[Query]) -> sp.csr_matrix:
+    """Occurrences of each query in each document, sparse (n_docs, n_queries)."""
+    cols = sorted(set().union(*(q.single for q in queries)))
+    n_q = len(queries)
+    occ = sp.csr_matrix((corpus.n_docs, n_q), dtype=np.int64)
+    if cols:
+        sub = corpus.dtm[:, cols].astype(np.int64)
+        pos = {c: i for i, c in enumerate(cols)}
+        r = [pos[c] for qi, q in enumerate(queries) for c in q.single]
+        c = [qi for qi, q in enumerate(queries) for _ in q.single]
+        weights = sp.csr_matrix((np.ones(len(r), dtype=np.int64), (r, c)), shape=(len(cols), n_q))
+        occ = (sub @ weights).tocsr()
+    for qi, q in enumerate(queries):
+        for phrase in q.phrases:
+            counts = phrase_doc_counts(corpus, phrase)
+            rows = np.flatnonzero(counts)
+            if len(rows):
+                occ = occ + sp.csr_matrix((counts[rows], (rows, np.full(len(rows), qi))), shape=occ.shape)
+    return occ.tocsr()
+
+
+# ---------------------------------------------------------------------- intervals
+def _z(ci: float) -> float:
+    return float(stats.norm.ppf(0.5 + ci / 2))
+
+
+def wilson_interval(k, n, ci: float = 0.95):
+    """Wilson score interval of a proportion k/n (NaN where n == 0)."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = _z(ci)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    low, high = centre - half, centre + half
+    bad = n <= 0
+    return np.where(bad, np.nan, np.clip(low, 0, 1)), np.where(bad, np.nan, np.clip(high, 0, 1))
+
+
+def poisson_interval(k, ci: float = 0.95):
+    """Exact (Garwood) Poisson interval of a count k, from chi-square quantiles."""
+    k = np.asarray(k, dtype=float)
+    alpha = 1 - ci
+    low = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(k, 1e-300)) / 2, 0.0)
+    high = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    return low, high
+
+
+def _check_smooth(smooth) -> int:
+    if smooth is None:
+        return 1
+    if isinstance(smooth, bool) or not isinstance(smooth, (int, np.integer)) or smooth < 1:
+        raise ValueError(f"`smooth` must be a positive number of periods or None; got {smooth!r}.")
+    return int(smooth)
+
+
+def _check_ci(ci) -> float | None:
+    if ci is None:
+        return None
+    if isinstance(ci, bool) or not isinstance(ci, (float, int, np.floating)) or not 0 < ci < 1:
+        raise ValueError(f"`ci` must be a confidence level between 0 and 1 (e.g. 0.95) or None; got {ci!r}.")
+    return float(ci)
+
+
+def _rolling_sum(values: np.ndarray, window: int) -> np.ndarray:
+    """Centred rolling sum along the first axis (periods), shorter windows at the ends."""
+    if window == 1:
+        return values.astype(float)
+    flat = values.reshape(values.shape[0], -1)
+    rolled = pd.DataFrame(flat).rolling(window, center=True, min_periods=1).sum().to_numpy()
+    return rolled.reshape(values.shape)
+
+
+# ---------------------------------------------------------------------- trends
+def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measure: str = "doc_share",
+                smooth: int | None = None, ci: float | None = 0.95) -> pd.DataFrame:
+    """Per-period counts and shares of terms, phrases, glob patterns or groups of terms.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Needs a ``date`` column; undated documents are left out with a warning and counted in
+        ``result.attrs["n_undated"]``.
+    terms : str, list or dict
+        Each item is a term (``"troops"``; normalised like the corpus, so ``"Troops"`` works on a
+        lemmatised corpus), a phrase (``"defense minister"``: consecutive terms within a
+        sentence, stopwords between them ignored as they are not stored; in a corpus built with
+        ``phrases=True`` the joined term ``defense_minister`` counts too), a glob pattern
+        (``"militar*"``: every matching term, summed as one series named by the pattern) or a
+        dict of named groups (``{"Russia": ["russia", "russian", "moscow"]}``: occurrences of
+        the members are added; a document mentions the group when it mentions any member).
+    freq : {"MS", "W", "D", "QS", "YS"}
+        Calendar period (see :func:`corpus_tools.analyses.periods.assign_periods`).
+    by : str, optional
+        A docs column (``source``, ``sections``: a document in two sections is in both); each
+        group gets its own series over the same overall period range.
+    measure : {"doc_share", "count", "per_10k_tokens"}
+        ``doc_share``: documents mentioning / documents in the period; ``count``: occurrences;
+        ``per_10k_tokens``: occurrences / kept tokens in the period * 10,000.
+    smooth : int, optional
+        Centred rolling window of ``smooth`` periods (shorter at the ends). The value becomes
+        the window's pooled ratio: sum of numerators / sum of denominators over the window,
+        i.e. the rolling mean of the per-period values weighted by each period's documents
+        (``doc_share``) or tokens (``per_10k_tokens``); for ``count`` it is the plain rolling
+        mean. Periods without documents then contribute nothing, and the interval is that of
+        the pooled counts, so value and interval agree. ``count`` and ``n_*`` stay per period.
+    ci : float or None
+        Confidence level of ``ci_low``/``ci_high``: Wilson score interval for ``doc_share``,
+        exact Poisson (chi-square) interval for ``count`` and ``per_10k_tokens``. ``None``
+        leaves the columns NaN.
+
+    Returns
+    -------
+    DataFrame
+        One row per period (every calendar period from the first to the last dated document,
+        empty ones included), group and term, sorted by group, term (in the order asked) and
+        period. Columns: ``period`` (first day), ``<by>`` (when given), ``term`` (the query as
+        written, the pattern, or the group name), ``count`` (occurrences), ``n_docs_with``
+        (documents mentioning it), ``n_docs`` and ``n_tokens`` (all documents and kept tokens
+        of the period: the denominators), ``value``, ``ci_low``, ``ci_high``, ``partial``
+        (the data does not cover the first/last period whole). For a period without documents
+        ``value``, ``ci_low`` and ``ci_high`` are NaN, except ``value`` is 0 for ``count``.
+        ``attrs`` holds ``n_undated``, ``measure``, ``freq``, ``by``, ``smooth`` and ``ci``.
+
+    Raises
+    ------
+    KeyError
+        A plain term is not in the vocabulary (the message names close matches), or ``by`` is
+        not a docs column.
+    ValueError
+        Unknown ``measure`` or ``freq``, bad ``smooth`` or ``ci``, or no document has a date.
+
+    Examples
+    --------
+    >>> trends = ct.term_trends(corpus, ["iraq", "militar*", {"Russia": ["russia", "moscow"]}],
+    ...                         measure="doc_share")  # doctest: +SKIP
+    >>> trends.pivot(index="period", columns="term", values="value")  # doctest: +SKIP
+    """
+    check_option("measure", measure, MEASURES)
+    if freq not in FREQS:
+        check_option("freq", freq, list(FREQS))
+    window = _check_smooth(smooth)
+    ci = _check_ci(ci)
+    queries = resolve_terms(corpus, terms)
+
+    periods = assign_periods(corpus.dates, freq)
+    if periods.n_undated:
+        warnings.warn(f"{periods.n_undated} of {corpus.n_docs} documents have no date and are left out of the "
+                      "trends (counted in result.attrs['n_undated']).", stacklevel=2)
+    if by is None:
+        groups = Groups("", pd.Index([None]), np.arange(corpus.n_docs, dtype=np.int64),
+                        np.zeros(corpus.n_docs, dtype=np.int64), 0)
+    else:
+        groups = group_documents(corpus, by, allow_freq=False)
+        if groups.n_left_out:
+            warnings.warn(f"{groups.n_left_out} of {corpus.n_docs} documents have no `{by}` value and are left out "
+                          "(counted in result.attrs['n_left_out']).", stacklevel=2)
+    n_p, n_g, n_q = len(periods.starts), groups.n_groups, len(queries)
+
+    # one cell per (period, group); a document is in as many cells as it has groups
+    doc_period = periods.doc_period[groups.doc_rows]
+    dated = doc_period >= 0
+    cells = doc_period[dated] * n_g + groups.codes[dated]
+    rows = groups.doc_rows[dated]
+    member = sp.csr_matrix((np.ones(len(cells), dtype=np.int64), (cells, rows)), shape=(n_p * n_g, corpus.n_docs))
+    occ = doc_occurrences(corpus, queries)
+    mentions = occ.copy()
+    mentions.data = (mentions.data > 0).astype(np.int64)
+    shape = (n_p, n_g, n_q)
+    count = np.asarray((member @ occ).todense()).reshape(shape)
+    with_docs = np.asarray((member @ mentions).todense()).reshape(shape)
+    n_docs = np.asarray(member.sum(axis=1)).reshape(n_p, n_g, 1).repeat(n_q, axis=2)
+    n_tokens = (member @ corpus.doc_lengths.astype(np.int64)).reshape(n_p, n_g, 1).repeat(n_q, axis=2)
+
+    if measure == "doc_share":
+        num, den = with_docs, n_docs
+    elif measure == "count":
+        num, den = count, np.ones(shape)
+    else:
+        num, den = count, n_tokens / 10_000
+    num_w, den_w, docs_w = _rolling_sum(num, window), _rolling_sum(den, window), _rolling_sum(n_docs, window)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(den_w > 0, num_w / den_w, np.nan)
+    if ci is None:
+        low = high = np.full(shape, np.nan)
+    elif measure == "doc_share":
+        low, high = wilson_interval(num_w, den_w, ci)
+    else:
+        low, high = poisson_interval(num_w, ci)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low, high = low / den_w, high / den_w
+    nothing = (docs_w == 0) | (den_w == 0)
+    low, high = np.where(nothing, np.nan, low), np.where(nothing, np.nan, high)
+
+    # (period, group, term) -> rows ordered by group, term, period
+    def flat(a):
+        return np.transpose(np.broadcast_to(a, shape), (1, 2, 0)).ravel()
+
+    p_idx = np.tile(np.arange(n_p), n_g * n_q)
+    out = {"period": periods.starts[p_idx]}
+    if by is not None:
+        out[groups.column] = groups.labels[np.repeat(np.arange(n_g), n_q * n_p)]
+    out.update({
+        "term": np.tile(np.repeat(np.array([q.name for q in queries], dtype=object), n_p), n_g),
+        "count": flat(count).astype(np.int64),
+        "n_docs_with": flat(with_docs).astype(np.int64),
+        "n_docs": flat(n_docs).astype(np.int64),
+        "n_tokens": flat(n_tokens).astype(np.int64),
+        "value": flat(value).astype(float),
+        "ci_low": flat(low).astype(float),
+        "ci_high": flat(high).astype(float),
+        "partial": periods.partial[p_idx],
+    })
+    result = pd.DataFrame(out)
+    result.attrs.update({"n_undated": periods.n_undated, "measure": measure, "freq": freq, "by": by,
+                         "smooth": smooth, "ci": ci})
+    if by is not None:
+        result.attrs["n_left_out"] = groups.n_left_out
+    return result
+
+
+__all__ = ["term_trends"]

@@ -1,0 +1,44 @@
+"""Small helpers shared by the plot modules: the Axes to draw on, a legend beside the data, date ticks."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def get_ax(ax=None):
+    """The Axes to draw on: ``ax`` when given, else the current Axes (a new figure if there is none)."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        ax = plt.gca()
+    return ax
+
+
+def legend_outside(ax, **kwargs):
+    """A legend to the right of the Axes, so that it never hides data; returns it (None without labels)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles and "handles" not in kwargs:
+        return None
+    options = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0, "frameon": False}
+    options.update(kwargs)
+    return ax.legend(**options)
+
+
+def format_date_axis(ax, axis: str = "x"):
+    """Concise automatic date ticks (``2003``, ``Mar``, ``Apr``...) on a date axis."""
+    import matplotlib.dates as mdates
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    target.set_major_locator(locator)
+    target.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    return ax
+
+
+def check_columns(data, columns, what: str) -> None:
+    """Raise a KeyError naming the missing columns of a frame handed to a plot."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{what} takes a DataFrame; got {type(data).__name__}.")
+    missing = [c for c in columns if c is not None and c not in data.columns]
+    if missing:
+        raise KeyError(f"{what}: the frame has no column(s) {missing}; its columns are {list(data.columns)}. "
+                       "Name yours with the x=, y=, hue= arguments.")
