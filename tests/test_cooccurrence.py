@@ -1,0 +1,519 @@
+"""Co-occurrence, association measures, collocates, graphs and trends."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from itertools import combinations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import corpus_tools as ct
+from corpus_tools.analyses import _cooc_counts
+from corpus_tools.analyses.association import MEASURES, association
+from corpus_tools.analyses.cooccurrence import pair_matrix
+from corpus_tools.corpus import Corpus
+
+# ---------------------------------------------------------------------- a corpus small enough to count by hand
+#   d1: [apple banana cherry] [apple date]     (two sentences)
+#   d2: [banana cherry] [banana]
+#   d3: [apple cherry date]
+#   d4: [egg]
+TEXTS = {"d1": "apple banana cherry. apple date.", "d2": "banana cherry. banana",
+         "d3": "apple cherry date", "d4": "egg"}
+
+
+def _docs(texts=TEXTS, dates=None):
+    docs = pd.DataFrame({"text": list(texts.values())}, index=pd.Index(list(texts), name="doc_id"))
+    if dates is not None:
+        docs["date"] = pd.to_datetime(dates)
+    return docs
+
+
+@pytest.fixture
+def fruit():
+    return Corpus.from_docs(_docs(), stopwords=None, min_length=1, cache=False, progress=False)
+
+
+def _table(result):
+    """{(term1, term2): row} of a cooccurrence result."""
+    return {(r.term1, r.term2): r for r in result.itertuples(index=False)}
+
+
+# Hand counts, unit by unit (see the comment above TEXTS).
+# Documents: N = 4; document frequencies apple 2 (d1 d3), banana 2 (d1 d2), cherry 3, date 2.
+DOC_N = 4
+DOC_F = {"apple": 2, "banana": 2, "cherry": 3, "date": 2, "egg": 1}
+DOC_A = {("apple", "banana"): 1, ("apple", "cherry"): 2, ("apple", "date"): 2,
+         ("banana", "cherry"): 2, ("banana", "date"): 1, ("cherry", "date"): 2}
+# Sentences: s1 [apple banana cherry] s2 [apple date] s3 [banana cherry] s4 [banana] s5 [apple cherry date] s6 [egg]
+SENT_N = 6
+SENT_F = {"apple": 3, "banana": 3, "cherry": 3, "date": 2, "egg": 1}
+SENT_A = {("apple", "banana"): 1, ("apple", "cherry"): 2, ("apple", "date"): 2,
+          ("banana", "cherry"): 2, ("cherry", "date"): 1}
+# Window 2: position pairs at most 2 apart. d1 (5 tokens): 4 + 3 = 7 pairs, d2: 3, d3: 3 -> N = 13.
+# d1 a0 b1 c2 a3 d4: (a,b)(a,c)(b,c)(b,a)(c,a)(c,d)(a,d); d2 b0 c1 b2: (b,c)(b,b)(c,b); d3 a0 c1 d2: (a,c)(a,d)(c,d)
+WIN_N = 7 + 3 + 3
+WIN_A = {("apple", "banana"): 2, ("apple", "cherry"): 2 + 1, ("apple", "date"): 1 + 1,
+         ("banana", "cherry"): 1 + 2, ("cherry", "date"): 1 + 1}
+# window pairs holding the term: apple 5 in d1 + 2 in d3; banana 3 + 3 (b,b counts once); cherry 4 + 2 + 2; date 2 + 2
+WIN_F = {"apple": 5 + 2, "banana": 3 + 3, "cherry": 4 + 2 + 2, "date": 2 + 2, "egg": 0}
+
+
+def test_document_counts_and_marginals_by_hand(fruit):
+    result = ct.cooccurrence(fruit, measure="count", min_count=1)
+    assert {k: r.count for k, r in _table(result).items()} == DOC_A
+    for (t1, t2), row in _table(result).items():
+        assert (row.freq1, row.freq2) == (DOC_F[t1], DOC_F[t2])
+        assert row.value == DOC_A[(t1, t2)]
+    assert result.attrs == {"measure": "count", "window": None, "unit": "documents", "n_units": DOC_N}
+    assert list(result.columns) == ["term1", "term2", "count", "freq1", "freq2", "value"]
+    # best first, ties: higher count then alphabetical
+    assert list(zip(result.term1, result.term2))[:4] == [
+        ("apple", "cherry"), ("apple", "date"), ("banana", "cherry"), ("cherry", "date")]
+
+
+def test_sentence_and_window_counts_by_hand(fruit):
+    sent = ct.cooccurrence(fruit, window="sentence", measure="count", min_count=1)
+    assert {k: r.count for k, r in _table(sent).items()} == SENT_A
+    assert all((r.freq1, r.freq2) == (SENT_F[a], SENT_F[b]) for (a, b), r in _table(sent).items())
+    assert sent.attrs["n_units"] == SENT_N and sent.attrs["unit"] == "sentences"
+
+    win = ct.cooccurrence(fruit, window=2, measure="count", min_count=1)
+    assert {k: r.count for k, r in _table(win).items()} == WIN_A
+    assert all((r.freq1, r.freq2) == (WIN_F[a], WIN_F[b]) for (a, b), r in _table(win).items())
+    assert win.attrs["n_units"] == WIN_N and win.attrs["unit"] == "window pairs"
+
+
+def _g2_by_hand(a, f1, f2, n):
+    cells = [(a, f1 * f2 / n), (f1 - a, f1 * (n - f2) / n), (f2 - a, (n - f1) * f2 / n),
+             (n - f1 - f2 + a, (n - f1) * (n - f2) / n)]
+    g2 = 2 * sum(o * math.log(o / e) for o, e in cells if o > 0)
+    return g2 if a * n >= f1 * f2 else -g2
+
+
+@pytest.mark.parametrize("window,n,f,joint", [
+    (None, DOC_N, DOC_F, DOC_A), ("sentence", SENT_N, SENT_F, SENT_A), (2, WIN_N, WIN_F, WIN_A)])
+def test_every_measure_by_hand(fruit, window, n, f, joint):
+    tables = {m: _table(ct.cooccurrence(fruit, window=window, measure=m, min_count=1)) for m in MEASURES}
+    for (t1, t2), a in joint.items():
+        f1, f2 = f[t1], f[t2]
+        pmi = math.log2(a * n / (f1 * f2))
+        expected = {
+            "count": a,
+            "pmi": pmi,
+            "npmi": pmi / -math.log2(a / n),
+            "ppmi": max(pmi, 0.0),
+            "log_dice": 14 + math.log2(2 * a / (f1 + f2)),
+            "g2": _g2_by_hand(a, f1, f2, n),
+            "jaccard": a / (f1 + f2 - a),
+            "t_score": (a - f1 * f2 / n) / math.sqrt(a),
+        }
+        for m, value in expected.items():
+            assert tables[m][(t1, t2)].value == pytest.approx(value, rel=1e-12, abs=1e-12), (m, t1, t2)
+
+
+def test_document_measures_spelled_out(fruit):
+    # apple & cherry: in 2 of 4 documents; apple in 2, cherry in 3
+    row = _table(ct.cooccurrence(fruit, measure="pmi", min_count=1))[("apple", "cherry")]
+    assert row.value == pytest.approx(math.log2((2 / 4) / ((2 / 4) * (3 / 4))))
+    # banana & date: 1 of 4 documents, each in 2: p(x,y) = 1/4 = p(x) p(y) -> independent
+    row = _table(ct.cooccurrence(fruit, measure="npmi", min_count=1))[("banana", "date")]
+    assert row.value == pytest.approx(0.0, abs=1e-15)
+    # cherry & date: expected 3 * 2 / 4 = 1.5 documents, observed 2
+    row = _table(ct.cooccurrence(fruit, measure="t_score", min_count=1))[("cherry", "date")]
+    assert row.value == pytest.approx((2 - 1.5) / math.sqrt(2))
+
+
+def test_npmi_is_one_for_pairs_in_every_unit():
+    # a == n makes -log p(x,y) zero; perfect co-occurrence is 1 by convention
+    assert association("npmi", 3, 3, 3, 3).tolist() == [1.0]
+    assert association("npmi", 1, 1, 1, 2).tolist() == [1.0]
+
+
+def test_g2_sign_follows_observed_vs_expected():
+    assert association("g2", 1, 2, 2, 4).tolist() == [0.0]        # 1 == 2 * 2 / 4
+    assert association("g2", 2, 2, 2, 4)[0] > 0
+    assert association("g2", 1, 3, 3, 4)[0] < 0                   # expected 2.25
+
+
+def test_min_count_and_top(fruit):
+    result = ct.cooccurrence(fruit, measure="count", min_count=2)
+    assert set(zip(result.term1, result.term2)) == {k for k, v in DOC_A.items() if v >= 2}
+    assert len(ct.cooccurrence(fruit, measure="count", min_count=1, top=2)) == 2
+    assert ct.cooccurrence(fruit, min_count=5).empty
+
+
+def test_terms_restricts_pairs_but_not_marginals(fruit):
+    result = ct.cooccurrence(fruit, terms=["date", "apple", "cherry"], window=2, measure="count", min_count=1)
+    assert set(zip(result.term1, result.term2)) == {("apple", "cherry"), ("apple", "date"), ("cherry", "date")}
+    # marginals still count every window pair of the corpus, not only pairs among the chosen terms
+    assert _table(result)[("apple", "cherry")].freq1 == WIN_F["apple"]
+    # an int picks the most frequent terms: cherry (4 tokens), then apple and banana (3 each)
+    top3 = ct.cooccurrence(fruit, terms=3, measure="count", min_count=1)
+    assert set(top3.term1) | set(top3.term2) == {"apple", "banana", "cherry"}
+
+
+def test_terms_errors(fruit):
+    with pytest.raises(KeyError, match=re.escape("2 of the requested terms are not in the vocabulary (5 terms): "
+                                                 "['Apple', 'kiwi']")):
+        ct.cooccurrence(fruit, terms=["Apple", "kiwi", "date"])
+    with pytest.raises(KeyError, match=re.escape("close terms: 'Apple' -> ['apple']")):
+        ct.cooccurrence(fruit, terms=["Apple"])
+    with pytest.raises(TypeError, match=re.escape("For the neighbours of one term use ct.collocates(corpus, 'apple')")):
+        ct.cooccurrence(fruit, terms="apple")
+
+
+def test_option_errors(fruit):
+    with pytest.raises(ValueError, match=re.escape(
+            "`measure` must be one of ['count', 'pmi', 'npmi', 'ppmi', 'log_dice', 'g2', 'jaccard', 't_score']; "
+            "got 'mi'.")):
+        ct.cooccurrence(fruit, measure="mi")
+    with pytest.raises(ValueError, match=re.escape(
+            "`window` must be None (documents), 'sentence' or a positive int (tokens); got 0.")):
+        ct.cooccurrence(fruit, window=0)
+    with pytest.raises(ValueError, match=re.escape("got 'paragraph'")):
+        ct.cooccurrence(fruit, window="paragraph")
+    with pytest.raises(ValueError, match=re.escape("`min_count` must be an integer >= 1; got 0.")):
+        ct.cooccurrence(fruit, min_count=0)
+    with pytest.raises(ValueError, match=re.escape("`top` must be None or an integer >= 1; got 2.5.")):
+        ct.cooccurrence(fruit, top=2.5)
+
+
+# ---------------------------------------------------------------------- collocates
+def test_collocates_window_by_hand(fruit):
+    # apple at d1:0, d1:3, d3:0; within 2: d1:0 -> banana(R) cherry(R); d1:3 -> banana(L) cherry(L) date(R);
+    # d3:0 -> cherry(R) date(R)
+    result = ct.collocates(fruit, "apple", window=2, measure="count", min_count=1)
+    assert list(result.columns) == ["node", "collocate", "count", "left", "right", "collocate_freq", "value"]
+    rows = {r.collocate: r for r in result.itertuples(index=False)}
+    assert {c: (r.count, r.left, r.right) for c, r in rows.items()} == {
+        "cherry": (3, 1, 2), "banana": (2, 1, 1), "date": (2, 0, 2)}
+    assert {c: r.collocate_freq for c, r in rows.items()} == {c: WIN_F[c] for c in rows}
+    assert result.attrs["node_freq"] == WIN_F["apple"] and result.attrs["n_units"] == WIN_N
+    assert list(result.collocate) == ["cherry", "banana", "date"]
+
+
+def test_collocates_agree_with_cooccurrence(fruit):
+    for window in (None, "sentence", 1, 2, 3):
+        for measure in ("npmi", "g2", "log_dice"):
+            col = ct.collocates(fruit, "cherry", window=window, measure=measure, min_count=1, top=None)
+            pairs = ct.cooccurrence(fruit, window=window, measure=measure, min_count=1)
+            mine = pairs[(pairs.term1 == "cherry") | (pairs.term2 == "cherry")]
+            expected = {(r.term2 if r.term1 == "cherry" else r.term1): (r.count, r.value) for r in mine.itertuples()}
+            got = {r.collocate: (r.count, r.value) for r in col.itertuples()}
+            assert got.keys() == expected.keys()
+            for term, (count, value) in expected.items():
+                assert got[term][0] == count and got[term][1] == pytest.approx(value)
+
+
+def test_collocates_sentence_has_no_sides(fruit):
+    result = ct.collocates(fruit, "apple", window="sentence", measure="count", min_count=1)
+    assert result.left.isna().all() and result.right.isna().all()
+    assert dict(zip(result.collocate, result["count"])) == {"cherry": 2, "date": 2, "banana": 1}
+
+
+def test_collocates_errors(fruit):
+    with pytest.raises(KeyError, match=re.escape("term 'aple' is not in the vocabulary (5 terms); close terms: ['apple']")):
+        ct.collocates(fruit, "aple")
+    with pytest.raises(TypeError, match=re.escape("`node` must be one term (a string); got list ['apple']")):
+        ct.collocates(fruit, ["apple"])
+    with pytest.raises(ValueError, match=re.escape("`window` must be None (documents), 'sentence' or a positive int")):
+        ct.collocates(fruit, "apple", window=-1)
+
+
+# ---------------------------------------------------------------------- properties on random corpora
+def _random_corpus(seqs, sentence_breaks, n_terms):
+    lengths = [len(s) for s in seqs]
+    ids = np.array([t for s in seqs for t in s], dtype=np.int32)
+    doc_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    starts = set(doc_offsets[:-1].tolist())
+    starts |= {int(doc_offsets[d]) + b for d, (seq, breaks) in enumerate(zip(seqs, sentence_breaks))
+               for b in breaks if 0 < b < len(seq)}
+    starts = sorted(s for s in starts if s < len(ids))
+    sent_offsets = np.array(starts + [len(ids)], dtype=np.int64)
+    docs = pd.DataFrame({"text": [""] * len(seqs)}, index=pd.Index([f"d{i}" for i in range(len(seqs))], name="doc_id"))
+    vocab = [f"t{j:02d}" for j in range(n_terms)]
+    return Corpus(docs, vocab, ids, doc_offsets, sent_offsets)
+
+
+@st.composite
+def random_corpora(draw):
+    n_terms = draw(st.integers(2, 8))
+    n_docs = draw(st.integers(1, 6))
+    seqs = [draw(st.lists(st.integers(0, n_terms - 1), min_size=1, max_size=14)) for _ in range(n_docs)]
+    breaks = [draw(st.lists(st.integers(1, 13), max_size=3)) for _ in range(n_docs)]
+    return _random_corpus(seqs, breaks, n_terms)
+
+
+def _window_counter(corpus, k):
+    """The tutorial way: a Counter over pairs in a double loop, one document at a time."""
+    counter = Counter()
+    for d in range(corpus.n_docs):
+        seq = corpus.ids[corpus.doc_offsets[d]:corpus.doc_offsets[d + 1]].tolist()
+        for i in range(len(seq)):
+            for j in range(i + 1, min(i + k + 1, len(seq))):
+                if seq[i] != seq[j]:
+                    counter[(min(seq[i], seq[j]), max(seq[i], seq[j]))] += 1
+    return counter
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_corpora())
+def test_document_cooccurrence_properties(corpus):
+    binary = (corpus.dtm > 0).astype(np.int64)
+    full = (binary.T @ binary).toarray()
+    assert (full == full.T).all()
+    df = np.asarray(binary.sum(axis=0)).ravel()
+    assert (np.diag(full) == df).all()
+    result = ct.cooccurrence(corpus, measure="count", min_count=1)
+    got = np.zeros_like(full)
+    for r in result.itertuples():
+        i, j = corpus.term_id(r.term1), corpus.term_id(r.term2)
+        assert i < j
+        assert (r.freq1, r.freq2) == (df[i], df[j])
+        got[i, j] = got[j, i] = r.count
+    np.fill_diagonal(full, 0)
+    assert (got == full).all()
+    assert ((result["count"] >= 1) & (result["count"] <= corpus.n_docs)).all()
+    # the dense table built from the pairs is symmetric with a blank diagonal
+    mat = pair_matrix(result, value="count").to_numpy()
+    assert np.array_equal(np.isnan(mat), np.isnan(mat.T)) and np.isnan(np.diag(mat)).all()
+    assert np.array_equal(np.nan_to_num(mat), np.nan_to_num(mat.T))
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_corpora(), st.integers(1, 4))
+def test_window_counts_match_a_python_loop(corpus, k):
+    result = ct.cooccurrence(corpus, window=k, measure="count", min_count=1)
+    got = {(corpus.term_id(r.term1), corpus.term_id(r.term2)): r.count for r in result.itertuples()}
+    assert got == dict(_window_counter(corpus, k))
+    cf = np.asarray(corpus.dtm.sum(axis=0)).ravel()
+    n_units = result.attrs["n_units"]
+    # every pair of positions within k of each other, counted once
+    assert n_units == sum(max(0, L - d) for L in corpus.doc_lengths for d in range(1, k + 1))
+    assert result["count"].sum() <= n_units
+    for (i, j), count in got.items():
+        # each occurrence of a term has at most 2k neighbours; a count never exceeds the positions it needs
+        assert count <= 2 * k * min(cf[i], cf[j])
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_corpora(), st.sampled_from([None, "sentence", 1, 3]))
+def test_npmi_within_bounds_and_marginals_consistent(corpus, window):
+    result = ct.cooccurrence(corpus, window=window, measure="npmi", min_count=1)
+    assert ((result.value >= -1) & (result.value <= 1)).all()
+    n = result.attrs["n_units"]
+    # a valid 2x2 table: a <= f1, f2 <= n and f1 + f2 - a <= n
+    assert (result["count"] <= result[["freq1", "freq2"]].min(axis=1)).all()
+    assert (result.freq1 + result.freq2 - result["count"] <= n).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_corpora(), st.integers(1, 3))
+def test_window_marginals_match_enumeration(corpus, k):
+    f, n = _cooc_counts.window_marginals(corpus, k)
+    expected = np.zeros(corpus.n_terms, dtype=np.int64)
+    total = 0
+    for d in range(corpus.n_docs):
+        seq = corpus.ids[corpus.doc_offsets[d]:corpus.doc_offsets[d + 1]].tolist()
+        for i in range(len(seq)):
+            for j in range(i + 1, min(i + k + 1, len(seq))):
+                total += 1
+                for t in {seq[i], seq[j]}:
+                    expected[t] += 1
+    assert n == total
+    assert f.tolist() == expected.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 50), st.integers(1, 50), st.integers(1, 50), st.integers(0, 60))
+def test_association_bounds(a, extra1, extra2, extra_n):
+    f1, f2 = a + extra1 - 1, a + extra2 - 1
+    n = f1 + f2 - a + extra_n
+    if n < 1:
+        return
+    assert -1 <= association("npmi", a, f1, f2, n)[0] <= 1
+    assert 0 <= association("jaccard", a, f1, f2, n)[0] <= 1
+    assert association("log_dice", a, f1, f2, n)[0] <= 14
+    assert association("ppmi", a, f1, f2, n)[0] >= 0
+
+
+def test_large_window_selection_uses_sparse_counts(monkeypatch, fruit):
+    # the sparse path (coo -> csr) gives the same counts as the dense bincount path
+    dense = ct.cooccurrence(fruit, window=2, measure="count", min_count=1)
+    monkeypatch.setattr(_cooc_counts, "DENSE_CELLS", 0)
+    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 3)
+    monkeypatch.setattr(_cooc_counts, "TERM_BLOCK", 2)
+    sparse = ct.cooccurrence(fruit, window=2, measure="count", min_count=1)
+    pd.testing.assert_frame_equal(dense, sparse)
+    assert _table(ct.cooccurrence(fruit, measure="count", min_count=1)).keys() == DOC_A.keys()
+
+
+# ---------------------------------------------------------------------- dense matrix
+def test_pair_matrix_and_memory_error(fruit):
+    pairs = ct.cooccurrence(fruit, measure="count", min_count=1)
+    mat = pair_matrix(pairs, terms=["cherry", "apple", "banana"])
+    assert list(mat.index) == ["cherry", "apple", "banana"]
+    assert mat.loc["apple", "cherry"] == mat.loc["cherry", "apple"] == 2
+    assert np.isnan(mat.loc["apple", "apple"])
+    # most frequent first by default (cherry in 3 documents)
+    assert pair_matrix(pairs).index[0] == "cherry"
+    with pytest.raises(MemoryError, match=re.escape(
+            "a dense 4 x 4 term matrix needs 0.00 GiB, more than the 0.00 GiB allowed; shrink it with terms=")):
+        pair_matrix(pairs, max_bytes=100)
+    with pytest.raises(MemoryError, match=re.escape("a higher min_count= or top= in ct.cooccurrence")):
+        pair_matrix(pairs, max_bytes=100)
+
+
+# ---------------------------------------------------------------------- graph
+def test_graph_attributes_and_export(fruit, tmp_path):
+    pairs = ct.cooccurrence(fruit, measure="npmi", min_count=1)
+    graph = ct.cooccurrence_graph(pairs, top=3)
+    assert graph.number_of_edges() == 3
+    best = pairs.head(3)
+    for r in best.itertuples():
+        edge = graph.edges[r.term1, r.term2]
+        assert edge == {"weight": pytest.approx(r.value), "count": r.count}
+    assert {n: graph.nodes[n]["freq"] for n in graph} == {n: DOC_F[n] for n in graph}
+    assert graph.graph == {"measure": "npmi", "unit": "documents"}
+    for writer, reader, name in ((nx.write_gexf, nx.read_gexf, "g.gexf"), (nx.write_graphml, nx.read_graphml, "g.graphml")):
+        writer(graph, tmp_path / name)
+        back = reader(tmp_path / name)
+        assert set(back.nodes) == set(graph.nodes)
+        assert {frozenset(e) for e in back.edges} == {frozenset(e) for e in graph.edges}
+        for u, v, data in graph.edges(data=True):
+            assert float(back.edges[u, v]["weight"]) == pytest.approx(data["weight"])
+            assert int(back.edges[u, v]["count"]) == data["count"]
+        for n in graph:
+            assert int(back.nodes[n]["freq"]) == graph.nodes[n]["freq"]
+
+
+def test_graph_min_value_and_plain_tables():
+    table = pd.DataFrame({"term1": ["a", "a", "b"], "term2": ["b", "c", "c"], "value": [0.9, 0.1, 0.5]})
+    graph = ct.cooccurrence_graph(table, min_value=0.5)
+    assert {frozenset(e) for e in graph.edges} == {frozenset("ab"), frozenset("bc")}
+    assert "freq" not in graph.nodes["a"]
+    with pytest.raises(ValueError, match=re.escape("`pairs` lacks the columns ['value']; it has ['term1', 'term2']")):
+        ct.cooccurrence_graph(table[["term1", "term2"]])
+    with pytest.raises(TypeError, match=re.escape("`pairs` must be a DataFrame from ct.cooccurrence")):
+        ct.cooccurrence_graph([("a", "b")])
+
+
+# ---------------------------------------------------------------------- trends
+def test_cooccurrence_trends_by_hand():
+    dates = ["2021-01-05", "2021-01-20", "2021-03-10", None]
+    corpus = Corpus.from_docs(_docs(dates=dates), stopwords=None, min_length=1, cache=False, progress=False)
+    with pytest.warns(UserWarning, match=re.escape("1 of 4 documents have no date and are left out")):
+        result = ct.cooccurrence_trends(corpus, [("apple", "cherry"), ("banana", "cherry")], freq="MS")
+    assert list(result.columns) == ["period", "term1", "term2", "count", "n_docs", "value", "ci_low", "ci_high",
+                                    "partial"]
+    assert result.attrs["n_undated"] == 1
+    ac = result[result.term1 == "apple"]
+    # apple & cherry: d1 (January) and d3 (March); January has d1 and d2, February none, March d3
+    assert [f"{p:%Y-%m}" for p in ac.period] == ["2021-01", "2021-02", "2021-03"]
+    assert ac["count"].tolist() == [1, 0, 1]
+    assert ac["n_docs"].tolist() == [2, 0, 1]
+    assert ac.value.iloc[0] == 1 / 2 and np.isnan(ac.value.iloc[1]) and ac.value.iloc[2] == 1 / 1
+    assert ac.partial.tolist() == [True, False, True]   # data from Jan 5 to Mar 10
+    from scipy.stats import binomtest
+
+    ci = binomtest(1, 2).proportion_ci(method="wilson")
+    assert (ac.ci_low.iloc[0], ac.ci_high.iloc[0]) == (pytest.approx(ci.low), pytest.approx(ci.high))
+    assert np.isnan(ac.ci_low.iloc[1])
+    bc = result[result.term1 == "banana"]
+    assert bc["count"].tolist() == [2, 0, 0]   # d1 and d2, both January
+
+
+def test_cooccurrence_trends_takes_a_pairs_table():
+    dates = ["2021-01-05", "2021-01-20", "2021-03-10", "2021-03-11"]
+    corpus = Corpus.from_docs(_docs(dates=dates), stopwords=None, min_length=1, cache=False, progress=False)
+    pairs = ct.cooccurrence(corpus, measure="count", min_count=2)
+    result = ct.cooccurrence_trends(corpus, pairs.head(2), freq="QS")
+    assert len(result) == 2 and result.period.nunique() == 1
+    assert result["count"].tolist() == pairs["count"].head(2).tolist()
+
+
+def test_cooccurrence_trends_errors(fruit):
+    dated = Corpus.from_docs(_docs(dates=["2021-01-01"] * 4), stopwords=None, min_length=1, cache=False,
+                             progress=False)
+    with pytest.raises(ValueError, match=re.escape("no document has a date")):
+        ct.cooccurrence_trends(fruit, [("apple", "cherry")])
+    with pytest.raises(KeyError, match=re.escape("['kiwi']")):
+        ct.cooccurrence_trends(dated, [("apple", "kiwi")])
+    with pytest.raises(TypeError, match=re.escape("Wrap a single pair in a list: [('china', 'russia')]")):
+        ct.cooccurrence_trends(dated, ("apple", "cherry"))
+    with pytest.raises(ValueError, match=re.escape("a pair needs two different terms; got [('apple', 'apple')]")):
+        ct.cooccurrence_trends(dated, [("apple", "apple")])
+    with pytest.raises(ValueError, match=re.escape("`freq` must be one of")):
+        ct.cooccurrence_trends(dated, [("apple", "cherry")], freq="fortnight")
+
+
+# ---------------------------------------------------------------------- the seed article
+@pytest.fixture
+def seed_docs(seed_path):
+    return ct.load(seed_path)
+
+
+def test_seed_sentence_and_window_collocates_of_china(seed_docs):
+    corpus = Corpus.from_docs(seed_docs, cache=False, progress=False)
+    sentence = ct.collocates(corpus, "china", window="sentence", min_count=2, top=10)
+    assert "russia" in sentence.collocate.tolist()
+    assert ct.collocates(corpus, "china", window="sentence", measure="count", top=1).collocate.tolist() == ["russia"]
+    window = ct.collocates(corpus, "china", window=5, measure="count", top=3)
+    assert "russia" in window.collocate.tolist()
+
+
+def test_seed_document_collocates_of_china_over_paragraphs(seed_docs):
+    # one article is one document; its paragraphs make a document view with something to compare
+    paragraphs = [p for p in re.split(r"\n\s*\n", seed_docs["text"].iloc[0]) if p.strip()]
+    docs = pd.DataFrame({"text": paragraphs}, index=pd.Index([f"p{i}" for i in range(len(paragraphs))], name="doc_id"))
+    corpus = Corpus.from_docs(docs, cache=False, progress=False)
+    # china is in 9 of the 15 paragraphs and russia in 8, so chance alone puts them together in ~5;
+    # measures of surprise (npmi, g2) prefer rarer neighbours, log-Dice and counts show russia first
+    assert ct.collocates(corpus, "china", window=None, measure="log_dice", top=1).collocate.tolist() == ["russia"]
+    assert "russia" in ct.collocates(corpus, "china", window=None, measure="count", top=2).collocate.tolist()
+
+
+# ---------------------------------------------------------------------- Reuters-21578
+_BUILT: dict = {}
+
+
+@pytest.fixture
+def reuters(corpora):
+    # built once per test session: loading and tokenising take a few seconds
+    if "reuters" not in _BUILT:
+        docs = ct.load(corpora / "reuters21578", errors="skip")
+        _BUILT["reuters"] = Corpus.from_docs(docs, cache=False, progress=False)
+    return _BUILT["reuters"]
+
+
+@pytest.mark.corpora
+def test_reuters_crude_collocates_include_oil(corpora, reuters):
+    result = ct.collocates(reuters, "crude", window=5, measure="npmi", top=20)
+    assert "oil" in result.collocate.tolist()
+    assert (result.left + result.right == result["count"]).all()
+
+
+@pytest.mark.corpora
+def test_reuters_top_200_matches_scipy(corpora, reuters):
+    result = ct.cooccurrence(reuters, terms=200, measure="count", min_count=1)
+    cf = np.asarray(reuters.dtm.sum(axis=0)).ravel()
+    top = np.sort(np.lexsort((np.arange(reuters.n_terms), -cf))[:200])
+    binary = (reuters.dtm[:, top] > 0).astype(np.int64)
+    direct = sp.triu(binary.T @ binary, k=1).tocoo()
+    expected = {(reuters.vocab[top[i]], reuters.vocab[top[j]]): int(v)
+                for i, j, v in zip(direct.row, direct.col, direct.data)}
+    got = dict(zip(zip(result.term1, result.term2), result["count"].tolist()))
+    assert got == expected
+    df = np.asarray(binary.sum(axis=0)).ravel()
+    freq = dict(zip(reuters.vocab[top], df.tolist()))
+    assert (result.term1.map(freq) == result.freq1).all() and (result.term2.map(freq) == result.freq2).all()
+    npmi = ct.cooccurrence(reuters, terms=200, min_count=1)
+    assert len(npmi) == len(result) and npmi.value.between(-1, 1).all()
