@@ -11,9 +11,10 @@ from typing import Any, Iterable
 import pandas as pd
 
 from corpus_tools.errors import LoadError, check_option
-from corpus_tools.io import dates, html, reuters, tables, text
+from corpus_tools.io import dates, html, reuters, tables
 from corpus_tools.io.decoding import decode, read_bytes
 from corpus_tools.io.report import Reporter
+from corpus_tools.io.text import parse_article
 
 # Kind of a file by its name; each kind also reads a gzipped file (".csv.gz").
 SUFFIX_KINDS = {
@@ -124,13 +125,11 @@ def _walk(folder: Path, root: Path | None = None) -> list[InputFile]:
     return [InputFile(p, root or folder, False) for p in sorted(files)]
 
 
-def _file_id(f: InputFile, kind: str) -> str:
+def _file_id(f: InputFile) -> str:
+    """``sport/001`` for ``bbc/sport/001.txt`` loaded as ``bbc``; ``page`` for ``page.html.gz``."""
     rel = f.path.relative_to(f.root) if f.path.is_relative_to(f.root) else Path(f.path.name)
-    name = rel.name
-    if name.lower().endswith(".gz"):
-        name = name[:-3]
-    name = os.path.splitext(name)[0] if kind_of(Path(name)) == kind or kind in ("text", "html") else name
-    return (rel.parent / name).as_posix()
+    name = rel.name[:-3] if rel.name.lower().endswith(".gz") else rel.name
+    return (rel.parent / os.path.splitext(name)[0]).as_posix()
 
 
 def _folder_sections(f: InputFile) -> list[str]:
@@ -152,12 +151,12 @@ def read_file(f: InputFile, kind: str, mapping: tables.Mapping, reporter: Report
     else:
         raw = read_bytes(f.path, reporter)
         decoded = None if raw is None else decode(raw, f.path, reporter)
-        row = None if decoded is None else text.parse_article(decoded)
+        row = None if decoded is None else parse_article(decoded)
     if row is None:
         return None
     if not row.get("sections"):
         row["sections"] = _folder_sections(f)
-    row["id"] = _file_id(f, kind)
+    row["id"] = _file_id(f)
     return [row]
 
 
@@ -176,18 +175,15 @@ def load(
 
     Reads a file, a folder (recursively), a glob, or a list of them; each file by its kind:
 
-    ========================  =====================================================
-    ``.txt``                  one article per file: plain, title-first (first line
-                              title, blank line, body) or a scraped page (breadcrumb,
-                              title, photo caption, body, site boilerplate)
-    ``.csv`` ``.tsv``         one article per row
-    ``.json`` ``.jsonl``      records: ``[{...}]``, ``{"key": [{...}]}``, ``{id: {...}}``;
-    ``.ndjson``               JSON lines: one object per line
-    ``.parquet``              one article per row
-    ``.html`` ``.htm``        main text extracted with trafilatura (no network access)
-    ``.rss`` ``.atom`` ``.xml``  one row per feed item
-    ``.sgm``                  Reuters-21578 SGML, one row per ``<REUTERS>``
-    ========================  =====================================================
+    - ``.txt``: one article per file: plain, title-first (first line title, blank line,
+      body) or a scraped page (breadcrumb, title, photo caption, body, site boilerplate);
+      see :mod:`corpus_tools.io.text` for the rules;
+    - ``.csv``, ``.tsv``, ``.parquet``: one article per row;
+    - ``.json``: records (``[{...}]``, ``{"articles": [{...}]}`` or ``{id: {...}}``);
+      ``.jsonl``, ``.ndjson``: one JSON object per line;
+    - ``.html``, ``.htm``: the main text, extracted with trafilatura (no network access);
+    - ``.rss``, ``.atom``, ``.xml``: one row per feed item;
+    - ``.sgm``: Reuters-21578 SGML, one row per ``<REUTERS>`` element.
 
     Every kind except Parquet is also read gzipped (``.csv.gz``). In folders and globs,
     files named README*, SOURCE*, LICENSE*, COPYING*, NOTICE*, CHANGELOG*, AUTHORS*,
@@ -203,7 +199,8 @@ def load(
     format : {"auto", "text", "csv", "tsv", "json", "jsonl", "parquet", "html", "feed", "reuters"}
         ``"auto"`` reads each file by its name; any other value reads every file as that kind.
     text, title, date, id : str, optional
-        Column (or JSON field) holding each part in table files. When not given, common names
+        Column (or JSON field) holding each part in table files (other kinds of file have
+        their own structure and ignore them). When not given, common names
         are recognised: text ``text``, ``body``, ``content``, ``article``, ``headline_text``...;
         title ``title``, ``headline``; date ``date``, ``publish_date``, ``published``,
         ``pubdate``, ``datetime``...; id ``doc_id``, ``id``, ``article_id``...; also url
