@@ -193,18 +193,22 @@ class Corpus:
                 except (OSError, ValueError, KeyError):
                     pass  # a damaged cache entry is rebuilt below
 
-        ids, doc_offsets, sent_offsets, vocab = _tokenize_all(texts, normalizer, n_jobs=n_jobs, progress=progress)
-        if phrase_opts is not None and len(ids):
-            sentences = join_phrases(ids, sent_offsets, vocab, phrase_opts)
-            ids, doc_offsets, sent_offsets, vocab = _encode_sentences(sentences, sent_offsets, doc_offsets)
-        corpus = cls(docs, vocab, ids, doc_offsets, sent_offsets, params=params)
-        if corpus.n_tokens == 0:
+        limits = None if phrase_opts is not None else (min_df, max_df, max_terms, keep)
+        ids, doc_offsets, sent_offsets, vocab, dtm = _tokenize_all(
+            texts, normalizer, n_jobs=n_jobs, progress=progress, limits=limits
+        )
+        if len(ids) == 0:
             raise ValueError(
                 f"no terms are left in any of the {len(docs)} documents after tokenising "
                 f"(stopwords={stopwords!r}, min_length={min_length}, numbers={numbers}); "
                 "check the text column or relax these options."
             )
-        if (min_df, max_df, max_terms) != (1, 1.0, None):
+        if phrase_opts is not None:
+            sentences = join_phrases(ids, sent_offsets, vocab, phrase_opts)
+            ids, doc_offsets, sent_offsets, vocab = _encode_sentences(sentences, sent_offsets, doc_offsets)
+            dtm = None
+        corpus = cls(docs, vocab, ids, doc_offsets, sent_offsets, dtm=dtm, params=params)
+        if phrase_opts is not None and (min_df, max_df, max_terms) != (1, 1.0, None):
             corpus = corpus.filter_terms(min_df=min_df, max_df=max_df, max_terms=max_terms, keep=keep)
         if key is not None:
             corpus._save_arrays(_cache_path(key))
@@ -393,23 +397,8 @@ class Corpus:
         """
         _check_limits(min_df, max_df, max_terms)
         df = np.diff((self.dtm > 0).tocsc().indptr)
-        lo = min_df if isinstance(min_df, (int, np.integer)) else min_df * self.n_docs
-        hi = max_df if isinstance(max_df, (int, np.integer)) else max_df * self.n_docs
-        kept = (df >= lo) & (df <= hi) & (df > 0)
-        if max_terms is not None and kept.sum() > max_terms:
-            cf = np.asarray(self.dtm.sum(axis=0)).ravel()
-            order = np.lexsort((np.arange(self.n_terms), -cf))  # most frequent first, ties by term
-            order = order[kept[order]][:max_terms]
-            kept = np.zeros(self.n_terms, dtype=bool)
-            kept[order] = True
-        if keep is not None:
-            kept |= self.vocab.isin(list(keep)) & (df > 0)
-        if not kept.any():
-            raise ValueError(
-                f"min_df={min_df!r} and max_df={max_df!r} remove every term: document frequencies "
-                f"range from {df[df > 0].min() if (df > 0).any() else 0} to {df.max()} over {self.n_docs} documents; "
-                "lower min_df or raise max_df."
-            )
+        cf = np.asarray(self.dtm.sum(axis=0)).ravel()
+        kept = _kept_terms(df, cf, self.n_docs, self.vocab, min_df, max_df, max_terms, keep)
         remap = np.full(self.n_terms, -1, dtype=np.int32)
         remap[kept] = np.arange(int(kept.sum()), dtype=np.int32)
         new = remap[self.ids]
@@ -527,7 +516,7 @@ class Corpus:
 
 
 # ---------------------------------------------------------------------- helpers
-def _texts(docs, text: str) -> list[str]:
+def _texts(docs, text: str) -> pd.Series:
     if isinstance(docs, (str, bytes)):
         raise TypeError("Corpus.from_docs expects a DataFrame of documents, not a string; "
                         "load texts with ct.load(path) or wrap them: pd.DataFrame({'text': [...]}).")
@@ -555,7 +544,7 @@ def _texts(docs, text: str) -> list[str]:
     if missing.any():
         warnings.warn(f"{int(missing.sum())} documents have no {text!r} (missing values are read as empty texts).",
                       stacklevel=3)
-    return values.tolist()
+    return values.reset_index(drop=True)
 
 
 def _check_limits(min_df, max_df, max_terms) -> None:
@@ -570,14 +559,36 @@ def _check_limits(min_df, max_df, max_terms) -> None:
         raise ValueError(f"`max_terms` must be a positive integer or None; got {max_terms!r}.")
 
 
-def _cache_key(index: pd.Index, texts: Sequence[str], params: dict) -> str:
+def _kept_terms(df, cf, n_docs, vocab, min_df, max_df, max_terms, keep) -> np.ndarray:
+    """Boolean mask over the (sorted) vocabulary of the terms within the frequency limits."""
+    lo = min_df if isinstance(min_df, (int, np.integer)) else min_df * n_docs
+    hi = max_df if isinstance(max_df, (int, np.integer)) else max_df * n_docs
+    kept = (df >= lo) & (df <= hi) & (df > 0)
+    if max_terms is not None and kept.sum() > max_terms:
+        order = np.lexsort((np.arange(len(df)), -cf))  # most frequent first, ties in term order
+        order = order[kept[order]][:max_terms]
+        kept = np.zeros(len(df), dtype=bool)
+        kept[order] = True
+    if keep is not None:
+        kept |= pd.Index(vocab).isin(list(keep)) & (df > 0)
+    if not kept.any():
+        present = df[df > 0]
+        raise ValueError(
+            f"min_df={min_df!r} and max_df={max_df!r} remove every term: document frequencies "
+            f"range from {present.min() if len(present) else 0} to {df.max() if len(df) else 0} over {n_docs} "
+            "documents; lower min_df or raise max_df."
+        )
+    return kept
+
+
+def _cache_key(index: pd.Index, texts: pd.Series, params: dict) -> str:
     h = hashlib.sha256()
     h.update(json.dumps({"v": __version__, "format": _FORMAT_VERSION, "params": params}, sort_keys=True,
                         default=str).encode())
     for start in range(0, len(texts), 10_000):
         ids = "\x1e".join(map(str, index[start : start + 10_000]))
         h.update(ids.encode("utf-8", "surrogatepass"))
-        h.update("\x1d".join(texts[start : start + 10_000]).encode("utf-8", "surrogatepass"))
+        h.update("\x1d".join(texts.iloc[start : start + 10_000].tolist()).encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:32]
 
 
@@ -652,13 +663,13 @@ def _chunk_result(gidx: np.ndarray, lengths: np.ndarray, table: _TypeTable):
     return ids, per_doc, sent_starts
 
 
-def _chunk_bounds(texts: list[str], n_jobs: int) -> list[tuple[int, int]]:
+def _chunk_bounds(texts: pd.Series, n_jobs: int) -> list[tuple[int, int]]:
     """Split the texts into runs of about CHUNK_CHARS characters (smaller when there are workers).
 
     Large chunks mean fewer distinct strings to look up again in each chunk; with workers, at
     least four chunks per worker keep them all busy.
     """
-    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    sizes = texts.str.len().to_numpy(dtype=np.int64)
     total = int(sizes.sum())
     target = CHUNK_CHARS if n_jobs == 1 else max(min(CHUNK_CHARS, total // (4 * n_jobs)), 100_000)
     ends = np.searchsorted(np.cumsum(sizes), np.arange(target, total, target), side="right") + 1
@@ -667,7 +678,7 @@ def _chunk_bounds(texts: list[str], n_jobs: int) -> list[tuple[int, int]]:
 
 
 # Texts handed to forked workers without pickling them (set just before the pool starts).
-_WORKER_TEXTS: list[str] = []
+_WORKER_TEXTS: pd.Series | list = []
 
 
 def _in_process(texts, lowercase, table: _TypeTable):
@@ -678,10 +689,16 @@ def _in_process(texts, lowercase, table: _TypeTable):
 
 def _tokenize_slice(args):
     start, stop, lowercase = args
-    return tokenize_chunk(_WORKER_TEXTS[start:stop], lowercase)
+    return tokenize_chunk(_WORKER_TEXTS.iloc[start:stop].tolist(), lowercase)
 
 
-def _tokenize_all(texts: list[str], normalizer: Normalizer, *, n_jobs: int, progress: bool):
+def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, progress: bool, limits=None):
+    """Tokenise every text and assemble ids, offsets, the sorted vocabulary and the dtm.
+
+    Works chunk by chunk so that memory stays near the size of the result: the texts are turned
+    into Python strings one chunk at a time, and the frequency limits (``limits``: min_df, max_df,
+    max_terms, keep) are applied while the chunks are assembled, not on a full-size copy.
+    """
     from tqdm.auto import tqdm
 
     global _WORKER_TEXTS
@@ -693,8 +710,8 @@ def _tokenize_all(texts: list[str], normalizer: Normalizer, *, n_jobs: int, prog
     n_jobs = min(n_jobs, len(bounds))
     lowercase = normalizer.lowercase
     table = _TypeTable(normalizer)
-    all_ids, all_counts, all_sents = [], [], []
-    base = 0
+    chunks = []  # per chunk: provisional ids, tokens per doc, sentence starts
+    df = np.zeros(0, dtype=np.int64)
     bar = tqdm(total=len(texts), desc="tokenizing", unit="doc", disable=not progress, delay=1.0)
     executor = None
     try:
@@ -710,34 +727,75 @@ def _tokenize_all(texts: list[str], normalizer: Normalizer, *, n_jobs: int, prog
             if method == "fork":
                 results = executor.map(_tokenize_slice, [(a, b, lowercase) for a, b in bounds])
             else:
-                results = executor.map(tokenize_chunk, [texts[a:b] for a, b in bounds], [lowercase] * len(bounds))
+                results = executor.map(tokenize_chunk, [texts.iloc[a:b].tolist() for a, b in bounds],
+                                       [lowercase] * len(bounds))
             # workers number strings per chunk; translate to the shared numbering here
             results = ((table.lookup(types)[codes], lengths) for codes, types, lengths in results)
         else:
-            results = (_in_process(texts[a:b], lowercase, table) for a, b in bounds)
+            results = (_in_process(texts.iloc[a:b].tolist(), lowercase, table) for a, b in bounds)
         for (a, b), (gidx, lengths) in zip(bounds, results):
             ids, per_doc, sent_starts = _chunk_result(gidx, lengths, table)
-            all_ids.append(ids)
-            all_counts.append(per_doc)
-            all_sents.append(sent_starts + base)
-            base += len(ids)
+            del gidx
+            # document frequencies of the provisional ids, from this chunk's (doc, term) pairs
+            pairs = _build_dtm(ids, np.concatenate([[0], np.cumsum(per_doc)]), len(table.terms))
+            df = _add_padded(df, np.bincount(pairs.indices, minlength=len(table.terms)))
+            del pairs
+            chunks.append((ids, per_doc, sent_starts))
             bar.update(b - a)
     finally:
         bar.close()
         _WORKER_TEXTS = []
         if executor is not None:
             executor.shutdown()
-    terms = table.terms
-    ids = np.concatenate(all_ids) if all_ids else np.zeros(0, np.int32)
-    counts = np.concatenate(all_counts)
-    doc_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    sent_offsets = np.concatenate([*all_sents, [len(ids)]]).astype(np.int64)
+
     # sorted vocabulary: the same ids whatever the chunking or number of workers
-    order = np.argsort(np.asarray(terms, dtype=object), kind="stable") if terms else np.zeros(0, np.int64)
-    rank = np.empty(len(terms), dtype=np.int32)
-    rank[order] = np.arange(len(terms), dtype=np.int32)
-    vocab = [terms[i] for i in order]
-    return rank[ids] if len(ids) else ids, doc_offsets, sent_offsets, vocab
+    terms = np.asarray(table.terms, dtype=object)
+    order = np.argsort(terms, kind="stable") if len(terms) else np.zeros(0, np.int64)
+    vocab = terms[order].tolist()
+    kept = np.ones(len(vocab), dtype=bool)
+    if limits is not None and limits[:3] != (1, 1.0, None) and len(vocab):
+        cf = np.zeros(len(terms), dtype=np.int64)
+        for ids, _, _ in chunks:
+            cf += np.bincount(ids, minlength=len(terms))
+        kept = _kept_terms(df[order], cf[order], len(texts), vocab, *limits)
+        vocab = [t for t, k in zip(vocab, kept) if k]
+    final = np.full(len(terms), -1, dtype=np.int32)  # provisional id -> final id, -1 when dropped
+    final[order[kept]] = np.arange(int(kept.sum()), dtype=np.int32)
+    return (*_assemble(chunks, final), vocab, None)
+
+
+def _add_padded(total: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """total + part, where part may be longer (new terms appear chunk after chunk)."""
+    if len(part) > len(total):
+        total = np.concatenate([total, np.zeros(len(part) - len(total), dtype=total.dtype)])
+    total[: len(part)] += part
+    return total
+
+
+def _assemble(chunks: list, final: np.ndarray):
+    """Map every chunk's provisional ids to final ids, drop removed terms, and concatenate.
+
+    Frees each chunk as soon as it is copied, so the peak stays near one copy of the result.
+    """
+    counts = [int(np.count_nonzero(final[ids] >= 0)) for ids, _, _ in chunks]
+    out = np.empty(sum(counts), dtype=np.int32)
+    doc_counts, sent_parts = [], []
+    pos = 0
+    while chunks:
+        ids, per_doc, sent_starts = chunks.pop(0)
+        mapped = final[ids]
+        keep = mapped >= 0
+        before = np.concatenate([[0], np.cumsum(keep)])
+        out[pos : pos + before[-1]] = mapped[keep]
+        doc_ends = before[np.cumsum(per_doc)]
+        doc_counts.append(np.diff(np.concatenate([[0], doc_ends])))
+        sent_parts.append(np.unique(before[sent_starts][before[sent_starts] < before[-1]]) + pos)
+        pos += int(before[-1])
+        del ids, mapped, keep, before
+    counts = np.concatenate(doc_counts) if doc_counts else np.zeros(0, np.int64)
+    doc_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    sent_offsets = np.concatenate([*sent_parts, [len(out)]]).astype(np.int64)
+    return out, doc_offsets, sent_offsets
 
 
 def _encode_sentences(sentences: list[list[str]], sent_offsets: np.ndarray, doc_offsets: np.ndarray):

@@ -305,6 +305,13 @@ def test_properties_alignment_and_counts(texts, min_df, data):
         assert "remove every term" in str(err)
         return
     assert f.dtm.sum() == f.n_tokens and f.dtm.shape == (c.n_docs, f.n_terms)
+    # building with the limit, in chunks of a few texts, gives the same corpus as filtering afterwards
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(corpus_module, "CHUNK_CHARS", 40)
+        direct = build(texts, min_df=min_df)
+    assert list(direct.vocab) == list(f.vocab) and np.array_equal(direct.ids, f.ids)
+    assert np.array_equal(direct.doc_offsets, f.doc_offsets) and np.array_equal(direct.sent_offsets, f.sent_offsets)
+    assert (direct.dtm != f.dtm).nnz == 0
     kept = set(f.vocab)
     for i, doc_id in enumerate(c.docs.index):
         assert f.tokens(doc_id) == [t for t in c.tokens(doc_id) if t in kept]
