@@ -87,3 +87,13 @@ def test_broken_xml_is_reported(tmp_path):
     path.write_text("<rss><channel><item><title>x</item></rss>", "utf-8")
     with pytest.raises(LoadError, match=r"broken\.rss: not well-formed XML \(mismatched tag"):
         ct.load(path, errors="raise")
+
+
+def test_feed_with_entity_expansion_is_refused(tmp_path):
+    path = tmp_path / "bomb.rss"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        "<rss><channel><item><title>&b;</title></item></channel></rss>", "utf-8",
+    )
+    with pytest.raises(LoadError, match=r"bomb\.rss: not well-formed XML"):
+        ct.load(path, errors="raise")

@@ -93,8 +93,10 @@ def load_report(docs: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per event, columns ``path`` (the input file), ``line`` (1-based line or
-        record number where known, else ``<NA>``), ``problem`` (what was wrong) and
+        One row per event, columns ``path`` (the input file), ``line`` (``<NA>`` for a
+        whole file; else the 1-based line where the row starts: of the CSV/TSV record, the
+        JSON line, the ``<REUTERS>`` tag or the bad byte; for JSON records and Parquet rows
+        the record number), ``problem`` (what was wrong) and
         ``action`` (what the loader did about it). Files loaded as-is do not appear.
 
     Raises
