@@ -114,8 +114,11 @@ def read_feed(path: Path, reporter: Reporter) -> list[dict[str, Any]] | None:
         return None
     try:
         root = parse_xml(raw)
-    except (ET.ParseError, ValueError) as exc:  # defusedxml's refusals are ValueErrors
+    except ET.ParseError as exc:
         reporter.problem(path, f"not well-formed XML ({exc})", "file skipped")
+        return None
+    except ValueError:  # defusedxml refuses entity declarations
+        reporter.problem(path, "XML with entity declarations, refused (they can expand without bound)", "file skipped")
         return None
     kind = _local(root.tag)
     if kind not in ("rss", "feed", "rdf"):
