@@ -114,11 +114,11 @@ def term_frequencies(corpus, *, by: str | None = None, top: int | None = None) -
     ...                      "source": ["A", "B"]}, index=pd.Index(["d1", "d2"], name="doc_id"))
     >>> corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)   # doctest: +SKIP
     >>> ct.term_frequencies(corpus)                                        # doctest: +SKIP
-        term  count  doc_count  share
-    0  drill      2          2    0.4
-    1 troops      2          1    0.4
-    2   jets      1          1    0.2
-    3   rest      1          1    0.2
+         term  count  doc_count     share
+    0   drill      2          2  0.333333
+    1  troops      2          1  0.333333
+    2    jets      1          1  0.166667
+    3    rest      1          1  0.166667
     """
     check_top(top)
     if by is None:

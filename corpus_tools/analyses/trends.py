@@ -56,11 +56,11 @@ def _lookup(corpus, term: str, query: str) -> int:
     if loc >= 0:
         return int(loc)
     try:
-        corpus.term_id(term)
+        return corpus.term_id(term)
     except KeyError as err:
-        shown = f"{query!r} (normalised to {term!r})" if term != query else repr(query)
-        raise KeyError(f"{shown}: {err.args[0]}") from None
-    raise AssertionError("unreachable")  # pragma: no cover
+        if term == query:
+            raise
+        raise KeyError(f"{query!r} is normalised to {err.args[0]}") from None
 
 
 def resolve_query(corpus, query: str) -> Query:
