@@ -1,0 +1,912 @@
+"""Reproducible HTML reports: run a parameterised notebook on a corpus and keep the evidence.
+
+``corpus-tools report lee -o reports/lee`` executes ``notebooks/report.ipynb`` with the
+corpus (and any ``--param KEY=VALUE``) injected after its cell tagged ``parameters``, the
+papermill convention, then writes into the output folder:
+
+``report.html``
+    one self-contained file: figures embedded as base64 PNG, no script, style sheet or image
+    fetched from the network (the template's CDN references are removed), code hidden
+    unless ``--show-code``;
+``report.ipynb``
+    the executed notebook, outputs included;
+``manifest.json``
+    package versions, parameters, random state, sha256 of the input files, start and end
+    time and run time: what another person needs to reproduce the tables.
+
+The same data and parameters give the same tables and figures; only the times in the
+manifest differ. The same function that resolves the command's corpus argument,
+:func:`load_docs`, is what the notebooks call, so ``CORPUS = "lee"`` in a notebook and
+``corpus-tools report lee`` read the same documents.
+
+Run it as ``corpus-tools report ...`` or ``python -m corpus_tools.report ...``.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import datetime as _dt
+import glob
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from corpus_tools.errors import CorpusToolsError
+
+__all__ = [
+    "DEFAULT_CORPUS",
+    "ReportError",
+    "configure",
+    "default_comparison",
+    "embed_html",
+    "execute_notebook",
+    "external_references",
+    "grouping_column",
+    "input_files",
+    "inject_parameters",
+    "load_docs",
+    "main",
+    "notebook_parameters",
+    "parse_param",
+    "run",
+    "to_html",
+]
+
+PROG = "corpus-tools report"
+#: The corpus used when none is named: 300 ABC news articles that ship with gensim.
+DEFAULT_CORPUS = "lee"
+DEFAULT_NOTEBOOK = "report.ipynb"
+#: Packages whose versions go into the manifest.
+VERSIONED = ("corpus_tools", "pandas", "numpy", "scipy", "gensim", "nltk", "matplotlib", "networkx",
+             "pyLDAvis", "nbclient", "nbconvert")
+#: Manifests list every input file up to this many; beyond it only the count and the hash.
+MAX_LISTED_FILES = 1000
+_HASH_CHUNK = 1 << 20
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+class ReportError(CorpusToolsError):
+    """The report could not be made; the message says which notebook, cell or argument."""
+
+
+# --- the corpus argument ------------------------------------------------------------------------
+
+
+def _registered(name: object) -> bool:
+    import corpus_tools as ct
+
+    return isinstance(name, str) and name in ct.datasets.registry()
+
+
+def _check_exists(name_or_path: str | os.PathLike) -> None:
+    text = os.fspath(name_or_path)
+    if Path(text).expanduser().exists() or (_GLOB_CHARS.search(text) and glob.glob(text, recursive=True)):
+        return
+    import corpus_tools as ct
+
+    raise ReportError(
+        f"CORPUS {text!r} is neither a registered dataset ({', '.join(sorted(ct.datasets.registry()))}) "
+        f"nor an existing file, folder or glob (relative to {Path.cwd()}). Check the spelling, or "
+        "give the path of a folder of articles."
+    )
+
+
+def load_docs(name_or_path: str | os.PathLike = DEFAULT_CORPUS, **load_kwargs: Any) -> pd.DataFrame:
+    """Load a corpus named by a registered dataset name or by a path.
+
+    This is what the notebooks' ``CORPUS`` parameter means: ``"lee"`` or ``"reuters21578"``
+    load that dataset with :func:`corpus_tools.datasets.load`; anything else is a file,
+    folder or glob read with :func:`corpus_tools.load`. Write ``"./lee"`` for a folder that
+    happens to have a dataset's name.
+
+    Parameters
+    ----------
+    name_or_path : str or path-like, default "lee"
+        A dataset name (see ``ct.datasets.list()``) or a path, folder or glob of articles.
+    **load_kwargs
+        Passed on to the loader, e.g. ``text="headline_text", date="publish_date"`` for a
+        table of your own. Empty strings and ``None`` values are dropped, so that notebook
+        parameters such as ``TEXT_COLUMN = None`` mean "the loader's default".
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``docs`` table (index ``doc_id``; columns ``text``, ``title``, ``date``,
+        ``source``, ``sections``, ``url``, ``path`` and the input's own metadata), with the
+        load report in ``docs.attrs["load_report"]``.
+
+    Raises
+    ------
+    ReportError
+        If ``name_or_path`` is neither a registered dataset nor an existing path; the
+        message lists the dataset names.
+
+    Examples
+    --------
+    >>> docs = load_docs("lee")
+    >>> len(docs)
+    300
+    >>> load_docs("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    corpus_tools.report.ReportError: CORPUS 'no/such/folder' is neither a registered dataset (...
+    """
+    import corpus_tools as ct
+
+    load_kwargs = {k: v for k, v in load_kwargs.items() if v is not None and v != ""}
+    if _registered(name_or_path):
+        return ct.datasets.load(name_or_path, **load_kwargs)
+    _check_exists(name_or_path)
+    return ct.load(os.fspath(name_or_path), **load_kwargs)
+
+
+def _walk(folder: Path) -> list[Path]:
+    # The files ct.load looks at in a folder: hidden files and folders are skipped.
+    files = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        files.extend(Path(dirpath) / f for f in filenames if not f.startswith("."))
+    return files
+
+
+def input_files(name_or_path: str | os.PathLike = DEFAULT_CORPUS) -> list[Path]:
+    """The files a corpus is read from, in sorted path order (what the manifest hashes).
+
+    Parameters
+    ----------
+    name_or_path : str or path-like, default "lee"
+        A dataset name or a file, folder or glob, as for :func:`load_docs`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        For a dataset: the files its registry entry reads (e.g. the 22 ``reut2-*.sgm``
+        files), without downloading anything. For a folder: every file under it except
+        hidden ones, including files the loader skips as not being articles. For a glob:
+        its matches (folders expanded); for a file: the file.
+
+    Raises
+    ------
+    ReportError
+        If the dataset is not on this machine or the path does not exist.
+
+    Examples
+    --------
+    >>> [p.name for p in input_files("lee")]
+    ['lee_background.cor']
+    """
+    import corpus_tools as ct
+
+    if _registered(name_or_path):
+        entry = ct.datasets.registry()[name_or_path]
+        try:
+            where = ct.datasets.path(name_or_path, download=False)
+        except CorpusToolsError as exc:
+            raise ReportError(str(exc)) from exc
+        if where.is_file():
+            return [where]
+        patterns = entry["loader"].get("files", ".")
+        patterns = [patterns] if isinstance(patterns, str) else list(patterns)
+        found: set[Path] = set()
+        for pattern in patterns:
+            if pattern == ".":
+                found.update(_walk(where))
+                continue
+            for match in where.glob(pattern):
+                found.update(_walk(match) if match.is_dir() else [match])
+        return sorted(found)
+    _check_exists(name_or_path)
+    path = Path(os.fspath(name_or_path)).expanduser()
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(_walk(path))
+    found = set()
+    for match in map(Path, glob.glob(os.fspath(name_or_path), recursive=True)):
+        found.update(_walk(match) if match.is_dir() else [match])
+    return sorted(found)
+
+
+def _sha256(files: Iterable[Path]) -> tuple[str, list[dict[str, Any]]]:
+    """One digest over the files' contents in the given order, plus one per file."""
+    total = hashlib.sha256()
+    listed = []
+    for f in files:
+        one = hashlib.sha256()
+        with open(f, "rb") as handle:
+            while chunk := handle.read(_HASH_CHUNK):
+                one.update(chunk)
+                total.update(chunk)
+        listed.append({"path": str(f), "bytes": f.stat().st_size, "sha256": one.hexdigest()})
+    return total.hexdigest(), listed
+
+
+# --- choices the report makes for the reader ------------------------------------------------------
+
+
+def grouping_column(docs: pd.DataFrame, candidates: Sequence[str] = ("sections", "source")) -> str | None:
+    """The first metadata column that splits the documents into at least two groups.
+
+    Parameters
+    ----------
+    docs : pandas.DataFrame
+        A ``docs`` table (or ``corpus.docs``).
+    candidates : sequence of str, default ("sections", "source")
+        Columns tried in order; list columns such as ``sections`` are exploded.
+
+    Returns
+    -------
+    str or None
+        The column name, or None when no candidate has two or more distinct values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"source": ["A", "A"], "sections": [["sport"], ["tech", "sport"]]})
+    >>> grouping_column(docs)
+    'sections'
+    >>> grouping_column(docs, ["source"]) is None
+    True
+    """
+    for column in candidates:
+        if column in docs:
+            values = docs[column].explode() if docs[column].map(lambda v: isinstance(v, list)).any() else docs[column]
+            if values.dropna().nunique() > 1:
+                return column
+    return None
+
+
+def default_comparison(corpus, *, group_column: str | None = None, focus_term: str | None = None):
+    """The keyness comparison a report makes when the user names none, and a sentence saying so.
+
+    In order of preference:
+
+    1. a grouping column (``group_column``, else ``sections`` then ``source``, see
+       :func:`grouping_column`): its largest group against all other documents;
+    2. dates: documents dated on or after the middle of the date range against the earlier ones;
+    3. otherwise the documents mentioning ``focus_term`` against those that do not;
+       ``focus_term`` defaults to the most frequent term found in at most a quarter of the
+       documents (more common terms are too general to split a corpus on).
+
+    Parameters
+    ----------
+    corpus : Corpus
+    group_column : str, optional
+        Use this docs column for rule 1 (it must have two or more values).
+    focus_term : str, optional
+        The term of rule 3.
+
+    Returns
+    -------
+    target : dict or numpy.ndarray of bool
+        ``{column: value}`` for rule 1, else a boolean mask over the documents; either is a
+        valid ``target`` of :func:`corpus_tools.keyness`.
+    description : str
+        Markdown naming target and reference, e.g. "documents whose `sections` is **sport**
+        (the largest group) against all other documents".
+
+    Raises
+    ------
+    ReportError
+        If ``group_column`` is not a docs column or has fewer than two values.
+    KeyError
+        If ``focus_term`` is not in the vocabulary (from ``Corpus.term_id``).
+
+    Examples
+    --------
+    >>> target, description = default_comparison(corpus)       # doctest: +SKIP
+    >>> description                                            # doctest: +SKIP
+    'documents whose `source` is **Reuters** (the largest group) against all other documents'
+    """
+    import numpy as np
+
+    docs = corpus.docs
+    if group_column is not None:
+        if group_column not in docs or grouping_column(docs, [group_column]) is None:
+            raise ReportError(
+                f"GROUP_COLUMN {group_column!r} must be a docs column with at least two distinct values; "
+                f"the columns are {list(docs.columns)}."
+            )
+        column = group_column
+    else:
+        column = grouping_column(docs)
+    if column is not None:
+        values = docs[column].explode() if column == "sections" else docs[column]
+        counts = values.dropna().value_counts()
+        # Ties are broken by name, so the choice does not depend on row order.
+        largest = sorted(counts.index[counts == counts.max()], key=str)[0]
+        return ({column: largest},
+                f"documents whose `{column}` is **{largest}** (the largest group) against all other documents")
+    dates = corpus.dates
+    if dates.notna().any() and dates.min() < dates.max():
+        middle = dates.min() + (dates.max() - dates.min()) / 2
+        return ((dates >= middle).to_numpy(),
+                f"documents dated from **{middle:%Y-%m-%d}** on (the second half of the date range) "
+                "against the earlier ones")
+    doc_freq = np.asarray((corpus.dtm > 0).sum(axis=0)).ravel()
+    if focus_term is None:
+        counts = np.asarray(corpus.dtm.sum(axis=0)).ravel()
+        eligible = np.flatnonzero(doc_freq <= 0.25 * corpus.n_docs)
+        if eligible.size == 0:
+            raise ReportError("the corpus has no groups, no dates and no term in at most a quarter of its "
+                              "documents; give FOCUS_TERM or GROUP_COLUMN.")
+        # Most frequent first, ties by term (the vocabulary is sorted, so by id).
+        focus_id = eligible[np.argmax(counts[eligible])]
+        focus_term = corpus.vocab[focus_id]
+    else:
+        focus_id = corpus.term_id(focus_term)
+    mask = corpus.dtm[:, focus_id].toarray().ravel() > 0
+    return (mask, f"documents mentioning **{focus_term}** against the documents that do not "
+                  "(the corpus has neither groups nor dates to compare)")
+
+
+# --- parameters ----------------------------------------------------------------------------------
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """Split ``KEY=VALUE``; the value is a Python literal when it parses as one, else a string.
+
+    Parameters
+    ----------
+    text : str
+        e.g. ``"N_TOPICS=8"``, ``"DATE_FREQ=YS"``, ``"TERMS=['oil', 'gold']"``.
+
+    Returns
+    -------
+    (str, object)
+        The key and the value (``8``, ``"YS"``, ``["oil", "gold"]``).
+
+    Raises
+    ------
+    ReportError
+        If there is no ``=`` or the key is not a Python name.
+
+    Examples
+    --------
+    >>> parse_param("N_TOPICS=8")
+    ('N_TOPICS', 8)
+    >>> parse_param("DATE_FREQ=YS")
+    ('DATE_FREQ', 'YS')
+    >>> parse_param("TERMS=['oil', 'gold']")
+    ('TERMS', ['oil', 'gold'])
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key.isidentifier():
+        raise ReportError(
+            f"--param expects KEY=VALUE with KEY a parameter name, e.g. --param N_TOPICS=8; got {text!r}."
+        )
+    try:
+        parsed = ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        parsed = value
+    return key, parsed
+
+
+def _parameters_cell(nb) -> int:
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return index
+    return -1
+
+
+def notebook_parameters(nb) -> dict[str, Any]:
+    """The names and default values assigned in a notebook's cell tagged ``parameters``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A notebook read with ``nbformat.read``.
+
+    Returns
+    -------
+    dict
+        ``{name: value}`` for each top-level assignment; a value that is not a Python literal
+        (e.g. an expression) is given as its source text.
+
+    Raises
+    ------
+    ReportError
+        If the notebook has no code cell tagged ``parameters``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "CORPUS = 'lee'\\nN_TOPICS = 5", metadata={"tags": ["parameters"]})])
+    >>> notebook_parameters(nb)
+    {'CORPUS': 'lee', 'N_TOPICS': 5}
+    """
+    index = _parameters_cell(nb)
+    if index < 0:
+        raise ReportError(
+            "the notebook has no code cell tagged 'parameters'; tag the cell that holds the inputs "
+            "(in JupyterLab: Property Inspector > Cell Tags), so that parameters can be injected after it."
+        )
+    source = nb.cells[index].source
+    values: dict[str, Any] = {}
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if getattr(node, "value", None) is None:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                try:
+                    values[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    values[target.id] = ast.get_source_segment(source, node.value)
+    return values
+
+
+def inject_parameters(nb, params: dict[str, Any]):
+    """A copy of ``nb`` with a cell tagged ``injected-parameters`` after its ``parameters`` cell.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+    params : dict
+        Overrides; each must be assigned in the ``parameters`` cell, and its value must be a
+        Python literal (str, int, float, bool, None, or lists/tuples/dicts of them).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The new notebook (``nb`` is not changed). With no ``params``, an unchanged copy.
+
+    Raises
+    ------
+    ReportError
+        If the notebook has no ``parameters`` cell, or a key is not one of its parameters
+        (the message lists them).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "N_TOPICS = 5", metadata={"tags": ["parameters"]})])
+    >>> inject_parameters(nb, {"N_TOPICS": 8}).cells[1].source
+    '# Parameters\\nN_TOPICS = 8'
+    """
+    import nbformat
+
+    known = notebook_parameters(nb)
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise ReportError(
+            f"unknown parameter(s) {unknown}; this notebook's parameters are {sorted(known)}."
+        )
+    out = copy.deepcopy(nb)
+    if not params:
+        return out
+    lines = ["# Parameters"] + [f"{key} = {value!r}" for key, value in params.items()]
+    for key, value in params.items():
+        try:
+            if ast.literal_eval(repr(value)) != value:
+                raise ValueError
+        except (ValueError, SyntaxError):
+            raise ReportError(f"parameter {key} must be a Python literal; got {value!r}.") from None
+    cell = nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": ["injected-parameters"]})
+    out.cells.insert(_parameters_cell(nb) + 1, cell)
+    return out
+
+
+# --- executing -----------------------------------------------------------------------------------
+
+
+def _last_lines(text: str, n: int = 8) -> str:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # ANSI colours of IPython tracebacks
+    return "\n".join(text.rstrip().splitlines()[-n:])
+
+
+def execute_notebook(
+    nb,
+    *,
+    cwd: str | os.PathLike | None = None,
+    timeout: int | None = 600,
+    name: str = "notebook",
+    progress: Callable[[str], Any] | None = None,
+    kernel_name: str = "python3",
+):
+    """Execute a notebook cell by cell in a fresh kernel of the current Python.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook; its cells receive their outputs (it is changed in place).
+    cwd : path-like, optional
+        The kernel's working directory (default: the current one).
+    timeout : int or None, default 600
+        Seconds one cell may run; None for no limit.
+    name : str, default "notebook"
+        How messages name the notebook (its path).
+    progress : callable, optional
+        Called with one line per executed code cell: ``"[ 3/24] cell 5 ... 0.4 s"``
+        (executed / total code cells, the cell's 1-based position in the notebook).
+    kernel_name : str, default "python3"
+        The kernelspec. ``python3`` runs ``python`` from the kernelspec, which Jupyter replaces
+        with the interpreter running this function, so the kernel sees the same packages.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        ``nb``, executed.
+
+    Raises
+    ------
+    ReportError
+        When a cell fails or times out: ``"<name>, cell 7: ZeroDivisionError: division by
+        zero"`` followed by the last lines of the traceback. The cells before it keep their
+        outputs, the failing cell holds the error.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1 + 1)")])
+    >>> execute_notebook(nb).cells[0].outputs[0]["text"]       # doctest: +SKIP
+    '2\\n'
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=kernel_name, allow_errors=False,
+        resources={"metadata": {"path": os.fspath(cwd) if cwd is not None else os.getcwd()}},
+        record_timing=False,
+    )
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    # The kernel process's own log (e.g. a notice about TCP transport) is not the notebook's
+    # output; cell output and errors come through the messaging channels.
+    with client.setup_kernel(stderr=subprocess.DEVNULL):
+        info = client.wait_for_reply(client.kc.kernel_info())
+        nb.metadata["language_info"] = info["content"]["language_info"]
+        for done, index in enumerate(code_cells, start=1):
+            start = time.perf_counter()
+            try:
+                client.execute_cell(nb.cells[index], index)
+            except CellExecutionError as exc:
+                cell = nb.cells[index]
+                errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+                if errors:
+                    head = f"{errors[0]['ename']}: {errors[0]['evalue']}"
+                    tail = _last_lines("\n".join(errors[0].get("traceback", [])))
+                else:
+                    head, tail = "the cell failed", _last_lines(str(exc))
+                raise ReportError(f"{name}, cell {index + 1}: {head}\n{tail}") from None
+            except DeadKernelError as exc:
+                raise ReportError(f"{name}, cell {index + 1}: the kernel died ({exc}); the cell may need "
+                                  "more memory than is available.") from None
+            except CellTimeoutError:
+                raise ReportError(
+                    f"{name}, cell {index + 1}: timed out after {timeout} s; give a larger --timeout "
+                    "or smaller parameters (e.g. N_TOPICS, PASSES)."
+                ) from None
+            if progress is not None:
+                width = len(str(len(code_cells)))
+                progress(f"[{done:>{width}}/{len(code_cells)}] cell {index + 1} ... "
+                         f"{time.perf_counter() - start:.1f} s")
+    return nb
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+
+class _References(HTMLParser):
+    """Collects (tag, attribute, value) of every src/href/data attribute, srcdoc iframes included."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for attr, value in attrs:
+            if value is None:
+                continue
+            if attr in ("src", "href", "data", "poster", "action", "background"):
+                self.found.append((tag, attr, value))
+            elif attr == "srcdoc":
+                inner = _References()
+                inner.feed(value)
+                self.found.extend(inner.found)
+
+
+def external_references(html: str) -> list[tuple[str, str, str]]:
+    """The resources an HTML page would fetch from the network.
+
+    Parameters
+    ----------
+    html : str
+
+    Returns
+    -------
+    list of (tag, attribute, url)
+        Every ``src``/``href``/``data`` attribute whose value starts with ``http://``,
+        ``https://`` or ``//``, also inside ``<iframe srcdoc=...>`` documents. Links of
+        ``<a href>`` are included: an offline reader can still read a page with them, but they
+        are listed so that a caller can decide.
+
+    Examples
+    --------
+    >>> external_references('<script src="https://cdn.example/x.js"></script><img src="data:image/png;base64,AA">')
+    [('script', 'src', 'https://cdn.example/x.js')]
+    """
+    parser = _References()
+    parser.feed(html)
+    return [(tag, attr, value) for tag, attr, value in parser.found
+            if value.strip().lower().startswith(("http://", "https://", "//"))]
+
+
+def embed_html(page: str | os.PathLike, *, height: int = 820):
+    """Show a self-contained HTML page (e.g. the topic map) inside a notebook, inline.
+
+    The page goes into an ``<iframe srcdoc=...>``, so it travels inside the notebook's output
+    and the HTML report: no file beside the report, nothing fetched from the network. Its
+    scripts run in the frame, isolated from the notebook's own.
+
+    Parameters
+    ----------
+    page : str or path-like
+        The HTML text, or the path of an ``.html`` file.
+    height : int, default 820
+        Frame height in pixels.
+
+    Returns
+    -------
+    IPython.display.HTML
+        Display it (the last expression of a cell, or ``display(...)``).
+
+    Examples
+    --------
+    >>> frame = embed_html("<p>hello</p>", height=40)
+    >>> frame.data
+    '<div><iframe srcdoc="&lt;p&gt;hello&lt;/p&gt;" style="width: 100%; height: 40px; border: 0;"></iframe></div>'
+    """
+    import html
+    from IPython.display import HTML
+
+    if isinstance(page, os.PathLike) or (isinstance(page, str) and not page.lstrip().startswith("<")):
+        page = Path(page).read_text(encoding="utf-8")
+    # Wrapped in a <div>: IPython warns about a bare <iframe> (it suggests IFrame, which needs a URL).
+    return HTML(f'<div><iframe srcdoc="{html.escape(page, quote=True)}" '
+                f'style="width: 100%; height: {int(height)}px; border: 0;"></iframe></div>')
+
+
+_EXTERNAL_SCRIPT = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.IGNORECASE)
+_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
+
+
+def to_html(nb, *, show_code: bool = False, title: str | None = None) -> str:
+    """Convert an executed notebook to one self-contained HTML page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+    show_code : bool, default False
+        Keep the code cells (except those tagged ``hide-input``). By default only markdown
+        and outputs are shown.
+    title : str, optional
+        The page title (default: the notebook's first heading).
+
+    Returns
+    -------
+    str
+        HTML with images embedded and no script or style sheet loaded from the network: the
+        template's require.js, MathJax, widget and mermaid loaders are left out (so LaTeX in
+        markdown shows as source) and any remaining ``<script src=http...>`` /
+        ``<link href=http...>`` from cell outputs is removed. Cells tagged
+        ``remove-cell`` are dropped; ``remove-output`` drops a cell's outputs.
+
+    Examples
+    --------
+    >>> html = to_html(executed_notebook)                      # doctest: +SKIP
+    >>> external_references(html)                             # doctest: +SKIP
+    []
+    """
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    # The lab template loads require.js, MathJax, the widget manager and mermaid from CDNs; the
+    # report needs none of them (figures are PNG, the topic map carries its own scripts), so
+    # those blocks are emptied rather than pointed at something else.
+    template = "\n".join(
+        ["{%- extends 'index.html.j2' -%}"]
+        + [f"{{% block {block} %}}{{% endblock {block} %}}" for block in
+           ("html_head_js_requirejs", "jupyter_widgets", "html_head_js_mathjax", "html_head_js_mermaidjs")]
+    )
+    exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"offline.html.j2": template})],
+                            template_file="offline.html.j2")
+    exporter.embed_images = True
+    exporter.exclude_input = not show_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    tags = TagRemovePreprocessor(
+        remove_cell_tags={"remove-cell"},
+        remove_input_tags={"hide-input"},
+        remove_all_outputs_tags={"remove-output"},
+        enabled=True,
+    )
+    exporter.register_preprocessor(tags, enabled=True)
+    if title is None:
+        title = next(
+            (line.lstrip("# ").strip() for c in nb.cells if c.cell_type == "markdown"
+             for line in c.source.splitlines() if line.startswith("#")),
+            "Report",
+        )
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = _EXTERNAL_SCRIPT.sub("", body)
+    return _EXTERNAL_LINK.sub("", body)
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _default_notebook() -> Path:
+    from corpus_tools import _paths
+
+    return _paths.resource("notebooks") / DEFAULT_NOTEBOOK
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Run a notebook on a corpus and write a self-contained HTML report.
+
+    The notebook (default: the package's notebooks/report.ipynb) is executed with CORPUS and
+    any --param values injected after its cell tagged `parameters`. The output folder receives
+    report.html (no network needed to read it), the executed report.ipynb and manifest.json
+    (package versions, parameters, sha256 of the input files, times). A failing cell stops the
+    run with exit status 1, naming the cell and the error.
+    """
+    parser.add_argument("corpus", nargs="?", default=None, metavar="CORPUS_OR_DATASET",
+                        help=f"a dataset name (see `corpus-tools datasets`) or a file, folder or glob of "
+                             f"articles (default: the notebook's own CORPUS, {DEFAULT_CORPUS!r} for the report)")
+    parser.add_argument("-o", "--output", metavar="DIR", default=None,
+                        help="output folder (default: reports/<corpus name>); created if needed")
+    parser.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a notebook parameter, e.g. --param N_TOPICS=8 --param DATE_FREQ=YS; "
+                             "VALUE is read as a Python literal, else as a string (repeatable)")
+    parser.add_argument("--notebook", metavar="NB", default=None,
+                        help="the notebook to run (default: notebooks/report.ipynb)")
+    parser.add_argument("--show-code", action="store_true",
+                        help="keep the code cells in the HTML (setup cells tagged hide-input stay hidden)")
+    parser.add_argument("--timeout", type=int, default=600, metavar="S",
+                        help="seconds one cell may run (default 600)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress line per cell")
+
+
+def _output_name(corpus: str | None) -> str:
+    if corpus is None:
+        return "default"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(corpus.rstrip("/\\")).name.split("*")[0]) or "report"
+
+
+def make_report(
+    *,
+    corpus: str | None,
+    output: str | os.PathLike,
+    params: dict[str, Any],
+    notebook: str | os.PathLike | None = None,
+    show_code: bool = False,
+    timeout: int | None = 600,
+    progress: Callable[[str], Any] | None = print,
+) -> dict[str, Any]:
+    """Execute the notebook, write report.html, report.ipynb and manifest.json; return the manifest.
+
+    Arguments as for the command line (see :func:`configure`); ``params`` are already parsed.
+    Raises :class:`ReportError` on a failing cell (after writing the partly executed notebook
+    beside the report, for inspection) or a bad argument.
+    """
+    import nbformat
+
+    started, clock = _now(), time.perf_counter()
+    nb_path = Path(notebook) if notebook is not None else _default_notebook()
+    if not nb_path.is_file():
+        raise ReportError(f"notebook {nb_path} does not exist; give the path of an .ipynb file with --notebook.")
+    try:
+        nb = nbformat.read(nb_path, as_version=4)
+    except Exception as exc:  # nbformat raises several unrelated types for a bad file
+        raise ReportError(f"{nb_path} is not a readable notebook ({exc}).") from exc
+    params = dict(params)
+    if corpus is not None:
+        # The kernel runs in the notebook's folder; a relative path means the caller's folder.
+        params["CORPUS"] = corpus if _registered(corpus) else os.path.abspath(os.path.expanduser(corpus))
+    effective = {**notebook_parameters(nb), **params}
+    data_arg = effective.get("CORPUS")
+    files = input_files(data_arg) if isinstance(data_arg, str) else []
+    nb = inject_parameters(nb, params)
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    ipynb_path, html_path = out / "report.ipynb", out / "report.html"
+    try:
+        execute_notebook(nb, cwd=nb_path.parent.resolve(), timeout=timeout, name=str(nb_path), progress=progress)
+    finally:
+        nbformat.write(nb, ipynb_path)
+    html_path.write_text(
+        to_html(nb, show_code=show_code, title=f"Corpus report: {Path(str(data_arg)).name}" if data_arg else None),
+        encoding="utf-8",
+    )
+    digest, listed = _sha256(files)
+    manifest = {
+        "notebook": str(nb_path.resolve()),
+        "notebook_sha256": hashlib.sha256(nb_path.read_bytes()).hexdigest(),
+        "parameters": effective,
+        "overrides": params,
+        "random_state": effective.get("RANDOM_STATE"),
+        "data": {
+            "input": data_arg,
+            "n_files": len(files),
+            "bytes": sum(f["bytes"] for f in listed),
+            "sha256": digest,
+            "sha256_of": "the contents of the files, concatenated in sorted path order",
+            "files": listed if len(listed) <= MAX_LISTED_FILES else None,
+        },
+        "versions": _versions(),
+        "python_executable": sys.executable,
+        "platform": platform.platform(),
+        "outputs": {"html": html_path.name, "notebook": ipynb_path.name},
+        "show_code": show_code,
+        "started": started,
+        "finished": _now(),
+        "seconds": round(time.perf_counter() - clock, 2),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    return manifest
+
+
+def run(args: argparse.Namespace) -> int:
+    """Make the report described by parsed arguments (see :func:`configure`); return the exit status.
+
+    Errors are printed as one line naming the notebook, cell or argument, followed by the last
+    lines of the error, on stderr; the status is then 1.
+    """
+    try:
+        params = dict(parse_param(p) for p in args.param)
+        output = args.output or os.path.join("reports", _output_name(args.corpus))
+        progress = None if args.quiet else (lambda line: print(line, flush=True))
+        manifest = make_report(
+            corpus=args.corpus, output=output, params=params, notebook=args.notebook,
+            show_code=args.show_code, timeout=args.timeout, progress=progress,
+        )
+    except (CorpusToolsError, OSError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {Path(output) / manifest['outputs']['html']} ({manifest['seconds']:.1f} s)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m corpus_tools.report [CORPUS] -o DIR ...``; returns the exit status."""
+    parser = argparse.ArgumentParser(prog=PROG, description=(configure.__doc__ or "").split("\n")[0])
+    configure(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
