@@ -13,6 +13,7 @@ with ``c`` and ``d`` the kept tokens of the target and reference documents.
 """
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 
@@ -23,6 +24,7 @@ from scipy import stats
 from ..errors import check_option
 from .frequencies import check_top, group_documents, warn_left_out
 
+_DATE_RE = re.compile(r"^\d{4}(-\d{1,2}){0,2}$")  # 2003, 2003-03, 2003-03-20
 MEASURES = ("g2", "chi2", "log_ratio", "log_odds")
 _LABELS = {
     "g2": "signed log-likelihood G²",
@@ -137,7 +139,9 @@ def _condition_mask(corpus, condition: Mapping) -> np.ndarray:
 def _as_bound(value, end: bool) -> pd.Timestamp:
     if isinstance(value, str):
         try:
-            period = pd.Period(value)
+            if not _DATE_RE.match(value.strip()):
+                raise ValueError
+            period = pd.Period(value.strip())
         except ValueError:
             raise ValueError(f"cannot read the date {value!r}; write e.g. '2003-03' or '2003-03-20'.") from None
         return period.end_time if end else period.start_time

@@ -1,0 +1,254 @@
+"""keyness and keyness_table: every measure against hand formulas on the 2x2 table, selections, errors."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from scipy.stats import chi2_contingency
+
+import corpus_tools as ct
+from corpus_tools.analyses.keyness import keyness_scores
+
+# Kept tokens:
+#   t1 A 2021-01-10 [world]         troops troops troops border   (4)
+#   t2 A 2021-01-20 [world, asia]   troops march                  (2)
+#   r1 B 2021-02-05 [asia]          markets border rally          (3)
+#   r2 B 2021-02-10 []              markets troops fall           (3)
+#   r3 C 2021-02-11 []              markets rise                  (2)
+# Source A against the rest: c = 6 target tokens, d = 8 reference tokens;
+# troops a=4 b=1, markets a=0 b=3, border 1/1, march 1/0, rally, fall, rise 0/1.
+DOCS = pd.DataFrame(
+    {"text": ["Troops, troops, troops at the border.", "Troops march.", "Markets border rally.",
+              "Markets: troops fall.", "Markets rise."],
+     "date": pd.to_datetime(["2021-01-10", "2021-01-20", "2021-02-05", "2021-02-10", "2021-02-11"]),
+     "source": ["A", "A", "B", "B", "C"],
+     "sections": [["world"], ["world", "asia"], ["asia"], [], []]},
+    index=pd.Index(["t1", "t2", "r1", "r2", "r3"], name="doc_id"),
+)
+C, D = 6, 8
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return ct.Corpus.from_docs(DOCS, cache=False, progress=False)
+
+
+def cell_g2(a, b, c, d):
+    n = c + d
+    cells = [(a, (a + b) * c / n), (b, (a + b) * d / n), (c - a, (n - a - b) * c / n), (d - b, (n - a - b) * d / n)]
+    return 2 * sum(o * math.log(o / e) for o, e in cells if o > 0)
+
+
+def yates_chi2(a, b, c, d):
+    # textbook 2x2 form: N (|AD - BC| - N/2)^2 / (R1 R2 C1 C2)
+    A, B, Cc, Dd = a, b, c - a, d - b
+    n = A + B + Cc + Dd
+    return n * max(abs(A * Dd - B * Cc) - n / 2, 0) ** 2 / ((A + B) * (Cc + Dd) * (A + Cc) * (B + Dd))
+
+
+def row(table, term):
+    return table.set_index("term").loc[term]
+
+
+def test_fixture_tokens(corpus):
+    assert [corpus.tokens(d) for d in DOCS.index] == [
+        ["troops", "troops", "troops", "border"], ["troops", "march"], ["markets", "border", "rally"],
+        ["markets", "troops", "fall"], ["markets", "rise"]]
+
+
+def test_g2_signed_with_p_value_and_effect(corpus):
+    out = ct.keyness(corpus, {"source": "A"}, min_count=1)
+    assert list(out.columns) == ["term", "target_count", "reference_count", "target_share", "reference_share",
+                                 "score", "p_value", "effect"]
+    troops = row(out, "troops")
+    assert (troops["target_count"], troops["reference_count"]) == (4, 1)
+    assert (troops["target_share"], troops["reference_share"]) == (pytest.approx(4 / 6), pytest.approx(1 / 8))
+    g2 = cell_g2(4, 1, C, D)
+    assert troops["score"] == pytest.approx(g2)
+    assert troops["p_value"] == pytest.approx(stats.chi2.sf(g2, 1))
+    assert troops["effect"] == pytest.approx(math.log2((4 / 6) / (1 / 8)))
+    markets = row(out, "markets")
+    assert markets["score"] == pytest.approx(-cell_g2(0, 3, C, D))    # reference side: negative
+    assert markets["effect"] == pytest.approx(math.log2((0.5 / 6) / (3 / 8)))  # zero count -> 0.5
+    assert out["term"].iloc[0] == "troops"
+    assert out["score"].is_monotonic_decreasing
+    assert out.attrs["target"] == "source=A" and out.attrs["reference"] == "rest of the corpus"
+    assert (out.attrs["target_tokens"], out.attrs["reference_tokens"]) == (6, 8)
+    # the same statistic as scipy's G-test on the full table
+    g, p, _, _ = chi2_contingency([[4, 1], [2, 7]], correction=False, lambda_="log-likelihood")
+    assert troops["score"] == pytest.approx(g) and troops["p_value"] == pytest.approx(p)
+
+
+def test_chi2_with_yates(corpus):
+    out = ct.keyness(corpus, {"source": "A"}, measure="chi2", min_count=1)
+    assert row(out, "troops")["score"] == pytest.approx(yates_chi2(4, 1, C, D))   # 361 * 14 / 2160
+    assert row(out, "troops")["score"] == pytest.approx(361 * 14 / 2160)
+    assert row(out, "troops")["p_value"] == pytest.approx(stats.chi2.sf(361 * 14 / 2160, 1))
+    assert row(out, "markets")["score"] == pytest.approx(-yates_chi2(0, 3, C, D))
+    chi, p, _, _ = chi2_contingency([[0, 3], [6, 5]])
+    assert row(out, "markets")["score"] == pytest.approx(-chi)
+
+
+def test_log_ratio(corpus):
+    out = ct.keyness(corpus, {"source": "A"}, measure="log_ratio", min_count=1)
+    assert row(out, "march")["score"] == pytest.approx(math.log2((1 / 6) / (0.5 / 8)))
+    assert row(out, "border")["score"] == pytest.approx(math.log2(8 / 6))
+    assert row(out, "border")["p_value"] == pytest.approx(stats.chi2.sf(cell_g2(1, 1, C, D), 1))
+    assert (out["score"] == out["effect"]).all()
+
+
+def test_log_odds_with_informative_prior(corpus):
+    out = ct.keyness(corpus, {"source": "A"}, measure="log_odds", min_count=1, alpha0=10.0)
+
+    def z(a, b):
+        alpha = 10.0 * (a + b) / (C + D)
+        delta = math.log((a + alpha) / (C + 10.0 - a - alpha)) - math.log((b + alpha) / (D + 10.0 - b - alpha))
+        return delta / math.sqrt(1 / (a + alpha) + 1 / (b + alpha))
+
+    assert row(out, "troops")["score"] == pytest.approx(z(4, 1))
+    assert row(out, "markets")["score"] == pytest.approx(z(0, 3))
+    assert row(out, "markets")["score"] < 0
+    assert row(out, "troops")["p_value"] == pytest.approx(2 * stats.norm.sf(abs(z(4, 1))))
+    assert row(out, "troops")["effect"] == pytest.approx(math.log2((4 / 6) / (1 / 8)))
+
+
+def test_min_count_and_top(corpus):
+    assert ct.keyness(corpus, {"source": "A"})["term"].tolist() == ["troops"]   # default min_count=5
+    top = ct.keyness(corpus, {"source": "A"}, min_count=1, top=1)
+    assert top["term"].tolist() == ["troops", "markets"]
+
+
+def test_selections(corpus):
+    mask = DOCS["source"].eq("A").to_numpy()
+    by_mask = ct.keyness(corpus, mask, min_count=1)
+    pd.testing.assert_frame_equal(by_mask, ct.keyness(corpus, {"source": "A"}, min_count=1))
+    assert by_mask.attrs["target"] == "target selection"
+    # a Series mask aligned by doc id, in another order
+    series = pd.Series(mask, index=DOCS.index)[::-1]
+    pd.testing.assert_frame_equal(ct.keyness(corpus, series, min_count=1), by_mask)
+    # January is the same documents as source A
+    january = ct.keyness(corpus, "2021-01", min_count=1)
+    assert january[["term", "score"]].equals(by_mask[["term", "score"]])
+    assert january.attrs["reference"] == "other dates"
+    # both ends included; a string end covers its whole day
+    span = ct.keyness(corpus, ("2021-01-20", "2021-02-05"), min_count=1)
+    assert span.attrs["target_docs"] == 2 and span.attrs["target_tokens"] == 5
+    # list column: contains; a list of values: any of them
+    asia = ct.keyness(corpus, {"sections": "asia"}, min_count=1)
+    assert asia.attrs["target_docs"] == 2 and row(asia, "border")["target_count"] == 1
+    ab = ct.keyness(corpus, {"source": ["A", "C"]}, min_count=1)
+    assert ab.attrs["target_docs"] == 3
+    # explicit reference: B only (C is left out)
+    vs_b = ct.keyness(corpus, {"source": "A"}, reference={"source": "B"}, min_count=1)
+    assert row(vs_b, "markets")["reference_count"] == 2 and vs_b.attrs["reference_tokens"] == 6
+
+
+def test_period_target_leaves_undated_out_of_the_reference():
+    docs = DOCS.copy()
+    docs.loc["r3", "date"] = pd.NaT
+    corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    with pytest.warns(UserWarning, match=r"^1 undated documents are left out of the reference"):
+        out = ct.keyness(corpus, "2021-01", min_count=1)
+    assert out.attrs["reference_docs"] == 2 and row(out, "markets")["reference_count"] == 2
+
+
+def test_errors(corpus):
+    with pytest.raises(ValueError, match=r"^`measure` must be one of \['g2', 'chi2', 'log_ratio', 'log_odds'\]; "
+                                         r"got 'll'\.$"):
+        ct.keyness(corpus, {"source": "A"}, measure="ll")
+    with pytest.raises(ValueError, match=r"^the target \(source=Z\) holds 0 documents and 0 tokens; keyness needs"):
+        ct.keyness(corpus, {"source": "Z"})
+    with pytest.raises(ValueError, match=r"^target and reference share 2 documents"):
+        ct.keyness(corpus, {"source": "A"}, reference={"sections": "world"})
+    with pytest.raises(KeyError, match=r"no docs column 'outlet' for the condition \{'outlet': 'A'\}"):
+        ct.keyness(corpus, {"outlet": "A"})
+    with pytest.raises(TypeError, match=r"^`target` must be a boolean mask over the documents"):
+        ct.keyness(corpus, 3)
+    with pytest.raises(ValueError, match=r"^the `target` mask must have one value per document \(5\); got shape"):
+        ct.keyness(corpus, np.array([True, False]))
+    with pytest.raises(ValueError, match=r"^cannot read the date 'March'; write e.g. '2003-03'"):
+        ct.keyness(corpus, "March")
+    with pytest.raises(ValueError, match=r"^the target period \('2021-02', '2021-01'\) ends before it starts\.$"):
+        ct.keyness(corpus, ("2021-02", "2021-01"))
+    with pytest.raises(ValueError, match=r"^`min_count` must be a non-negative integer; got -1\.$"):
+        ct.keyness(corpus, {"source": "A"}, min_count=-1)
+
+
+def test_keyness_table_each_group_against_the_others(corpus):
+    out = ct.keyness_table(corpus, by="source", top=None, min_count=1)
+    assert list(out.columns) == ["group", "term", "target_count", "reference_count", "target_share",
+                                 "reference_share", "score", "p_value", "effect"]
+    assert out["group"].unique().tolist() == ["A", "B", "C"]
+    for group in ["A", "B", "C"]:
+        alone = ct.keyness(corpus, {"source": group}, min_count=1).reset_index(drop=True)
+        part = out[out["group"] == group].drop(columns="group").reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, alone, check_like=False)
+    b = out[out["group"] == "B"].set_index("term")
+    # B: markets border rally markets troops fall (6 tokens) against A + C (8 tokens)
+    assert (b.loc["markets", "target_count"], b.loc["markets", "reference_count"]) == (2, 1)
+    assert b.loc["markets", "score"] == pytest.approx(cell_g2(2, 1, 6, 8))
+    top = ct.keyness_table(corpus, by="source", top=1, min_count=1)
+    # in B, fall (1 vs 0: G2 1.80) beats markets (2 vs 1: G2 0.88); fall and rally tie, term order decides
+    assert cell_g2(1, 0, 6, 8) > cell_g2(2, 1, 6, 8)
+    assert top["term"].tolist() == ["troops", "fall", "rise"]
+
+
+def test_keyness_table_sections_reference_is_other_sections(corpus):
+    with pytest.warns(UserWarning, match=r"2 of 5 documents have no `sections` value"):
+        out = ct.keyness_table(corpus, by="sections", top=None, min_count=1, measure="log_ratio")
+    asia = out[out["group"] == "asia"].set_index("term")
+    # asia = t2 + r1 (5 tokens); other sections = world only t1 (4 tokens), since t2 is in asia
+    assert (asia.loc["border", "target_count"], asia.loc["border", "reference_count"]) == (1, 1)
+    assert asia.loc["troops", "reference_count"] == 3
+    assert asia.loc["border", "score"] == pytest.approx(math.log2((1 / 5) / (1 / 4)))
+
+
+def test_keyness_table_errors(corpus):
+    with pytest.raises(ValueError, match=r"^keyness_table needs at least two groups in `only`; found \['x'\]"):
+        docs = DOCS.assign(only="x")
+        ct.keyness_table(ct.Corpus.from_docs(docs, cache=False, progress=False), by="only")
+    with pytest.raises(ValueError, match=r"^`measure` must be one of"):
+        ct.keyness_table(corpus, by="source", measure="z")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 50), st.integers(0, 50), st.integers(0, 200), st.integers(0, 200))
+def test_scores_match_scipy_and_flip_sign(a, b, extra_c, extra_d):
+    if a + b == 0:
+        b = 1
+    c, d = a + extra_c + 1, b + extra_d + 1
+    for measure in ("g2", "chi2", "log_ratio", "log_odds"):
+        here = keyness_scores(np.array([a]), np.array([b]), c, d, measure)
+        there = keyness_scores(np.array([b]), np.array([a]), d, c, measure)
+        if a / c != b / d:
+            assert here["score"][0] == pytest.approx(-there["score"][0], rel=1e-9, abs=1e-9)
+        assert here["effect"][0] == pytest.approx(-there["effect"][0])
+        assert 0 <= here["p_value"][0] <= 1
+        assert np.sign(here["effect"][0]) == np.sign(a / c - b / d) or a == 0 or b == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = [[a, b], [c - a, d - b]]
+        g, _, _, _ = chi2_contingency(table, correction=False, lambda_="log-likelihood")
+        x2, _, _, _ = chi2_contingency(table)
+    assert abs(keyness_scores([a], [b], c, d, "g2")["score"][0]) == pytest.approx(g, abs=1e-9)
+    assert abs(keyness_scores([a], [b], c, d, "chi2")["score"][0]) == pytest.approx(x2, abs=1e-9)
+
+
+@pytest.mark.corpora
+def test_bbc_sport_keywords(corpora):
+    docs = ct.load(corpora / "bbc", errors="skip")
+    corpus = ct.Corpus.from_docs(docs, progress=False)
+    out = ct.keyness(corpus, {"sections": "sport"}, top=20)
+    top = out["term"].head(20).tolist()
+    assert {"match", "coach", "champion"} <= set(top)
+    assert (out["score"].head(20) > 0).all() and (out["p_value"].head(20) < 1e-10).all()
+    assert out.attrs["target_docs"] == 511
+    table = ct.keyness_table(corpus, by="sections", top=20)
+    assert sorted(table["group"].unique()) == ["business", "entertainment", "politics", "sport", "tech"]
+    assert table[table["group"] == "sport"]["term"].tolist() == top
