@@ -67,10 +67,19 @@ def _candidate_rows(corpus, query) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
-def _context(text, spans, lo, hi) -> str:
-    if lo >= hi:
-        return ""
-    return _SPACE.sub(" ", text[spans[lo][0] : spans[hi - 1][1]]).strip()
+def _clean(fragment: str) -> str:
+    return _SPACE.sub(" ", fragment).strip()
+
+
+def _left(text, spans, first, window) -> str:
+    # from the first context word up to the match, punctuation included ("the border. Troops")
+    lo = max(first - window, 0)
+    return _clean(text[spans[lo][0] : spans[first][0]]) if window and first > 0 else ""
+
+
+def _right(text, spans, last, window) -> str:
+    hi = min(last + 1 + window, len(spans))
+    return _clean(text[spans[last][1] : spans[hi - 1][1]]) if hi > last + 1 else ""
 
 
 def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str | list[str] | None = None,
@@ -109,8 +118,9 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
     -------
     DataFrame
         Columns ``doc_id, date, title, <by...>, left, match, right``; ``date``/``title`` are
-        missing values when the docs have no such column. Whitespace in the context is
-        collapsed to single spaces.
+        missing values when the docs have no such column. ``left`` runs from the first context
+        word to the match and ``right`` from the match to the last context word, punctuation
+        included; whitespace is collapsed to single spaces.
 
     Raises
     ------
@@ -203,9 +213,9 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
                      else np.full(len(take), None, dtype=object))}
     for col in by_cols:
         out[col] = docs[col].iloc[take].to_numpy()
-    out["left"] = [_context(t, s, max(f - window, 0), f) for _, f, _, t, s in records]
-    out["match"] = [_context(t, s, f, la + 1) for _, f, la, t, s in records]
-    out["right"] = [_context(t, s, la + 1, min(la + 1 + window, len(s))) for _, _, la, t, s in records]
+    out["left"] = [_left(t, s, f, window) for _, f, _, t, s in records]
+    out["match"] = [_clean(t[s[f][0] : s[la][1]]) for _, f, la, t, s in records]
+    out["right"] = [_right(t, s, la, window) for _, _, la, t, s in records]
     result = pd.DataFrame(out)
     result.attrs.update({"pattern": pattern, "window": window, "truncated": more})
     return result
