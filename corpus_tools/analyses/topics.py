@@ -34,10 +34,11 @@ MEASURES = ("c_v", "c_npmi", "u_mass")
 MDS = ("pcoa", "mmds", "tsne")
 
 # Settings of gensim's LdaModel chosen by measurement (benchmarks/bench_topics.py, see
-# benchmarks/RESULTS.md "Topic models"): on the Lee and Reuters corpora, full-batch updates
-# (one chunk holding every document) with enough passes reach tomotopy's Gibbs sampler's c_v;
-# small online chunks and gensim's tutorial defaults (1 pass, 50 iterations) stay far below.
-LDA_DEFAULTS = {"passes": 40, "iterations": 20, "alpha": 0.1, "eta": 0.01, "chunksize": None}
+# benchmarks/RESULTS.md "Topic models"): batch variational EM (one chunk holding every
+# document, each pass replacing the topics rather than blending them in with a decaying step)
+# with 20 passes and sparse priors comes close to tomotopy's Gibbs sampler's c_v; small
+# online chunks and gensim's tutorial settings (online updates, alpha=1/k) stay far below.
+LDA_DEFAULTS = {"passes": 20, "iterations": 50, "alpha": 0.1, "eta": 0.05, "chunksize": None}
 NMF_DEFAULTS = {"passes": 20, "iterations": 50, "alpha": None, "eta": None, "chunksize": None}
 # documents per chunk when inferring topic shares (bounds memory on large corpora)
 _INFER_CHUNK = 4096
@@ -60,17 +61,19 @@ class TopicModel:
     random_state : int
         Seed of every random step (fitting and document inference).
     passes : int, optional
-        Passes over the corpus (LDA default 40, NMF default 20).
+        Passes over the corpus (default 20 for both methods).
     iterations : int, optional
-        LDA: most variational iterations per document and pass (default 20);
+        LDA: most variational iterations per document and pass (default 50);
         NMF: most iterations of the per-document solver (default 50).
     alpha : float, array of n_topics floats, "symmetric", "asymmetric" or "auto", optional
         LDA document-topic prior (default 0.1 for every topic). Not used by NMF.
     eta : float, "symmetric" or "auto", optional
-        LDA topic-term prior (default 0.01). Not used by NMF.
+        LDA topic-term prior (default 0.05). Not used by NMF.
     chunksize : int, optional
-        Documents per update; default: all documents (full-batch updates), which the
-        benchmark found far more coherent than small online chunks.
+        Documents per update. Default: all documents, i.e. batch variational EM (each pass
+        replaces the topics), which the benchmark found far more coherent than gensim's
+        online updates over small chunks. A smaller chunk uses gensim's online updates
+        (decay 0.5) and bounds memory on very large corpora.
     workers : int, optional
         ``None`` or 1: single-process ``LdaModel`` (reproducible). More than 1: gensim
         ``LdaMulticore`` with that many worker processes, faster on large corpora but **not
@@ -189,13 +192,15 @@ class TopicModel:
                              "choose at most as many topics as documents.")
         dictionary, _ = corpus.to_gensim()
         bow = _BowRows(corpus.dtm)
-        chunksize = settings["chunksize"] or corpus.n_docs
+        chunksize = min(settings["chunksize"] or corpus.n_docs, corpus.n_docs)
+        # one chunk of every document: plain batch EM, each pass's M-step taken whole (step 1)
+        decay = 0.0 if chunksize >= corpus.n_docs else 0.5
         if self.method == "lda":
             from gensim.models import LdaModel, LdaMulticore
 
             common = dict(num_topics=int(self.n_topics), id2word=dictionary, chunksize=int(chunksize),
                           passes=int(settings["passes"]), iterations=int(settings["iterations"]),
-                          alpha=settings["alpha"], eta=settings["eta"], eval_every=None,
+                          alpha=settings["alpha"], eta=settings["eta"], decay=decay, eval_every=None,
                           random_state=self.random_state)
             if self.workers not in (None, 1):
                 warnings.warn("workers > 1 uses gensim's LdaMulticore, whose results differ from run to run even "
@@ -868,8 +873,6 @@ def topic_stability(corpus, k: int, *, seeds: Sequence[int] = (0, 1, 2, 3, 4), m
     >>> stab = ct.topic_stability(corpus, 20, seeds=range(5))   # doctest: +SKIP
     >>> stab[["label", "stability"]].head()                     # doctest: +SKIP
     """
-    from scipy.optimize import linear_sum_assignment
-
     _check_corpus(corpus, "topic_stability")
     check_option("method", method, METHODS)
     (k,) = _check_ks([k], corpus)
@@ -880,16 +883,12 @@ def topic_stability(corpus, k: int, *, seeds: Sequence[int] = (0, 1, 2, 3, 4), m
     TopicModel(k, method=method, random_state=seeds[0], **params)._settings()
     runs = _map_jobs(_stability_worker, [(k, method, s, params, topn) for s in seeds], n_jobs, corpus)
     ref = runs[0]
-    ref_sets = [set(row) for row in ref["top"]]
     matches = []
     sims = np.zeros((len(seeds) - 1, k))
     for r, (seed, run) in enumerate(zip(seeds[1:], runs[1:])):
-        run_sets = [set(row) for row in run["top"]]
-        jac = np.array([[len(a & b) / len(a | b) for b in run_sets] for a in ref_sets])
-        rows, cols = linear_sum_assignment(jac, maximize=True)
-        sims[r, rows] = jac[rows, cols]
-        matches.extend({"seed": seed, "topic": int(i), "matched_topic": int(j), "matched_label": run["labels"][j],
-                        "similarity": float(jac[i, j])} for i, j in zip(rows, cols))
+        cols, sims[r] = match_topics(ref["top"], run["top"])
+        matches.extend({"seed": seed, "topic": i, "matched_topic": int(j), "matched_label": run["labels"][j],
+                        "similarity": float(sims[r, i])} for i, j in enumerate(cols))
     frame = pd.DataFrame({
         "topic": np.arange(k), "label": ref["labels"], "stability": sims.mean(axis=0),
         "min_similarity": sims.min(axis=0), "share": ref["shares"], "n_docs": ref["dominant"],
@@ -899,6 +898,39 @@ def topic_stability(corpus, k: int, *, seeds: Sequence[int] = (0, 1, 2, 3, 4), m
                                                             "similarity"])
     frame.attrs.update({"seeds": seeds, "topn": topn, "k": k})
     return frame
+
+
+def match_topics(reference, other) -> tuple[np.ndarray, np.ndarray]:
+    """Match the topics of two runs one-to-one by the Jaccard overlap of their top terms.
+
+    The Hungarian method (``scipy.optimize.linear_sum_assignment``) maximises the total
+    overlap, so a topic is not taken by a greedy earlier match that fits it less well.
+
+    Parameters
+    ----------
+    reference, other : sequences of n_topics collections of terms (or term ids)
+
+    Returns
+    -------
+    matched : int array, for each reference topic the topic of ``other`` matched to it
+    similarity : float array, the Jaccard overlap of each matched pair
+
+    Examples
+    --------
+    >>> match_topics([["oil", "opec"], ["bank", "rate"]], [["rate", "bank"], ["oil", "gas"]])
+    (array([1, 0]), array([0.33333333, 1.        ]))
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    ref_sets = [set(np.asarray(t).tolist()) for t in reference]
+    other_sets = [set(np.asarray(t).tolist()) for t in other]
+    if len(ref_sets) != len(other_sets):
+        raise ValueError(f"both runs must have the same number of topics; got {len(ref_sets)} and {len(other_sets)}.")
+    jac = np.array([[len(a & b) / len(a | b) if a | b else 1.0 for b in other_sets] for a in ref_sets])
+    rows, cols = linear_sum_assignment(jac, maximize=True)
+    matched = np.empty(len(ref_sets), dtype=np.int64)
+    matched[rows] = cols
+    return matched, jac[np.arange(len(ref_sets)), matched]
 
 
 # ---------------------------------------------------------------------- helpers
@@ -974,4 +1006,4 @@ def _json_default(value):
     raise TypeError(f"cannot store {type(value).__name__} in the model's metadata")
 
 
-__all__ = ["TopicModel", "topic_stability", "topic_sweep", "token_texts"]
+__all__ = ["TopicModel", "match_topics", "token_texts", "topic_stability", "topic_sweep"]
