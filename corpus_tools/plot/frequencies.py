@@ -48,7 +48,7 @@ def top_terms(freqs, *, n: int = 20, x: str = "count", y: str = "term", ax=None,
         hint = f" (one per `{group}`); select one: freqs[freqs[{group!r}] == ...]" if group else "; select one group"
         raise ValueError(f"top_terms draws one bar per {y!r}, but some appear in several rows{hint}.")
     ax = get_ax(ax)
-    top = freqs.nlargest(n, x, keep="first")
+    top = freqs.sort_values(x, ascending=False, kind="stable").head(n)  # ties keep the table's order
     # barh draws the first row at the bottom: reverse so that the largest is on top
     top = top.iloc[::-1]
     ax.barh(top[y].astype(str), top[x], color=color, **kwargs)

@@ -46,8 +46,9 @@ def keyness(data, *, n: int = 20, x: str = "score", y: str = "term", ax=None,
         hint = " (a keyness_table: select one group, data[data['group'] == ...])" if "group" in data.columns else ""
         raise ValueError(f"keyness draws one bar per {y!r}, but some appear in several rows{hint}.")
     ax = get_ax(ax)
-    positive = data[data[x] > 0].nlargest(n, x)
-    negative = data[data[x] < 0].nsmallest(n, x)
+    # stable sorts: ties keep the table's order
+    positive = data[data[x] > 0].sort_values(x, ascending=False, kind="stable").head(n)
+    negative = data[data[x] < 0].sort_values(x, kind="stable").head(n)
     # top to bottom: strongest target term ... weakest, then weakest reference term ... strongest
     rows = [*positive.itertuples(index=False), *negative.iloc[::-1].itertuples(index=False)]
     cols = list(data.columns)

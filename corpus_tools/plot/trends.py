@@ -54,7 +54,8 @@ def trends(data, *, x: str = "period", y: str = "value", hue: str = "term", face
         Columns of the dates, the values and the line names.
     facet : str, optional
         Column giving one panel per value. Defaults to the ``by`` column of a
-        :func:`~corpus_tools.term_trends` result (``data.attrs["by"]``). With panels this is a
+        :func:`~corpus_tools.term_trends` result (``data.attrs["by"]``) when it holds several
+        groups. With panels this is a
         figure-level function: it returns the Figure and refuses ``ax``.
     ci : (str, str) or None
         Columns of the lower and upper band (drawn with ``fill_between``); ``None``: no bands.
@@ -83,7 +84,8 @@ def trends(data, *, x: str = "period", y: str = "value", hue: str = "term", face
     """
     if facet is None:
         by = data.attrs.get("by") if isinstance(data, pd.DataFrame) else None
-        facet = by if by is not None and by in data.columns else None
+        # a single group (selected by hand) draws into one Axes
+        facet = by if by is not None and by in data.columns and data[by].nunique() > 1 else None
     ci_cols = tuple(ci) if ci is not None and all(c in data.columns for c in ci) else None
     check_columns(data, [x, y, hue, facet, partial], "trends")
     if facet is None:
