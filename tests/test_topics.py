@@ -389,6 +389,19 @@ def test_fresh_process_gives_identical_tables(model, hashseed):
     assert child["shares"] == model.doc_topics().to_numpy().tobytes().hex()
 
 
+def test_multicore_is_not_reproducible():
+    # Lee's 300 articles in chunks of 50: the workers' updates arrive in varying order
+    docs = ct.datasets.load("lee")
+    lee = Corpus.from_docs(docs, min_df=3, cache=False, progress=False)
+    runs = []
+    for _ in range(2):
+        with pytest.warns(UserWarning, match="LdaMulticore"):
+            runs.append(TopicModel(10, workers=2, passes=2, chunksize=50).fit(lee).doc_topics())
+    assert not runs[0].equals(runs[1])
+    single = [TopicModel(10, passes=2, chunksize=50).fit(lee).doc_topics() for _ in range(2)]
+    assert single[0].equals(single[1])
+
+
 def test_multicore_warns_that_it_is_not_reproducible(corpus):
     with pytest.warns(UserWarning, match=r"^workers > 1 uses gensim's LdaMulticore, whose results differ from run to "
                                          r"run even with the same random_state"):

@@ -76,8 +76,10 @@ class TopicModel:
         (decay 0.5) and bounds memory on very large corpora.
     workers : int, optional
         ``None`` or 1: single-process ``LdaModel`` (reproducible). More than 1: gensim
-        ``LdaMulticore`` with that many worker processes, faster on large corpora but **not
-        reproducible**: two runs with the same seed give different topics (a warning says so).
+        ``LdaMulticore`` with that many worker processes, which share the chunks of each pass
+        between them, so it only helps with a ``chunksize`` smaller than the corpus. It is
+        **not reproducible**: with several chunks, two runs with the same seed give different
+        topics (tested; a warning says so).
 
     Attributes
     ----------
@@ -146,9 +148,6 @@ class TopicModel:
         elif w not in (None, 1) and "auto" in (out["alpha"], out["eta"]):
             raise ValueError("alpha='auto' and eta='auto' need workers=None: gensim's LdaMulticore cannot learn "
                              "the priors; give fixed priors or drop workers.")
-        if isinstance(out["alpha"], (int, float)) and not isinstance(out["alpha"], bool):
-            # gensim reads a bare float as the sum over topics in some versions: give one per topic
-            out["alpha"] = np.full(int(k), float(out["alpha"]))
         return out
 
     def __repr__(self) -> str:
@@ -551,6 +550,10 @@ class TopicModel:
                 raise ValueError(f"`by` must be a column of docs; got {by!r}; available: {list(corpus.docs.columns)}.")
             group_codes, groups = pd.factorize(corpus.docs[by], sort=True)
         use = (doc_period >= 0) & (group_codes >= 0)
+        no_group = int(((doc_period >= 0) & (group_codes < 0)).sum())
+        if no_group:
+            warnings.warn(f"{no_group} dated documents have no {by!r} value and are left out of the topic trends.",
+                          stacklevel=2)
         if periods.n_undated:
             warnings.warn(f"{periods.n_undated} of {corpus.n_docs} documents have no date and are left out of the "
                           "topic trends.", stacklevel=2)
