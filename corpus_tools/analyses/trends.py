@@ -316,7 +316,8 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
         of the period: the denominators), ``value``, ``ci_low``, ``ci_high``, ``partial``
         (the data does not cover the first/last period whole). For a period without documents
         ``value``, ``ci_low`` and ``ci_high`` are NaN, except ``value`` is 0 for ``count``.
-        ``attrs`` holds ``n_undated``, ``measure``, ``freq``, ``by``, ``smooth`` and ``ci``.
+        ``attrs`` holds ``n_undated``, ``measure``, ``freq``, ``by``, ``smooth``, ``ci`` and, with
+        ``by``, ``n_left_out`` (documents without a group value).
 
     Raises
     ------
