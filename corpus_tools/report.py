@@ -499,6 +499,10 @@ def inject_parameters(nb, params: dict[str, Any]):
         except (ValueError, SyntaxError):
             raise ReportError(f"parameter {key} must be a Python literal; got {value!r}.") from None
     cell = nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": ["injected-parameters"]})
+    if nb.get("nbformat_minor", 0) >= 5:
+        cell["id"] = "injected-parameters"  # a fixed id: a random one would make two runs' HTML differ
+    else:
+        cell.pop("id", None)  # cell ids are not part of nbformat < 4.5
     out.cells.insert(_parameters_cell(nb) + 1, cell)
     return out
 
@@ -534,7 +538,8 @@ def execute_notebook(
         How messages name the notebook (its path).
     progress : callable, optional
         Called with one line per executed code cell: ``"[ 3/24] cell 5 ... 0.4 s"``
-        (executed / total code cells, the cell's 1-based position in the notebook).
+        (executed / total code cells, the cell's 1-based position in ``nb``, i.e. in the
+        executed notebook, injected-parameters cell included).
     kernel_name : str, default "python3"
         The kernelspec. ``python3`` runs ``python`` from the kernelspec, which Jupyter replaces
         with the interpreter running this function, so the kernel sees the same packages.

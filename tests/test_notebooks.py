@@ -1,0 +1,99 @@
+"""Every notebook runs headless on its default parameters, and is committed without outputs."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from corpus_tools.report import execute_notebook, inject_parameters, notebook_parameters
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ALL = sorted(NOTEBOOKS.rglob("*.ipynb"))
+ANALYSIS = sorted(NOTEBOOKS.glob("*.ipynb"))
+LESSONS = sorted((NOTEBOOKS / "teaching").glob("*.ipynb"))
+IDS = [str(p.relative_to(NOTEBOOKS)) for p in ALL]
+CELL_TIMEOUT = 180
+
+
+def _read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_the_expected_notebooks_exist():
+    names = {str(p.relative_to(NOTEBOOKS)) for p in ALL}
+    assert {
+        "01-loading-articles.ipynb", "02-term-frequencies-and-trends.ipynb", "03-keyness-and-kwic.ipynb",
+        "04-cooccurrence-networks.ipynb", "05-topic-models.ipynb", "report.ipynb",
+        "teaching/01-document-term-matrix.ipynb", "teaching/02-denominators.ipynb",
+        "teaching/03-npmi.ipynb", "teaching/04-what-a-topic-is.ipynb",
+    } <= names
+    # every lesson has its solutions notebook
+    for lesson in LESSONS:
+        assert (NOTEBOOKS / "teaching" / "solutions" / f"{lesson.stem}-solutions.ipynb").is_file()
+
+
+@pytest.mark.parametrize("path", ALL, ids=IDS)
+def test_committed_without_outputs(path):
+    nb = _read(path)
+    nbformat.validate(nb)
+    for index, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name}, cell {index} carries outputs; strip them before committing"
+            assert cell.execution_count is None, f"{path.name}, cell {index} carries an execution count"
+
+
+@pytest.mark.parametrize("path", ALL, ids=IDS)
+def test_structure(path):
+    nb = _read(path)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    params = notebook_parameters(nb)  # raises when there is no cell tagged "parameters"
+    assert params
+    setup = [c for c in nb.cells if "hide-input" in c.metadata.get("tags", [])]
+    assert setup and "import corpus_tools as ct" in setup[0].source
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            ast.parse(re.sub(r"(?m)^%", "#", cell.source))  # magics aside, every cell is valid Python
+    if path.parent == NOTEBOOKS:
+        # analysis notebooks: the header names data, learning goals, runtime and libraries
+        for word in ("**Data.**", "**You will learn**", "**Runtime**", "**Libraries**"):
+            assert word in first.source, f"{path.name}: header lacks {word}"
+        assert params["CORPUS"] == "lee"
+
+
+@pytest.mark.parametrize("path", ALL, ids=IDS)
+def test_executes_on_defaults(path):
+    nb = _read(path)
+    execute_notebook(nb, cwd=NOTEBOOKS, timeout=CELL_TIMEOUT, name=str(path))
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+
+
+def test_kernel_is_this_interpreter():
+    import sys
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys; print(sys.executable)")])
+    execute_notebook(nb)
+    assert nb.cells[0].outputs[0]["text"].strip() == sys.executable
+
+
+def test_undated_corpus_says_trends_are_skipped():
+    nb = _read(NOTEBOOKS / "02-term-frequencies-and-trends.ipynb")
+    execute_notebook(nb, cwd=NOTEBOOKS, timeout=CELL_TIMEOUT)
+    texts = [o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert "This corpus has no dates; trends are skipped." in texts
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize("name", ["02-term-frequencies-and-trends.ipynb", "05-topic-models.ipynb"])
+def test_dated_corpus_draws_trends(name, corpora, monkeypatch):
+    monkeypatch.setenv("CORPUS_TOOLS_DATA", str(corpora))
+    nb = inject_parameters(_read(NOTEBOOKS / name), {"CORPUS": "wikinews"})
+    execute_notebook(nb, cwd=NOTEBOOKS, timeout=CELL_TIMEOUT, name=name)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    markdown = [o.get("data", {}).get("text/markdown", "") for o in outputs]
+    assert not any("no dates" in m for m in markdown)
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3

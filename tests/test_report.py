@@ -1,0 +1,284 @@
+"""The report machinery: parameters, execution, offline HTML, manifest, failures, reproducibility."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+import corpus_tools as ct
+from corpus_tools import report
+from corpus_tools.report import (
+    ReportError, default_comparison, embed_html, external_references, grouping_column, inject_parameters,
+    input_files, load_docs, notebook_parameters, parse_param,
+)
+
+LEE_SHA256 = "5d78d6dafd953bbf65797bef09a9ffb9ec430583381be705f8fd460000f370fb"  # data/registry.json
+
+
+def _notebook(*sources: str, params: str = "X = 1\nNAME = 'a'"):
+    cells = [nbformat.v4.new_markdown_cell("# Tiny")]
+    cells.append(nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}))
+    cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    report.configure(parser)
+    return report.run(parser.parse_args(argv))
+
+
+# ------------------------------------------------------------------------------------ parameters
+@pytest.mark.parametrize("text, expected", [
+    ("N_TOPICS=8", ("N_TOPICS", 8)),
+    ("DATE_FREQ=YS", ("DATE_FREQ", "YS")),
+    ("TERMS=['oil', 'gold']", ("TERMS", ["oil", "gold"])),
+    ("X=None", ("X", None)),
+    ("X=1.5", ("X", 1.5)),
+    ("PATH=/data/my corpus", ("PATH", "/data/my corpus")),
+    ("EQ=a=b", ("EQ", "a=b")),
+])
+def test_parse_param(text, expected):
+    assert parse_param(text) == expected
+
+
+@pytest.mark.parametrize("text", ["N_TOPICS", "=3", "1X=3"])
+def test_parse_param_errors(text):
+    with pytest.raises(ReportError, match=re.escape(f"--param expects KEY=VALUE with KEY a parameter name, "
+                                                    f"e.g. --param N_TOPICS=8; got {text!r}.")):
+        parse_param(text)
+
+
+def test_notebook_parameters_and_injection():
+    nb = _notebook("print(X)", params="X = 1\nNAME = 'a'  # comment\nLIST = [1, 2]\nEXPR = 2 * 3")
+    assert notebook_parameters(nb) == {"X": 1, "NAME": "a", "LIST": [1, 2], "EXPR": "2 * 3"}
+    out = inject_parameters(nb, {"X": 5, "NAME": "b"})
+    assert len(out.cells) == len(nb.cells) + 1          # the input notebook is unchanged
+    injected = out.cells[2]
+    assert injected.metadata["tags"] == ["injected-parameters"]
+    assert injected.source == "# Parameters\nX = 5\nNAME = 'b'"
+    assert inject_parameters(nb, {}).cells == nb.cells
+
+
+def test_injection_errors():
+    nb = _notebook()
+    with pytest.raises(ReportError, match=re.escape("unknown parameter(s) ['N_TOPIC']; this notebook's "
+                                                    "parameters are ['NAME', 'X'].")):
+        inject_parameters(nb, {"N_TOPIC": 3})
+    with pytest.raises(ReportError, match="parameter X must be a Python literal; got <object"):
+        inject_parameters(nb, {"X": object()})
+    bare = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("X = 1")])
+    with pytest.raises(ReportError, match="the notebook has no code cell tagged 'parameters'"):
+        inject_parameters(bare, {"X": 2})
+
+
+# ------------------------------------------------------------------------------------ the corpus
+def test_load_docs_resolves_names_and_paths(seed_path):
+    assert len(load_docs("lee")) == 300
+    by_path = load_docs(seed_path.parent)
+    assert list(by_path.index) == list(ct.datasets.load("seeds").index)
+    # None/"" mean "the loader's default", so notebooks can pass TEXT_COLUMN = None to any dataset
+    assert len(load_docs("lee", text=None, date="")) == 300
+
+
+def test_load_docs_error_names_datasets(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ReportError) as info:
+        load_docs("no_such_corpus")
+    message = str(info.value)
+    assert message.startswith("CORPUS 'no_such_corpus' is neither a registered dataset (")
+    assert "lee" in message and "reuters21578" in message and str(tmp_path) in message
+
+
+def test_input_files(seed_path, tmp_path):
+    assert [p.name for p in input_files("lee")] == ["lee_background.cor"]
+    assert input_files("seeds") == sorted(seed_path.parent.glob("*.txt")) or seed_path in input_files("seeds")
+    (tmp_path / "b").mkdir()
+    for name in ("b/2.txt", "a.txt", ".hidden.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert input_files(tmp_path) == [tmp_path / "a.txt", tmp_path / "b" / "2.txt"]
+    assert input_files(str(tmp_path / "*.txt")) == [tmp_path / "a.txt"]
+    assert input_files(tmp_path / "a.txt") == [tmp_path / "a.txt"]
+
+
+@pytest.mark.corpora
+def test_input_files_of_a_dataset_folder(corpora, monkeypatch):
+    monkeypatch.setenv("CORPUS_TOOLS_DATA", str(corpora))
+    files = input_files("reuters21578")
+    assert [f.name for f in files] == [f"reut2-{i:03d}.sgm" for i in range(22)]
+
+
+# ------------------------------------------------------------------------ report-making choices
+def _docs(**columns) -> pd.DataFrame:
+    n = len(next(iter(columns.values())))
+    return pd.DataFrame(columns, index=pd.Index([f"d{i}" for i in range(n)], name="doc_id"))
+
+
+def test_grouping_column():
+    docs = _docs(text=["a", "b", "c"], source=["A", "A", "A"], sections=[["x"], ["y", "x"], []])
+    assert grouping_column(docs) == "sections"
+    assert grouping_column(docs, ["source"]) is None
+    assert grouping_column(_docs(text=["a", "b"], source=["A", "B"])) == "source"
+
+
+def test_default_comparison_rules():
+    texts = ["oil price oil", "oil price", "wheat crop", "wheat rain", "rain crop", "oil wheat"]
+    # 1. a grouping column: its largest group (ties broken by name)
+    grouped = ct.Corpus.from_docs(_docs(text=texts, source=["B", "A", "A", "B", "C", "C"]), cache=False, progress=False)
+    target, text = default_comparison(grouped)
+    assert target == {"source": "A"}
+    assert text == "documents whose `source` is **A** (the largest group) against all other documents"
+    # 2. dates: on or after the middle of the range (2021-01-01 .. 2021-01-31 -> 2021-01-16)
+    dates = pd.to_datetime(["2021-01-01", "2021-01-10", "2021-01-15", "2021-01-16", "2021-01-20", "2021-01-31"])
+    dated = ct.Corpus.from_docs(_docs(text=texts, date=dates), cache=False, progress=False)
+    target, text = default_comparison(dated)
+    assert target.tolist() == [False, False, False, True, True, True]
+    assert "from **2021-01-16** on" in text
+    # 3. neither: the most frequent term in at most a quarter of the documents; here every term
+    # is in 2 or more of 6 documents (> 1.5), so with 8 documents a term in 2 qualifies
+    plain = ct.Corpus.from_docs(_docs(text=texts + ["sun", "moon"]), cache=False, progress=False)
+    # doc freqs: oil 4, price 2, wheat 3, crop 2, rain 2, sun 1, moon 1 -> eligible (<= 2): price 3
+    # occurrences... counts: price 2, crop 2, rain 2, sun 1, moon 1 -> tie at 2 -> first by term: crop
+    target, text = default_comparison(plain)
+    assert target.tolist() == [False, False, True, False, True, False, False, False]
+    assert text.startswith("documents mentioning **crop** against")
+    target, _ = default_comparison(plain, focus_term="oil")
+    assert target.tolist() == [True, True, False, False, False, True, False, False]
+
+
+def test_default_comparison_errors():
+    corpus = ct.Corpus.from_docs(_docs(text=["alpha beta", "gamma delta"], source=["A", "A"]), cache=False, progress=False)
+    with pytest.raises(ReportError, match=re.escape("GROUP_COLUMN 'source' must be a docs column with at least "
+                                                    "two distinct values; the columns are")):
+        default_comparison(corpus, group_column="source")
+    with pytest.raises(KeyError):
+        default_comparison(corpus, focus_term="zzz")
+
+
+# ---------------------------------------------------------------------------------------- HTML
+def test_external_references():
+    html = ('<script src="https://cdn.example/x.js"></script><link href="//fonts.example/f.css">'
+            '<img src="data:image/png;base64,AA"><a href="#top">top</a>'
+            '<iframe srcdoc="&lt;script src=&quot;http://d3js.org/d3.js&quot;&gt;&lt;/script&gt;"></iframe>')
+    assert external_references(html) == [
+        ("script", "src", "https://cdn.example/x.js"),
+        ("link", "href", "//fonts.example/f.css"),
+        ("script", "src", "http://d3js.org/d3.js"),
+    ]
+
+
+def test_embed_html_escapes_the_page(tmp_path):
+    page = tmp_path / "map.html"
+    page.write_text('<p class="x">a & b</p>', encoding="utf-8")
+    assert embed_html(page, height=100).data == (
+        '<div><iframe srcdoc="&lt;p class=&quot;x&quot;&gt;a &amp; b&lt;/p&gt;" '
+        'style="width: 100%; height: 100px; border: 0;"></iframe></div>')
+
+
+# --------------------------------------------------------------------------- the command, end to end
+@pytest.fixture(scope="module")
+def lee_reports(tmp_path_factory):
+    """The default report on lee, made twice (for the reproducibility check) plus once with code."""
+    root = tmp_path_factory.mktemp("reports")
+    outputs = []
+    for name, extra in (("first", []), ("second", []), ("code", ["--show-code", "--param", "TOPIC_MAP=False"])):
+        status = _run(["lee", "-o", str(root / name), *extra])
+        assert status == 0
+        outputs.append(root / name)
+    return outputs
+
+
+def test_report_writes_html_notebook_and_manifest(lee_reports, capsys):
+    out = lee_reports[0]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "report.html", "report.ipynb"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["data"]["input"] == "lee"
+    assert manifest["data"]["n_files"] == 1
+    # the registry records the sha256 of the Lee file; the manifest must agree with it
+    assert manifest["data"]["sha256"] == LEE_SHA256
+    assert manifest["parameters"]["CORPUS"] == "lee" and manifest["parameters"]["N_TOPICS"] == 5
+    assert manifest["random_state"] == 0
+    assert manifest["overrides"] == {"CORPUS": "lee"}
+    import gensim, matplotlib, networkx, nltk, numpy, pandas
+    for module in (pandas, numpy, gensim, nltk, matplotlib, networkx):
+        assert manifest["versions"][module.__name__] == module.__version__
+    assert manifest["versions"]["corpus_tools"] == ct.__version__
+    assert manifest["versions"]["python"].count(".") == 2
+    assert manifest["started"] <= manifest["finished"] and manifest["seconds"] > 0
+
+
+def test_report_html_is_offline_and_readable(lee_reports):
+    html = (lee_reports[0] / "report.html").read_text(encoding="utf-8")
+    assert external_references(html) == []
+    for heading in ("The corpus", "Top terms", "Trends", "Keyness", "Co-occurrence network", "Topics",
+                    "Topic map", "Keywords in context"):
+        assert f">{heading}" in html
+    assert "This corpus has no dates; trends are skipped." in html
+    assert html.count('src="data:image/png;base64,') >= 4  # top terms, keyness, network, topic terms
+    assert "<iframe srcdoc=" in html                    # the topic map, inline
+    assert "import corpus_tools" not in html            # code hidden by default
+
+
+def test_show_code_keeps_code_but_not_setup(lee_reports):
+    html = (lee_reports[2] / "report.html").read_text(encoding="utf-8")
+    assert "load_docs" in html and "TOPIC_MAP" in html
+    assert "InlineBackend" not in html                  # the setup cell is tagged hide-input
+    assert "<iframe srcdoc=" not in html                # --param TOPIC_MAP=False
+
+
+def test_same_data_and_parameters_give_the_same_report(lee_reports):
+    first, second = (nbformat.read(out / "report.ipynb", as_version=4) for out in lee_reports[:2])
+    assert [c.get("outputs") for c in first.cells] == [c.get("outputs") for c in second.cells]
+    html = [(out / "report.html").read_bytes() for out in lee_reports[:2]]
+    assert hashlib.sha256(html[0]).digest() == hashlib.sha256(html[1]).digest()
+
+
+def test_failing_cell_exits_nonzero_naming_cell_and_error(tmp_path, capsys):
+    nb_path = tmp_path / "broken.ipynb"
+    nbformat.write(_notebook("y = X + 1", "1 / 0", "print('never')"), nb_path)
+    status = _run(["--notebook", str(nb_path), "-o", str(tmp_path / "out"), "--param", "X=41"])
+    captured = capsys.readouterr()
+    assert status == 1
+    first_line = captured.err.splitlines()[0]
+    assert first_line == f"corpus-tools report: error: {nb_path}, cell 5: ZeroDivisionError: division by zero"
+    assert "1 / 0" in captured.err                      # the last lines of the traceback
+    # one progress line per cell that ran: parameters, injected parameters, y = X + 1
+    lines = captured.out.splitlines()
+    assert len(lines) == 3
+    assert all(re.fullmatch(r"\[\d/5\] cell \d \.\.\. \d+\.\d s", line) for line in lines)
+    assert re.match(r"\[1/5\] cell 2 \.\.\. ", captured.out)
+    # the partly executed notebook is kept for inspection
+    kept = nbformat.read(tmp_path / "out" / "report.ipynb", as_version=4)
+    assert kept.cells[4].outputs[0]["ename"] == "ZeroDivisionError"
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_bad_arguments_exit_nonzero(tmp_path, capsys):
+    assert _run(["--notebook", str(tmp_path / "missing.ipynb"), "-o", str(tmp_path / "o")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"corpus-tools report: error: notebook {tmp_path / 'missing.ipynb'} does not exist; give the path "
+        "of an .ipynb file with --notebook.")
+    assert _run(["lee", "-o", str(tmp_path / "o"), "--param", "N_TOPIC=3"]) == 1
+    assert "unknown parameter(s) ['N_TOPIC']" in capsys.readouterr().err
+
+
+def test_main_runs_a_custom_notebook(tmp_path, capsys):
+    nb_path = tmp_path / "tiny.ipynb"
+    nbformat.write(_notebook("print(NAME * X)"), nb_path)
+    assert report.main(["--notebook", str(nb_path), "-o", str(tmp_path / "o"), "-p", "NAME=ab", "-p", "X=2", "-q"]) == 0
+    executed = nbformat.read(tmp_path / "o" / "report.ipynb", as_version=4)
+    assert executed.cells[3].outputs[0]["text"] == "abab\n"
+    assert captured_lines(capsys) == [f"wrote {tmp_path / 'o' / 'report.html'}"]
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert manifest["parameters"] == {"X": 2, "NAME": "ab"} and manifest["data"]["n_files"] == 0
+
+
+def captured_lines(capsys) -> list[str]:
+    return [re.sub(r" \(\d+\.\d s\)$", "", line) for line in capsys.readouterr().out.splitlines()]
