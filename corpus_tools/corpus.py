@@ -305,6 +305,12 @@ class Corpus:
         return [t for t in terms if t is not None]
 
     def _normalizer(self) -> Normalizer:
+        # built once per corpus: analyses normalise many queries
+        if getattr(self, "_normalizer_cached", None) is None:
+            self._normalizer_cached = self._make_normalizer()
+        return self._normalizer_cached
+
+    def _make_normalizer(self) -> Normalizer:
         p = self.params
         return Normalizer(
             lowercase=p.get("lowercase", True),
