@@ -443,11 +443,16 @@ def notebook_parameters(nb) -> dict[str, Any]:
         if getattr(node, "value", None) is None:
             continue
         for target in targets:
-            if isinstance(target, ast.Name):
-                try:
-                    values[target.id] = ast.literal_eval(node.value)
-                except ValueError:
-                    values[target.id] = ast.get_source_segment(source, node.value)
+            pairs = [(target, node.value)]
+            if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) \
+                    and len(target.elts) == len(node.value.elts):
+                pairs = list(zip(target.elts, node.value.elts))  # A, B = 1, 2
+            for name, value in pairs:
+                if isinstance(name, ast.Name):
+                    try:
+                        values[name.id] = ast.literal_eval(value)
+                    except ValueError:
+                        values[name.id] = ast.get_source_segment(source, value)
     return values
 
 

@@ -57,8 +57,8 @@ def test_parse_param_errors(text):
 
 
 def test_notebook_parameters_and_injection():
-    nb = _notebook("print(X)", params="X = 1\nNAME = 'a'  # comment\nLIST = [1, 2]\nEXPR = 2 * 3")
-    assert notebook_parameters(nb) == {"X": 1, "NAME": "a", "LIST": [1, 2], "EXPR": "2 * 3"}
+    nb = _notebook("print(X)", params="X = 1\nNAME = 'a'  # comment\nLIST = [1, 2]\nEXPR = 2 * 3\nA, B = 1, 'b'")
+    assert notebook_parameters(nb) == {"X": 1, "NAME": "a", "LIST": [1, 2], "EXPR": "2 * 3", "A": 1, "B": "b"}
     out = inject_parameters(nb, {"X": 5, "NAME": "b"})
     assert len(out.cells) == len(nb.cells) + 1          # the input notebook is unchanged
     injected = out.cells[2]
