@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from corpus_tools.errors import CorpusToolsError, check_option
+from corpus_tools import report
 
 PROG = "corpus-tools"
 #: Output formats of ``corpus-tools load``, chosen by the output file's suffix.
@@ -36,6 +37,8 @@ examples:
   corpus-tools info articles/ --json            describe a folder of articles, as JSON
   corpus-tools load articles/ -o docs.parquet   read a folder into one table
   corpus-tools load headlines.csv --text headline_text --date publish_date -o docs.csv
+  corpus-tools report                           HTML report on the bundled Lee corpus -> reports/lee/
+  corpus-tools report reuters21578 -o reports/reuters --param N_TOPICS=20
 
 A name that is a registered dataset (see `corpus-tools datasets`) loads that dataset; write
 ./name to read a folder that happens to have a dataset's name. Datasets are looked for in
@@ -382,6 +385,7 @@ SUBCOMMANDS: dict[str, tuple[Configure, Run]] = {
     "load": (_configure_load, _run_load),
     "info": (_configure_info, _run_info),
     "datasets": (_configure_datasets, _run_datasets),
+    "report": (report.configure, report.run),
 }
 
 
@@ -391,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Load news-article collections into tables and describe them.",
+        description="Load news-article collections into tables, describe them, and write HTML reports.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -718,7 +718,8 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
     table = _TypeTable(normalizer)
     chunks = []  # per chunk: provisional ids, tokens per doc, sentence starts
     df = np.zeros(0, dtype=np.int64)
-    bar = tqdm(total=len(texts), desc="tokenizing", unit="doc", disable=not progress, delay=1.0)
+    # no bar object at all without progress: tqdm's notebook bar warns when ipywidgets is missing
+    bar = tqdm(total=len(texts), desc="tokenizing", unit="doc", delay=1.0) if progress else None
     executor = None
     try:
         if n_jobs > 1:
@@ -747,9 +748,11 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
             df = _add_padded(df, np.bincount(pairs.indices, minlength=len(table.terms)))
             del pairs
             chunks.append((ids, per_doc, sent_starts))
-            bar.update(b - a)
+            if bar is not None:
+                bar.update(b - a)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         _WORKER_TEXTS = []
         if executor is not None:
             executor.shutdown()
