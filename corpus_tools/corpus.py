@@ -300,7 +300,7 @@ class Corpus:
         ['defense', 'ministers']
         """
         normalizer = self._normalizer()
-        codes, types, _ = tokenize_chunk([text], normalizer.lowercase)
+        codes, types, _ = tokenize_chunk([text], normalizer.lowercase and not normalizer.lemma_reads_case)
         terms = [normalizer.term(types[c]) for c in codes if types[c][0] not in ".!?\n"]
         return [t for t in terms if t is not None]
 
@@ -714,7 +714,8 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
         n_jobs = os.cpu_count() or 1
     bounds = _chunk_bounds(texts, n_jobs)
     n_jobs = min(n_jobs, len(bounds))
-    lowercase = normalizer.lowercase
+    # lowercasing the text first means fewer distinct strings, unless the lemmatiser reads case
+    lowercase = normalizer.lowercase and not normalizer.lemma_reads_case
     table = _TypeTable(normalizer)
     chunks = []  # per chunk: provisional ids, tokens per doc, sentence starts
     df = np.zeros(0, dtype=np.int64)

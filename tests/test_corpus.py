@@ -78,6 +78,13 @@ def test_seed_article_tokens(seed_path):
     assert {"drill", "troop", "conclude"} <= lemmas
 
 
+def test_lemmas_leave_capitalised_names_whole():
+    c = build(["Troops of Osama bin Laden left. The United States and the states. Trucks were laden."],
+              lemmatize=True)
+    assert c.tokens("d0") == ["troop", "osama", "bin", "laden", "left", "united", "states", "state", "truck", "lade"]
+    assert c.analyze("Troops of bin Laden") == ["troop", "bin", "laden"]
+
+
 def test_stemming_lowercase_and_min_length():
     assert build(["Concluded drills"], stem="snowball").tokens("d0") == ["conclud", "drill"]
     assert build(["Russia ok"], lowercase=False).tokens("d0") == ["Russia", "ok"]

@@ -83,6 +83,9 @@ class Normalizer:
             raise ValueError(f"`min_length` must be a positive integer; got {self.min_length!r}.")
         self._stop = resolve_stopwords(self.stopwords, self.extra_stopwords)
         self._lemma = _make_lemmatizer(self.lemmatize)
+        # simplemma reads case: capitalised names stay whole ("Laden", "United") while
+        # "Troops" at the start of a sentence still becomes "troop"; WordNet wants lowercase
+        self.lemma_reads_case = self.lemmatize in (True, "simplemma")
         self._stem = _make_stemmer(self.stem)
 
     def term(self, surface: str) -> str | None:
@@ -97,10 +100,11 @@ class Normalizer:
             if not self.numbers:
                 return None
             return word if len(word) >= self.min_length else None
+        cased = word
         if self.lowercase:
             word = lower
         if self._lemma is not None:
-            lemma = self._lemma(word)
+            lemma = self._lemma(cased if self.lemma_reads_case else word)
             word = lemma.lower() if self.lowercase else lemma
         if self._stem is not None:
             word = self._stem(word)
@@ -127,13 +131,15 @@ class Normalizer:
         alive = ~mark & ~lower.isin(stop).to_numpy(dtype=bool)
         if not self.numbers:
             alive &= ~number
+        cased = word
         if self.lowercase:
             word = word.where(number, lower)
         candidates = word[alive & ~number]
         if self._lemma is not None or self._stem is not None:
             mapped = candidates.tolist()
             if self._lemma is not None:
-                mapped = [self._lemma(w) for w in mapped]
+                source = cased[candidates.index].tolist() if self.lemma_reads_case else mapped
+                mapped = [self._lemma(w) for w in source]
                 if self.lowercase:
                     mapped = [w.lower() for w in mapped]
             if self._stem is not None:
