@@ -91,28 +91,50 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
     -------
     i, j : int64 arrays with ``i < j`` (positions in the selection); a : int64 joint counts
     """
-    lid = local[ids].astype(np.int32 if n_local < np.iinfo(np.int32).max else np.int64)
-    n = len(lid)
+    lid = local[ids]
+    # only the selected tokens matter; their positions keep the distances, and a gap of k + 1
+    # between documents makes every cross-document pair farther apart than k
+    positions = np.flatnonzero(lid >= 0)
+    terms = lid[positions].astype(np.int32 if n_local < np.iinfo(np.int32).max else np.int64)
+    del lid
+    virtual = positions + doc_rows[positions].astype(np.int64) * (k + 1)
+    del positions
+    n = len(virtual)
     dense = n_local * n_local <= DENSE_CELLS
-    counts = np.zeros(n_local * n_local, dtype=np.int64) if dense else None
+    counts = None
     sparse_total = None
     for start in range(0, n, TOKEN_CHUNK):
-        for d in range(1, k + 1):
-            stop = min(start + TOKEN_CHUNK, n - d)
-            if stop <= start:
-                continue
-            left, right = lid[start:stop], lid[start + d : stop + d]
-            ok = (left >= 0) & (right >= 0) & (left != right) & (doc_rows[start:stop] == doc_rows[start + d : stop + d])
-            left, right = left[ok], right[ok]
-            lo, hi = np.minimum(left, right), np.maximum(left, right)
-            if dense:
-                counts += np.bincount(lo.astype(np.int64) * n_local + hi, minlength=n_local * n_local)
-            else:
-                part = sp.csr_matrix((np.ones(len(lo), dtype=np.int64), (lo, hi)), shape=(n_local, n_local))
-                sparse_total = part if sparse_total is None else sparse_total + part
-    if dense:
-        key = np.flatnonzero(counts >= max(min_count, 1))
-        return key // n_local, key % n_local, counts[key]
+        stop = min(start + TOKEN_CHUNK, n)
+        firsts, seconds = [], []
+        # the s-th next selected token is at least s positions away, so s = 1..k covers every pair
+        for s in range(1, k + 1):
+            end = min(stop, n - s)
+            if end <= start:
+                break
+            ok = virtual[start + s : end + s] - virtual[start:end] <= k
+            if not ok.any():
+                break  # farther neighbours are farther still
+            a, b = terms[start:end][ok], terms[start + s : end + s][ok]
+            differ = a != b
+            firsts.append(a[differ])
+            seconds.append(b[differ])
+        if not firsts:
+            continue
+        a, b = np.concatenate(firsts), np.concatenate(seconds)
+        del firsts, seconds
+        if dense:
+            # ordered (first, second) cells, folded into pairs below; one bincount per chunk
+            chunk_counts = np.bincount(a.astype(np.int64) * n_local + b, minlength=n_local * n_local)
+            counts = chunk_counts if counts is None else counts + chunk_counts
+        else:
+            lo, hi = np.minimum(a, b), np.maximum(a, b)
+            part = sp.csr_matrix((np.ones(len(lo), dtype=np.int64), (lo, hi)), shape=(n_local, n_local))
+            sparse_total = part if sparse_total is None else sparse_total + part
+    if dense and counts is not None:
+        square = counts.reshape(n_local, n_local)
+        upper = np.triu(square + square.T, k=1).ravel()
+        key = np.flatnonzero(upper >= max(min_count, 1))
+        return key // n_local, key % n_local, upper[key]
     if sparse_total is None:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
@@ -128,9 +150,12 @@ def window_marginals(corpus, k: int):
     """Window pairs holding each term, and the number of window pairs.
 
     A window pair is a pair of token positions at most ``k`` apart in the same document.
-    Position ``p`` of a document of ``L`` tokens takes part in ``min(k, p) + min(k, L - 1 - p)``
-    pairs; a term's marginal sums this over its positions and subtracts the pairs where it
-    fills both slots (counted once, not twice). Cached per corpus and ``k``.
+    Position ``p`` of a document of ``L`` tokens takes part in
+    ``2k - max(0, k - p) - max(0, k - (L - 1 - p))`` pairs: ``2k`` less what the document's edges
+    cut off. A term's marginal sums this over its positions and subtracts the pairs where it
+    fills both slots (counted once, not twice). Only the first and last ``k`` positions of each
+    document and the equal neighbours are visited, never an array of slots per token.
+    Cached per corpus and ``k``.
 
     Returns
     -------
@@ -141,21 +166,21 @@ def window_marginals(corpus, k: int):
     hit = cached.get(k)
     if hit is not None and hit[0] is corpus.ids:
         return hit[1], hit[2]
-    ids = corpus.ids
-    lengths = corpus.doc_lengths.astype(np.int64)
-    starts = corpus.doc_offsets[:-1]
-    pos = np.arange(len(ids), dtype=np.int64) - np.repeat(starts, lengths)
-    after = np.repeat(lengths, lengths) - 1 - pos
-    slots = np.minimum(pos, k) + np.minimum(after, k)
-    del after
-    f = np.bincount(ids, weights=slots, minlength=corpus.n_terms).round().astype(np.int64)
-    n_pairs = int(slots.sum()) // 2
-    del slots
+    ids, offsets, v = corpus.ids, corpus.doc_offsets, corpus.n_terms
+    lengths = np.diff(offsets)
+    starts = offsets[:-1]
+    f = 2 * k * np.bincount(ids, minlength=v).astype(np.int64)
+    for r in range(k):
+        has = lengths > r
+        # the position r from the start misses k - r left partners; r from the end, k - r right ones
+        f -= (k - r) * np.bincount(ids[starts[has] + r], minlength=v)
+        f -= (k - r) * np.bincount(ids[starts[has] + lengths[has] - 1 - r], minlength=v)
     for d in range(1, k + 1):
-        # same document iff the right token is at least d positions into its document
-        same = pos[d:] >= d
-        eq = same & (ids[:-d] == ids[d:])
-        f -= np.bincount(ids[:-d][eq], minlength=corpus.n_terms)
+        left = np.flatnonzero(ids[:-d] == ids[d:])
+        # same document iff the right token comes before the end of the left token's document
+        doc_end = offsets[np.searchsorted(offsets, left, side="right")]
+        f -= np.bincount(ids[left[left + d < doc_end]], minlength=v)
+    n_pairs = int(sum(np.maximum(lengths - d, 0).sum() for d in range(1, k + 1)))
     cached[k] = (ids, f, n_pairs)
     _MARGINS[corpus] = cached
     return f, n_pairs

@@ -75,8 +75,8 @@ def _select_terms(corpus, terms) -> np.ndarray:
         return np.arange(corpus.n_terms, dtype=np.int64)
     if isinstance(terms, (int, np.integer)) and not isinstance(terms, bool):
         n = _positive_int("terms", terms)
-        cf = np.asarray(corpus.dtm.sum(axis=0)).ravel()
-        order = np.lexsort((np.arange(corpus.n_terms), -cf))  # most frequent first, ties by term
+        cf = np.bincount(corpus.ids, minlength=corpus.n_terms)
+        order = np.argsort(-cf, kind="stable")  # most frequent first, ties by term
         return np.sort(order[:n]).astype(np.int64)
     if isinstance(terms, str):
         raise TypeError(
@@ -138,10 +138,13 @@ def cooccurrence(corpus, *, terms=None, window=None, measure: str = "npmi", min_
 
     Examples
     --------
+    The seed article (``ct.load("seeds/000_bb0baf8a7e2ae5bc.txt")``), sentence by sentence:
+
     >>> pairs = ct.cooccurrence(corpus, terms=["china", "russia", "us", "drills"], window="sentence")  # doctest: +SKIP
-    >>> pairs.head(1)  # doctest: +SKIP
-      term1   term2  count  freq1  freq2     value
-    0 china  russia     10     13     12  0.712...
+    >>> pairs.head(2)  # doctest: +SKIP
+        term1   term2  count  freq1  freq2     value
+    0   china  russia      7     10      9  0.356258
+    1  drills  russia      5      7      9  0.278449
     """
     check_option("measure", measure, MEASURES)
     unit, k = _unit(window)
@@ -168,13 +171,14 @@ def cooccurrence(corpus, *, terms=None, window=None, measure: str = "npmi", min_
         rank = None
     value = association(measure, a, f[i], f[j], n_units) if len(a) else np.zeros(0)
     r1, r2 = (gi, gj) if rank is None else (rank[gi], rank[gj])
-    order = np.lexsort((r2, r1, -a, -value))
+    order = _best_first(value, a, r1, r2)
     if top is not None:
         order = order[:top]
-    vocab = corpus.vocab.to_numpy()
+    # taking from a string index is a vectorised take, not one Python string per row
+    vocab = pd.Index(corpus.vocab, dtype="str")
     out = pd.DataFrame({
-        "term1": vocab[gi[order]],
-        "term2": vocab[gj[order]],
+        "term1": vocab.take(gi[order]),
+        "term2": vocab.take(gj[order]),
         "count": a[order].astype(np.int64),
         "freq1": f[i[order]].astype(np.int64),
         "freq2": f[j[order]].astype(np.int64),
@@ -182,6 +186,20 @@ def cooccurrence(corpus, *, terms=None, window=None, measure: str = "npmi", min_
     })
     out.attrs.update(measure=measure, window=window, unit=unit, n_units=int(n_units))
     return out
+
+
+def _best_first(value, a, r1, r2) -> np.ndarray:
+    """Order by value (desc), count (desc), then term1 and term2 (asc), NaN last."""
+    m = int(max(r1.max(initial=0), r2.max(initial=0))) + 1
+    key = r1.astype(np.int64) * m + r2
+    if len(key) > 1 and not (np.diff(key) > 0).all():
+        first = np.argsort(key, kind="stable")
+    else:
+        first = np.arange(len(key))
+    # counting returns pairs in (term1, term2) order already; stable sorts keep it for ties
+    if np.array_equal(value, a):  # measure="count": one key is enough
+        return first[np.argsort(-a[first], kind="stable")]
+    return first[np.lexsort((-a[first], -value[first]))]
 
 
 # ---------------------------------------------------------------------- collocates
@@ -229,9 +247,13 @@ def collocates(corpus, node: str, *, window=5, measure: str = "npmi", min_count:
 
     Examples
     --------
+    Reuters-21578 (``ct.load(".../reuters21578")``):
+
     >>> ct.collocates(corpus, "crude", window=5).head(3)  # doctest: +SKIP
-       node collocate  count  left  right  collocate_freq     value
-    0 crude       oil   ...
+        node collocate  count  left  right  collocate_freq     value
+    0  crude  tankcars      7     2      5              50  0.357556
+    1  crude      ngls      5     3      2              39  0.342910
+    2  crude  postings     22     4     18             289  0.341874
     """
     check_option("measure", measure, MEASURES)
     unit, k = _unit(window)
@@ -262,7 +284,7 @@ def collocates(corpus, node: str, *, window=5, measure: str = "npmi", min_count:
     ids = cand[order]
     out = pd.DataFrame({
         "node": np.array([node] * len(ids), dtype=object),
-        "collocate": corpus.vocab.to_numpy()[ids],
+        "collocate": pd.Index(corpus.vocab, dtype="str").take(ids),
         "count": a[order].astype(np.int64),
         "left": left[ids].astype(np.int64) if left is not None else np.full(len(ids), np.nan),
         "right": right[ids].astype(np.int64) if right is not None else np.full(len(ids), np.nan),
