@@ -345,15 +345,15 @@ def test_association_bounds(a, extra1, extra2, extra_n):
     assert association("ppmi", a, f1, f2, n)[0] >= 0
 
 
-def test_large_window_selection_uses_sparse_counts(monkeypatch, fruit):
-    # the sparse path (coo -> csr) gives the same counts as the dense bincount path
-    dense = ct.cooccurrence(fruit, window=2, measure="count", min_count=1)
-    monkeypatch.setattr(_cooc_counts, "DENSE_CELLS", 0)
-    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 3)
+@pytest.mark.parametrize("dense_cells", [1 << 24, 0])
+def test_chunked_and_sparse_counting_agree(monkeypatch, fruit, dense_cells):
+    # small chunks and the sparse path (coo -> csr) give the counts of the one-chunk dense path
+    expected = {w: ct.cooccurrence(fruit, window=w, measure="npmi", min_count=1) for w in (None, "sentence", 1, 2, 3)}
+    monkeypatch.setattr(_cooc_counts, "DENSE_CELLS", dense_cells)
+    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 2)
     monkeypatch.setattr(_cooc_counts, "TERM_BLOCK", 2)
-    sparse = ct.cooccurrence(fruit, window=2, measure="count", min_count=1)
-    pd.testing.assert_frame_equal(dense, sparse)
-    assert _table(ct.cooccurrence(fruit, measure="count", min_count=1)).keys() == DOC_A.keys()
+    for window, frame in expected.items():
+        pd.testing.assert_frame_equal(ct.cooccurrence(fruit, window=window, measure="npmi", min_count=1), frame)
 
 
 # ---------------------------------------------------------------------- dense matrix

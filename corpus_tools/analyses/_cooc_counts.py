@@ -31,11 +31,9 @@ def binary_unit_matrix(corpus, unit: str) -> sp.csr_matrix:
     else:
         ids = corpus.ids
         idx_dtype = np.int32 if len(ids) < np.iinfo(np.int32).max else np.int64
-        m = sp.csr_matrix(
-            # a copy of ids: sum_duplicates sorts the column indices in place
-            (np.ones(len(ids), dtype=np.int32), ids.astype(idx_dtype, copy=True), corpus.sent_offsets.astype(idx_dtype)),
-            shape=(corpus.n_sentences, corpus.n_terms),
-        )
+        # a copy of ids: sum_duplicates sorts the column indices in place
+        data = (np.ones(len(ids), dtype=np.int32), ids.astype(idx_dtype, copy=True), corpus.sent_offsets.astype(idx_dtype))
+        m = sp.csr_matrix(data, shape=(corpus.n_sentences, corpus.n_terms))
         m.sum_duplicates()
     m.data[:] = 1
     m.eliminate_zeros()

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import check_option
+
 MEASURES = ("count", "pmi", "npmi", "ppmi", "log_dice", "g2", "jaccard", "t_score")
 
 
@@ -66,8 +68,6 @@ def association(measure: str, a, f1, f2, n) -> np.ndarray:
     >>> association("jaccard", 2, 2, 4, 8).tolist()
     [0.5]
     """
-    from ..errors import check_option
-
     check_option("measure", measure, MEASURES)
     a, f1, f2, n = (np.asarray(v, dtype=np.float64) for v in (a, f1, f2, n))
     a, f1, f2, n = np.broadcast_arrays(a, f1, f2, n)

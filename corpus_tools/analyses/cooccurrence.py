@@ -37,13 +37,10 @@ _Z95 = 1.959963984540054
 
 # ---------------------------------------------------------------------- arguments
 def _unit(window) -> tuple[str, int | None]:
-    if isinstance(window, (int, np.integer)) and not isinstance(window, bool):
-        if window < 1:
-            raise ValueError(f"`window` must be None (documents), 'sentence' or a positive int (tokens); got {window!r}.")
+    if isinstance(window, (int, np.integer)) and not isinstance(window, bool) and window >= 1:
         return "window pairs", int(window)
-    if isinstance(window, str) or window is None:
-        if window in UNITS:
-            return UNITS[window], None
+    if (isinstance(window, str) or window is None) and window in UNITS:
+        return UNITS[window], None
     raise ValueError(f"`window` must be None (documents), 'sentence' or a positive int (tokens); got {window!r}.")
 
 
@@ -466,7 +463,8 @@ def _pair_list(pairs) -> list[tuple[str, str]]:
     if isinstance(pairs, pd.DataFrame):
         _check_pairs(pairs)
         items = list(zip(pairs["term1"], pairs["term2"]))
-    elif isinstance(pairs, (str, bytes)) or (isinstance(pairs, tuple) and len(pairs) == 2 and all(isinstance(t, str) for t in pairs)):
+    elif isinstance(pairs, (str, bytes)) or (
+            isinstance(pairs, tuple) and len(pairs) == 2 and all(isinstance(t, str) for t in pairs)):
         raise TypeError(f"`pairs` must be a list of (term1, term2) tuples or a DataFrame; got {pairs!r}. "
                         "Wrap a single pair in a list: [('china', 'russia')].")
     else:
