@@ -5,7 +5,8 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -642,14 +643,6 @@ class _TypeTable:
             self.abbrev = np.concatenate([self.abbrev, [is_non_final_abbreviation(t) for t in new]])
             self.period = np.concatenate([self.period, [t == "." for t in new]])
 
-    def lookup(self, local_types: list[str]) -> np.ndarray:
-        """Global codes of a worker's local strings (adding the unseen ones)."""
-        start = len(self.index)
-        new = [t for t in local_types if t not in self.index]
-        self.index.update(zip(new, range(start, start + len(new))))
-        self.add(new)
-        return np.fromiter(map(self.index.__getitem__, local_types), dtype=np.int64, count=len(local_types))
-
 
 def _chunk_result(gidx: np.ndarray, lengths: np.ndarray, table: _TypeTable):
     """Map one chunk's global string codes to provisional term ids, per-document counts and sentence starts."""
@@ -683,19 +676,36 @@ def _chunk_bounds(texts: pd.Series, n_jobs: int) -> list[tuple[int, int]]:
     return list(zip(cuts[:-1].tolist(), cuts[1:].tolist()))
 
 
-# Texts handed to forked workers without pickling them (set just before the pool starts).
-_WORKER_TEXTS: pd.Series | list = []
-
-
-def _in_process(texts, lowercase, table: _TypeTable):
+def _process_chunk(texts: list[str], lowercase: bool, table: _TypeTable):
+    """Everything one chunk needs, in table's term numbering: ids, tokens per document,
+    sentence starts and document frequencies."""
     codes, new, lengths = tokenize_chunk(texts, lowercase, table.index)
     table.add(new)
-    return codes, lengths
+    ids, per_doc, sent_starts = _chunk_result(codes, lengths, table)
+    del codes
+    # document frequencies, from this chunk's distinct (document, term) pairs
+    pairs = _build_dtm(ids, np.concatenate([[0], np.cumsum(per_doc)]), len(table.terms))
+    df = np.bincount(pairs.indices, minlength=len(table.terms))
+    return ids, per_doc, sent_starts, df
 
 
-def _tokenize_slice(args):
-    start, stop, lowercase = args
-    return tokenize_chunk(_WORKER_TEXTS.iloc[start:stop].tolist(), lowercase)
+# What forked workers read instead of receiving it pickled (set just before the pool starts).
+_WORKER_STATE: tuple = ()
+
+
+def _worker_chunk(bounds: tuple[int, int]):
+    """A whole chunk in a worker, numbered by the worker's own table; returns its terms too."""
+    texts, normalizer, lowercase = _WORKER_STATE
+    if not isinstance(texts, list):
+        texts = texts.iloc[bounds[0] : bounds[1]].tolist()
+    table = _TypeTable(normalizer)
+    return (*_process_chunk(texts, lowercase, table), table.terms)
+
+
+def _spawned_chunk(texts: list[str], normalizer_args: dict, lowercase: bool):
+    global _WORKER_STATE
+    _WORKER_STATE = (texts, Normalizer(**normalizer_args), lowercase)
+    return _worker_chunk((0, len(texts)))
 
 
 def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, progress: bool, limits=None):
@@ -703,11 +713,13 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
 
     Works chunk by chunk so that memory stays near the size of the result: the texts are turned
     into Python strings one chunk at a time, and the frequency limits (``limits``: min_df, max_df,
-    max_terms, keep) are applied while the chunks are assembled, not on a full-size copy.
+    max_terms, keep) are applied while the chunks are assembled, not on a full-size copy. With
+    ``n_jobs > 1`` each worker processes whole chunks and the main process only merges their
+    term numbering.
     """
     from tqdm.auto import tqdm
 
-    global _WORKER_TEXTS
+    global _WORKER_STATE
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
         raise ValueError(f"`n_jobs` must be a positive integer or -1 (all cores); got {n_jobs!r}.")
     if n_jobs == -1:
@@ -730,31 +742,26 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
             # fork shares the texts with the workers for free and needs no `if __name__ ==
             # "__main__"` guard, so it works the same from a script and a Jupyter kernel
             method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-            _WORKER_TEXTS = texts
             executor = ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method))
             if method == "fork":
-                results = executor.map(_tokenize_slice, [(a, b, lowercase) for a, b in bounds])
+                _WORKER_STATE = (texts, normalizer, lowercase)
+                results = executor.map(_worker_chunk, bounds)
             else:
-                results = executor.map(tokenize_chunk, [texts.iloc[a:b].tolist() for a, b in bounds],
-                                       [lowercase] * len(bounds))
-            # workers number strings per chunk; translate to the shared numbering here
-            results = ((table.lookup(types)[codes], lengths) for codes, types, lengths in results)
+                args = {f.name: getattr(normalizer, f.name) for f in fields(normalizer) if f.init}
+                results = executor.map(_spawned_chunk, [texts.iloc[a:b].tolist() for a, b in bounds],
+                                       [args] * len(bounds), [lowercase] * len(bounds))
+            results = (_renumber(table, *result) for result in results)
         else:
-            results = (_in_process(texts.iloc[a:b].tolist(), lowercase, table) for a, b in bounds)
-        for (a, b), (gidx, lengths) in zip(bounds, results):
-            ids, per_doc, sent_starts = _chunk_result(gidx, lengths, table)
-            del gidx
-            # document frequencies of the provisional ids, from this chunk's (doc, term) pairs
-            pairs = _build_dtm(ids, np.concatenate([[0], np.cumsum(per_doc)]), len(table.terms))
-            df = _add_padded(df, np.bincount(pairs.indices, minlength=len(table.terms)))
-            del pairs
+            results = (_process_chunk(texts.iloc[a:b].tolist(), lowercase, table) for a, b in bounds)
+        for (a, b), (ids, per_doc, sent_starts, chunk_df) in zip(bounds, results):
+            df = _add_padded(df, chunk_df)
             chunks.append((ids, per_doc, sent_starts))
             if bar is not None:
                 bar.update(b - a)
     finally:
         if bar is not None:
             bar.close()
-        _WORKER_TEXTS = []
+        _WORKER_STATE = ()
         if executor is not None:
             executor.shutdown()
 
@@ -772,6 +779,21 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
     final = np.full(len(terms), -1, dtype=np.int32)  # provisional id -> final id, -1 when dropped
     final[order[kept]] = np.arange(int(kept.sum()), dtype=np.int32)
     return (*_assemble(chunks, final), vocab, None)
+
+
+def _renumber(table: _TypeTable, ids, per_doc, sent_starts, df, local_terms):
+    """Translate a worker's term numbers into the shared table's (adding terms it has not seen)."""
+    term_ids, terms = table.term_ids, table.terms
+    mapping = np.empty(len(local_terms), dtype=np.int32)
+    for i, t in enumerate(local_terms):
+        j = term_ids.get(t)
+        if j is None:
+            j = term_ids[t] = len(terms)
+            terms.append(t)
+        mapping[i] = j
+    shared_df = np.zeros(len(terms), dtype=np.int64)
+    shared_df[mapping] = df
+    return mapping[ids], per_doc, sent_starts, shared_df
 
 
 def _add_padded(total: np.ndarray, part: np.ndarray) -> np.ndarray:

@@ -252,6 +252,19 @@ def test_parallel_build_equals_serial(monkeypatch):
     assert (serial.dtm != parallel.dtm).nnz == 0
 
 
+def test_spawned_workers_give_the_same_corpus(monkeypatch):
+    # macOS and Windows have no fork: workers are spawned and receive their texts pickled
+    import multiprocessing
+
+    monkeypatch.setattr(corpus_module, "CHUNK_CHARS", 50)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    texts = [f"Troops of Mr. Li drilled near river {i % 5}. Officials met." for i in range(12)]
+    serial = build(texts, lemmatize=True)
+    spawned = build(texts, lemmatize=True, n_jobs=2)
+    assert list(serial.vocab) == list(spawned.vocab) and np.array_equal(serial.ids, spawned.ids)
+    assert np.array_equal(serial.sent_offsets, spawned.sent_offsets)
+
+
 def test_cache_reloads_and_never_returns_stale(monkeypatch):
     docs = make_docs(["Troops drilled near the river", "Drills ended"])
     first = Corpus.from_docs(docs, progress=False)
