@@ -52,12 +52,18 @@ def million_docs(n: int = 1_000_000) -> pd.DataFrame:
 
 
 def _child(conn, fn, args, kwargs):
-    t0 = time.perf_counter()
-    result = fn(*args, **kwargs)
-    seconds = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    conn.send((seconds, peak_mb, result))
-    conn.close()
+    try:
+        t0 = time.perf_counter()
+        result = fn(*args, **kwargs)
+        seconds = time.perf_counter() - t0
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        conn.send(("ok", (seconds, peak_mb, result)))
+    except BaseException as err:  # the parent must hear about it, or it waits forever
+        import traceback
+
+        conn.send(("error", f"{type(err).__name__}: {err}\n{traceback.format_exc()}"))
+    finally:
+        conn.close()
 
 
 def run_isolated(fn, *args, **kwargs):
@@ -70,8 +76,10 @@ def run_isolated(fn, *args, **kwargs):
     parent, child = ctx.Pipe()
     p = ctx.Process(target=_child, args=(child, fn, args, kwargs))
     p.start()
-    out = parent.recv()
+    status, out = parent.recv()
     p.join()
+    if status == "error":
+        raise RuntimeError(f"the isolated step failed:\n{out}")
     return out
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import corpus_tools as ct
-from corpus_tools.analyses.trends import poisson_interval, wilson_interval
+from corpus_tools.analyses.intervals import poisson_interval, wilson_interval
 
 # Six short articles. Kept tokens (English stopwords removed), checked in test_fixture_tokens:
 #   d1 2021-01-03 A  troops crossed border | troops returned                   (5 tokens)

@@ -29,10 +29,10 @@ import pandas as pd
 from ..errors import check_option
 from . import _cooc_counts as counts
 from .association import MEASURES, association
+from .intervals import wilson_interval
 from .periods import assign_periods
 
 UNITS = {None: "documents", "document": "documents", "sentence": "sentences"}
-_Z95 = 1.959963984540054
 
 
 # ---------------------------------------------------------------------- arguments
@@ -479,19 +479,6 @@ def _pair_list(pairs) -> list[tuple[str, str]]:
     return list(dict.fromkeys(items))
 
 
-def _wilson_interval(count, n, z: float = _Z95):
-    """Wilson score interval of ``count / n`` (NaN where ``n == 0``)."""
-    count = np.asarray(count, dtype=np.float64)
-    n = np.asarray(n, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = count / n
-        denom = 1 + z * z / n
-        centre = (p + z * z / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    # clipping only removes rounding outside [0, 1]; n == 0 stays NaN
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
-
-
 def cooccurrence_trends(corpus, pairs, *, freq: str = "MS") -> pd.DataFrame:
     """Share of documents mentioning both terms of each pair, per calendar period.
 
@@ -541,7 +528,7 @@ def cooccurrence_trends(corpus, pairs, *, freq: str = "MS") -> pd.DataFrame:
         count = np.bincount(per[per >= 0], minlength=n_periods)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(n_docs > 0, count / np.where(n_docs > 0, n_docs, 1), np.nan)
-        low, high = _wilson_interval(count, n_docs)
+        low, high = wilson_interval(count, n_docs)
         frames.append(pd.DataFrame({
             "period": periods.starts, "term1": t1, "term2": t2, "count": count.astype(np.int64),
             "n_docs": n_docs.astype(np.int64), "value": value, "ci_low": low, "ci_high": high,

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
 
 from ..errors import check_option
 from .frequencies import Groups, group_documents
+from .intervals import poisson_interval, wilson_interval
 from .periods import FREQS, assign_periods
 
 MEASURES = ("doc_share", "count", "per_10k_tokens")
@@ -211,35 +211,6 @@ def doc_occurrences(corpus, queries: list[Query]) -> sp.csr_matrix:
             if len(rows):
                 occ = occ + sp.csr_matrix((counts[rows], (rows, np.full(len(rows), qi))), shape=occ.shape)
     return occ.tocsr()
-
-
-# ---------------------------------------------------------------------- intervals
-def _z(ci: float) -> float:
-    return float(stats.norm.ppf(0.5 + ci / 2))
-
-
-def wilson_interval(k, n, ci: float = 0.95):
-    """Wilson score interval of a proportion k/n (NaN where n == 0)."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    z = _z(ci)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    low, high = centre - half, centre + half
-    bad = n <= 0
-    return np.where(bad, np.nan, np.clip(low, 0, 1)), np.where(bad, np.nan, np.clip(high, 0, 1))
-
-
-def poisson_interval(k, ci: float = 0.95):
-    """Exact (Garwood) Poisson interval of a count k, from chi-square quantiles."""
-    k = np.asarray(k, dtype=float)
-    alpha = 1 - ci
-    low = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(k, 1e-300)) / 2, 0.0)
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
-    return low, high
 
 
 def _check_smooth(smooth) -> int:

@@ -1,8 +1,6 @@
 """Drawings of co-occurrence: a term network and a term-by-term heatmap."""
 from __future__ import annotations
 
-import sys
-import types
 
 import numpy as np
 import pandas as pd
@@ -245,15 +243,5 @@ def heatmap(pairs: pd.DataFrame, *, terms=None, value: str = "value", ax=None, m
         ax.figure.colorbar(image, ax=ax, label=pairs.attrs.get("measure", value), shrink=0.8)
     return ax
 
-
-class _CallableModule(types.ModuleType):
-    """This module and its main function share the name ``network``: once the module is imported,
-    ``corpus_tools.plot.network`` is the module, so calling it draws the network."""
-
-    def __call__(self, *args, **kwargs):
-        return network(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["heatmap", "network", "network_layout"]
