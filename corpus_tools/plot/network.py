@@ -59,7 +59,13 @@ def _strength(graph):
 
 
 def network_layout(graph, layout: str = "spring", seed: int = 0) -> dict:
-    """Node positions for :func:`network` (the same for the same graph and seed)."""
+    """Node positions for :func:`network` (the same for the same graph and seed).
+
+    ``"spring"`` lays out each connected component on its own and packs the components in
+    rows, largest first, each in a square whose side grows with the root of its size: a
+    co-occurrence network is often a large cluster plus small islands (``bin``–``laden``), and a
+    single spring layout would push the islands to the edge and squash the cluster.
+    """
     import networkx as nx
 
     check_option("layout", layout, LAYOUTS)
@@ -67,14 +73,41 @@ def network_layout(graph, layout: str = "spring", seed: int = 0) -> dict:
     if len(g) == 0:
         return {}
     if layout == "spring":
-        # spread grows with the number of nodes so that labels of a 100-node graph do not pile up
-        k = 2.0 / np.sqrt(max(len(g), 1))
-        return nx.spring_layout(g, weight="strength", seed=seed, k=k, iterations=200)
+        return _packed_spring(g, seed)
     if layout == "kamada_kawai":
         return nx.kamada_kawai_layout(g)
     if layout == "circular":
         return nx.circular_layout(g)
     return nx.spectral_layout(g, weight="strength") if len(g) > 2 else nx.circular_layout(g)
+
+
+def _packed_spring(g, seed: int) -> dict:
+    import networkx as nx
+
+    components = sorted((sorted(c, key=str) for c in nx.connected_components(g)), key=lambda c: (-len(c), str(c[0])))
+    sides = [np.sqrt(len(c)) for c in components]
+    width = max(sides[0], np.sqrt(sum(s * s for s in sides)) * 1.15)
+    pos, x, y, row_height = {}, 0.0, 0.0, 0.0
+    for nodes, side in zip(components, sides):
+        if x > 0 and x + side > width:  # next row
+            x, y, row_height = 0.0, y - row_height, 0.0
+        if len(nodes) == 1:
+            local = {nodes[0]: np.zeros(2)}
+        else:
+            sub = g.subgraph(nodes)
+            start = nx.spring_layout(sub, weight="strength", seed=seed, iterations=100)
+            # Kamada-Kawai spreads a hub's neighbours evenly instead of piling them on the hub
+            local = nx.kamada_kawai_layout(sub, pos=start, weight=None) if len(nodes) > 2 else start
+        coords = np.array([local[n] for n in nodes], dtype=np.float64)
+        span = np.ptp(coords, axis=0)
+        coords = (coords - coords.min(axis=0)) / np.where(span > 0, span, 1.0)  # into [0, 1]^2
+        coords = np.where(span > 0, coords, 0.5)
+        inner = side * 0.7  # the rest is margin, so that labels of neighbouring islands stay apart
+        for n, (cx, cy) in zip(nodes, coords):
+            pos[n] = np.array([x + side * 0.15 + cx * inner, y - side * 0.15 - (1 - cy) * inner])
+        x += side
+        row_height = max(row_height, side)
+    return pos
 
 
 def _communities(g) -> dict:
