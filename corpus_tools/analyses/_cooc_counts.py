@@ -120,19 +120,21 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
             continue
         a, b = np.concatenate(firsts), np.concatenate(seconds)
         del firsts, seconds
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        del a, b
         if dense:
-            # ordered (first, second) cells, folded into pairs below; one bincount per chunk
-            chunk_counts = np.bincount(a.astype(np.int64) * n_local + b, minlength=n_local * n_local)
-            counts = chunk_counts if counts is None else counts + chunk_counts
+            # cells (lo, hi) of the upper triangle only; one bincount per chunk
+            chunk_counts = np.bincount(lo.astype(np.int64) * n_local + hi, minlength=n_local * n_local)
+            if counts is None:
+                counts = chunk_counts
+            else:
+                counts += chunk_counts
         else:
-            lo, hi = np.minimum(a, b), np.maximum(a, b)
             part = sp.csr_matrix((np.ones(len(lo), dtype=np.int64), (lo, hi)), shape=(n_local, n_local))
             sparse_total = part if sparse_total is None else sparse_total + part
     if dense and counts is not None:
-        square = counts.reshape(n_local, n_local)
-        upper = np.triu(square + square.T, k=1).ravel()
-        key = np.flatnonzero(upper >= max(min_count, 1))
-        return key // n_local, key % n_local, upper[key]
+        key = np.flatnonzero(counts >= max(min_count, 1))  # only cells with lo < hi are ever filled
+        return key // n_local, key % n_local, counts[key]
     if sparse_total is None:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
