@@ -153,7 +153,7 @@ class Corpus:
         >>> corpus.tokens("b")
         ['china', 'j-20', 'jets', 'drill']
         >>> corpus.dtm.toarray().tolist(), list(corpus.vocab)
-        ([[1, 0, 0, 0, 1, 1], [1, 1, 1, 1, 0, 0]], ['drill', 'china', 'j-20', 'jets', 'russia', 'troops'])
+        ([[0, 1, 0, 0, 1, 1], [1, 1, 1, 1, 0, 0]], ['china', 'drill', 'j-20', 'jets', 'russia', 'troops'])
         """
         texts = _texts(docs, text)
         check_option("tokenizer", tokenizer, TOKENIZERS)

@@ -416,9 +416,10 @@ def pair_matrix(pairs: pd.DataFrame, *, terms: Iterable[str] | None = None, valu
     Examples
     --------
     >>> pair_matrix(pd.DataFrame({"term1": ["a"], "term2": ["b"], "value": [0.5]}))
-         a    b
-    a  NaN  0.5
-    b  0.5  NaN
+    term2    a    b
+    term1
+    a      NaN  0.5
+    b      0.5  NaN
     """
     _check_pairs(pairs, ("term1", "term2", value))
     if terms is None:
