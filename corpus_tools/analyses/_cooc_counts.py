@@ -93,9 +93,12 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
     # only the selected tokens matter; their positions keep the distances, and a gap of k + 1
     # between documents makes every cross-document pair farther apart than k
     positions = np.flatnonzero(lid >= 0)
-    terms = lid[positions].astype(np.int32 if n_local < np.iinfo(np.int32).max else np.int64)
+    small = n_local < np.iinfo(np.int32).max
+    terms = lid[positions].astype(np.int32 if small else np.int64)
     del lid
     virtual = positions + doc_rows[positions].astype(np.int64) * (k + 1)
+    if virtual.size and virtual[-1] < np.iinfo(np.int32).max:
+        virtual = virtual.astype(np.int32)  # half the memory traffic in the loop below
     del positions
     n = len(virtual)
     dense = n_local * n_local <= DENSE_CELLS
@@ -123,8 +126,10 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         del a, b
         if dense:
-            # cells (lo, hi) of the upper triangle only; one bincount per chunk
-            chunk_counts = np.bincount(lo.astype(np.int64) * n_local + hi, minlength=n_local * n_local)
+            # cells (lo, hi) of the upper triangle only; one bincount per chunk (n_local² fits int32)
+            lo *= n_local
+            lo += hi
+            chunk_counts = np.bincount(lo, minlength=n_local * n_local)
             if counts is None:
                 counts = chunk_counts
             else:

@@ -195,7 +195,10 @@ def _best_first(value, a, r1, r2) -> np.ndarray:
         first = np.arange(len(key))
     # counting returns pairs in (term1, term2) order already; stable sorts keep it for ties
     if np.array_equal(value, a):  # measure="count": one key is enough
-        return first[np.argsort(-a[first], kind="stable")]
+        neg = -a[first]
+        if len(neg) and neg.min() > np.iinfo(np.int16).min:
+            neg = neg.astype(np.int16)  # numpy sorts 16-bit keys by radix: linear time
+        return first[np.argsort(neg, kind="stable")]
     return first[np.lexsort((-a[first], -value[first]))]
 
 
