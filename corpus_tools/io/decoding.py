@@ -58,3 +58,9 @@ def decode(raw: bytes, path: Path, reporter: Reporter) -> str | None:
             line=line,
         )
         return text
+
+
+def read_text(path: Path, reporter: Reporter) -> str | None:
+    """:func:`read_bytes` then :func:`decode`; ``None`` (and a report entry) when either fails."""
+    raw = read_bytes(path, reporter)
+    return None if raw is None else decode(raw, path, reporter)

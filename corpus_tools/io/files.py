@@ -12,7 +12,7 @@ import pandas as pd
 
 from corpus_tools.errors import LoadError, check_option
 from corpus_tools.io import dates, html, reuters, tables
-from corpus_tools.io.decoding import decode, read_bytes
+from corpus_tools.io.decoding import read_text
 from corpus_tools.io.report import Reporter
 from corpus_tools.io.text import parse_article
 
@@ -149,8 +149,7 @@ def read_file(f: InputFile, kind: str, mapping: tables.Mapping, reporter: Report
     if kind == "html":
         row = html.read_html(f.path, reporter)
     else:
-        raw = read_bytes(f.path, reporter)
-        decoded = None if raw is None else decode(raw, f.path, reporter)
+        decoded = read_text(f.path, reporter)
         row = None if decoded is None else parse_article(decoded)
     if row is None:
         return None

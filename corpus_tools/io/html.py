@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tools.io import boilerplate
-from corpus_tools.io.decoding import decode, read_bytes
+from corpus_tools.io.decoding import read_bytes, read_text
 from corpus_tools.io.report import Reporter
 
 try:  # refuses entity-expansion bombs in feeds from unknown sources
@@ -66,10 +66,7 @@ def extract_page(page: str, **options: Any) -> dict[str, Any] | None:
 
 def read_html(path: Path, reporter: Reporter) -> dict[str, Any] | None:
     """One row for an HTML page (``None``, reported, when it has no main text)."""
-    raw = read_bytes(path, reporter)
-    if raw is None:
-        return None
-    page = decode(raw, path, reporter)
+    page = read_text(path, reporter)
     if page is None:
         return None
     row = extract_page(page)

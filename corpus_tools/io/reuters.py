@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from corpus_tools.io import boilerplate
-from corpus_tools.io.decoding import decode, read_bytes
+from corpus_tools.io.decoding import read_text
 from corpus_tools.io.report import Reporter
 
 _ATTR = re.compile(r'([A-Z]+)="([^"]*)"')
@@ -47,10 +47,7 @@ def _clean(value: str) -> str:
 
 def read_reuters(path: Path, reporter: Reporter) -> pd.DataFrame | None:
     """All ``<REUTERS>`` articles of one SGML file (``None`` when the file has none)."""
-    raw = read_bytes(path, reporter)
-    if raw is None:
-        return None
-    text = decode(raw, path, reporter)
+    text = read_text(path, reporter)
     if text is None:
         return None
     site = boilerplate.site_named("Reuters")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from corpus_tools.io import boilerplate
-from corpus_tools.io.decoding import decode, read_bytes
+from corpus_tools.io.decoding import read_text
 from corpus_tools.io.report import Reporter
 
 CANDIDATES: dict[str, list[str]] = {
@@ -93,10 +93,7 @@ def _csv_record_lines(text: str, sep: str, n_records: int) -> np.ndarray:
 def _read_csv(
     path: Path, kind: str, mapping: Mapping, reporter: Reporter
 ) -> tuple[pd.DataFrame, np.ndarray] | None:
-    raw = read_bytes(path, reporter)
-    if raw is None:
-        return None
-    text = decode(raw, path, reporter)
+    text = read_text(path, reporter)
     if text is None:
         return None
     sep = "\t" if kind == "tsv" else ","
@@ -119,10 +116,7 @@ def _read_csv(
 
 
 def _read_json(path: Path, reporter: Reporter) -> tuple[pd.DataFrame, np.ndarray] | None:
-    raw = read_bytes(path, reporter)
-    if raw is None:
-        return None
-    text = decode(raw, path, reporter)
+    text = read_text(path, reporter)
     if text is None:
         return None
     try:
@@ -152,10 +146,7 @@ def _read_json(path: Path, reporter: Reporter) -> tuple[pd.DataFrame, np.ndarray
 
 
 def _read_jsonl(path: Path, reporter: Reporter) -> tuple[pd.DataFrame, np.ndarray] | None:
-    raw = read_bytes(path, reporter)
-    if raw is None:
-        return None
-    text = decode(raw, path, reporter)
+    text = read_text(path, reporter)
     if text is None:
         return None
     records, lines = [], []

@@ -6,16 +6,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import check_option
+from ._common import get_ax
 
 LAYOUTS = ("spring", "kamada_kawai", "circular", "spectral")
-
-
-def _get_ax(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
-    return ax
 
 
 def _scale(values: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -176,7 +169,7 @@ def network(graph_or_pairs, *, ax=None, layout: str = "spring", seed: int = 0, t
 
     check_option("layout", layout, LAYOUTS)
     graph = _as_graph(graph_or_pairs, top)
-    ax = _get_ax(ax)
+    ax = get_ax(ax)
     ax.set_axis_off()
     if len(graph) == 0:
         ax.set_title("no pairs to draw")
@@ -256,7 +249,7 @@ def heatmap(pairs: pd.DataFrame, *, terms=None, value: str = "value", ax=None, m
     matrix = pair_matrix(pairs, terms=terms, value=value)
     if matrix.empty:
         raise ValueError("no terms to draw: `pairs` is empty or none of `terms` is in it.")
-    ax = _get_ax(ax)
+    ax = get_ax(ax)
     data = matrix.to_numpy()
     finite = data[np.isfinite(data)]
     if cmap is None and finite.size and finite.min() < 0:
