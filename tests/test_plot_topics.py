@@ -5,6 +5,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -147,3 +148,19 @@ def test_topic_stability_plot():
     assert [p.get_width() for p in ax.patches] == [1.0, 0.8, 0.5]  # most stable on top
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1: d · e · f", "2: g · h · i", "0: a · b · c"]
     assert ax.get_lines()[0].get_xdata().tolist() == [1.0, 0.6, 0.2]
+
+
+def test_topic_trends_area_draws_a_period_alone_between_empty_ones():
+    periods = pd.date_range("1987-02-01", periods=5, freq="MS")
+    shares = {0: [0.5, 0.3, 0.2], 1: [0.5, 0.3, 0.2], 3: [0.6, 0.2, 0.2]}  # February-March, then May alone
+    rows = [{"period": p, "topic": t, "label": f"t{t}", "value": shares[i][t] if i in shares else np.nan,
+             "partial": False} for i, p in enumerate(periods) for t in range(3)]
+    ax = ct.plot.topic_trends(pd.DataFrame(rows), kind="area")
+    bars = [patch for patch in ax.patches if patch.get_height() > 0]
+    assert len(bars) == 3  # May: one stacked bar per topic
+    assert [round(b.get_height(), 2) for b in bars] == [0.6, 0.2, 0.2]
+    assert [round(b.get_y(), 2) for b in bars] == [0.0, 0.6, 0.8]
+    may = mdates.date2num(pd.Timestamp("1987-05-01"))
+    assert all(abs(b.get_x() + b.get_width() / 2 - may) < 1 for b in bars)
+    assert len(ax.collections) == 3  # the February-March run: one stacked area per topic
+    assert ax.get_legend_handles_labels()[1] == ["0: t0", "1: t1", "2: t2"]

@@ -82,6 +82,27 @@ def topic_terms(model, *, n: int = 10, ncols: int = 4, ax=None):
     return fig
 
 
+def _stacked_areas(ax, x, values: np.ndarray, labels: list[str], colors: list[str]) -> None:
+    """Stack the shares of each run of consecutive non-empty periods; a period alone between
+    empty ones becomes a stacked bar (an area of one point would not show)."""
+    present = ~np.isnan(values).all(axis=1)
+    values = np.nan_to_num(values)
+    spacing = float(np.median(np.diff(x.to_numpy()).astype("timedelta64[s]").astype(float))) if len(x) > 1 else 1.7e6
+    width = pd.to_timedelta(spacing * 0.5, unit="s")
+    starts = np.flatnonzero(present & ~np.r_[False, present[:-1]])
+    ends = np.flatnonzero(present & ~np.r_[present[1:], False]) + 1
+    for n, (a, b) in enumerate(zip(starts, ends)):
+        names = labels if n == 0 else [None] * len(labels)  # one legend entry per topic
+        if b - a > 1:
+            ax.stackplot(x[a:b], values[a:b].T, colors=colors, alpha=0.85, labels=names)
+        else:
+            bottom = np.r_[0.0, np.cumsum(values[a])[:-1]]
+            for t, (height, base) in enumerate(zip(values[a], bottom)):
+                ax.bar(x[a:b], [height], bottom=[base], width=width, color=colors[t], alpha=0.85,
+                       label=names[t] if names[t] else "_nolegend_")
+    ax.set_ylim(0, max(1.0, float(values.sum(axis=1).max(initial=0))))
+
+
 def topic_trends(trends_df: pd.DataFrame, *, kind: str = "area", topics=None, ax=None):
     """Topic prevalence over time, as a stacked area or as one line per topic.
 
@@ -127,10 +148,8 @@ def topic_trends(trends_df: pd.DataFrame, *, kind: str = "area", topics=None, ax
         ax = _plt().gca()
     x = pd.to_datetime(wide.index)
     if kind == "area":
-        values = wide.to_numpy(dtype=float)
-        ax.stackplot(x, values.T, labels=[f"{t}: {labels[t]}" for t in wide.columns],
-                     colors=[f"C{t % 10}" for t in wide.columns], alpha=0.85)
-        ax.set_ylim(0, max(1.0, float(np.nansum(values, axis=1).max(initial=0))))
+        _stacked_areas(ax, x, wide.to_numpy(dtype=float), [f"{t}: {labels[t]}" for t in wide.columns],
+                       [f"C{t % 10}" for t in wide.columns])
     else:
         partial = (frame.drop_duplicates("period").set_index("period")["partial"].reindex(wide.index, fill_value=False)
                    .to_numpy(dtype=bool) if "partial" in frame.columns else np.zeros(len(wide), dtype=bool))
