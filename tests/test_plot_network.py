@@ -135,3 +135,25 @@ def test_heatmap_errors():
         ct.plot.heatmap(table, value="pmi")
     with pytest.raises(ValueError, match=re.escape("no terms to draw")):
         ct.plot.heatmap(table.iloc[:0])
+
+
+def test_spring_layout_does_not_depend_on_the_hash_seed():
+    # components smaller than half the graph are where set order could leak into the layout
+    import subprocess
+    import sys
+
+    script = (
+        "import networkx as nx\n"
+        "from corpus_tools.plot.network import network_layout\n"
+        "g = nx.Graph()\n"
+        "g.add_weighted_edges_from([('a','b',1.0),('b','c',0.5),('c','a',0.2),('d','e',0.9),('e','f',0.3),"
+        "('g','h',0.8),('h','i',0.4),('i','j',0.6),('k','l',0.7),('m','n',0.1)])\n"
+        "pos = network_layout(g, 'spring', 0)\n"
+        "print(sorted((n, round(float(x), 9), round(float(y), 9)) for n, (x, y) in pos.items()))\n"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and outputs.pop().startswith("[('a', ")

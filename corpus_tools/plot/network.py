@@ -87,7 +87,11 @@ def _packed_spring(g, seed: int) -> dict:
         if len(nodes) == 1:
             local = {nodes[0]: np.zeros(2)}
         else:
-            sub = g.subgraph(nodes)
+            # an explicit graph in sorted node order: a subgraph view of a few nodes iterates
+            # them in set order, which changes with the hash seed of each Python process
+            sub = nx.Graph()
+            sub.add_nodes_from(nodes)
+            sub.add_edges_from(g.edges(nodes, data=True))
             start = nx.spring_layout(sub, weight="strength", seed=seed, iterations=100)
             # Kamada-Kawai spreads a hub's neighbours evenly instead of piling them on the hub
             local = nx.kamada_kawai_layout(sub, pos=start, weight=None) if len(nodes) > 2 else start
