@@ -103,8 +103,9 @@ class Corpus:
             ``Russia's`` becomes ``russia``; ``10,000`` is one number token. Sentence ends are kept.
         stopwords : {"english", "nltk", "gensim"}, collection of str or None
             Words left out (see :func:`corpus_tools.text.stopwords.resolve_stopwords`); works offline.
-        extra_stopwords : collection of str, optional
-            Words left out in addition, e.g. ``["said"]``.
+        extra_stopwords : collection of str or "news", optional
+            Words left out in addition, e.g. ``["said"]``; ``"news"``: reporting verbs, titles and
+            wire-copy abbreviations (``said``, ``mr``, ``mln``, ``pct`` ...).
         min_length : int
             Shortest term kept, in characters.
         numbers : bool
@@ -172,7 +173,8 @@ class Corpus:
             "lowercase": lowercase,
             "tokenizer": tokenizer,
             "stopwords": sorted(stopwords) if not (stopwords is None or isinstance(stopwords, str)) else stopwords,
-            "extra_stopwords": sorted(extra_stopwords) if extra_stopwords else None,
+            "extra_stopwords": extra_stopwords if isinstance(extra_stopwords, str) else
+            (sorted(extra_stopwords) if extra_stopwords else None),
             "min_length": min_length,
             "numbers": numbers,
             "lemmatize": lemmatize,

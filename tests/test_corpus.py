@@ -96,6 +96,11 @@ def test_stopword_options():
     assert build(text, stopwords=None).tokens("d0") == ["the", "troops", "said", "the", "drills", "were", "over"]
     assert build(text, extra_stopwords=["said"]).tokens("d0") == ["troops", "drills"]
     assert build(text, stopwords=["troops", "the"]).tokens("d0") == ["said", "drills", "were", "over"]
+    assert build(["Profit rose 5 pct to 3 mln dlrs, the company said"], extra_stopwords="news").tokens("d0") == [
+        "profit", "rose", "company"]
+    with pytest.raises(TypeError, match=r"`extra_stopwords` must be a collection of words or one of \['news'\]; "
+                                        r"got the string 'said'"):
+        build(text, extra_stopwords="said")
     assert build(["Troops however drilled"]).tokens("d0") == ["troops", "however", "drilled"]
     assert build(["Troops however drilled"], stopwords="gensim").tokens("d0") == ["troops", "drilled"]
 

@@ -8,6 +8,14 @@ from pathlib import Path
 _ENGLISH_FILE = Path(__file__).with_name("english_stopwords.txt")
 NAMED_LISTS = ("english", "nltk", "gensim")
 
+# Words of news writing that say little about what an article is about: reporting verbs and
+# titles, and the unit abbreviations of wire copy (Reuters: "mln dlrs", "pct", "vs", "cts").
+NEWS_STOPWORDS = frozenset(
+    "said says say saying told tells according mr mrs ms also would could "
+    "reuter reuters mln bln dlrs dlr pct cts vs shr shrs revs avg".split()
+)
+NAMED_EXTRA = ("news",)
+
 
 @lru_cache(maxsize=None)
 def _bundled_english() -> frozenset[str]:
@@ -35,8 +43,9 @@ def resolve_stopwords(stopwords, extra: Iterable[str] | None = None) -> frozense
         download (the same words whether or not NLTK's data is installed). ``"nltk"`` reads the
         list from an installed NLTK data folder and fails when there is none. ``"gensim"`` is
         gensim's longer list (337 words). A collection is used as given; None keeps every word.
-    extra : collection of str, optional
-        Words added to the list (``extra_stopwords=``), e.g. ``["said", "mr"]`` for news text.
+    extra : collection of str or "news", optional
+        Words added to the list (``extra_stopwords=``), e.g. ``["said", "mr"]``; ``"news"`` adds
+        :data:`NEWS_STOPWORDS` (reporting verbs, titles and wire-copy abbreviations).
 
     Examples
     --------
@@ -44,6 +53,8 @@ def resolve_stopwords(stopwords, extra: Iterable[str] | None = None) -> frozense
     True
     >>> sorted(resolve_stopwords(None, extra=["Said"]))
     ['said']
+    >>> {"said", "mln", "pct"} <= resolve_stopwords("english", extra="news")
+    True
     """
     if stopwords is None:
         words: frozenset[str] = frozenset()
@@ -71,6 +82,9 @@ def resolve_stopwords(stopwords, extra: Iterable[str] | None = None) -> frozense
         words = frozenset(str(w).lower() for w in stopwords)
     if extra is not None:
         if isinstance(extra, str):
-            raise TypeError("`extra_stopwords` must be a collection of words, not a single string.")
+            if extra not in NAMED_EXTRA:
+                raise TypeError(f"`extra_stopwords` must be a collection of words or one of {list(NAMED_EXTRA)!r}; "
+                                f"got the string {extra!r}.")
+            extra = NEWS_STOPWORDS
         words = words | frozenset(str(w).lower() for w in extra)
     return words
