@@ -106,7 +106,7 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
     sparse_total = None
     for start in range(0, n, TOKEN_CHUNK):
         stop = min(start + TOKEN_CHUNK, n)
-        firsts, seconds = [], []
+        keys, firsts, seconds = [], [], []
         # the s-th next selected token is at least s positions away, so s = 1..k covers every pair
         for s in range(1, k + 1):
             end = min(stop, n - s)
@@ -115,30 +115,34 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
             ok = virtual[start + s : end + s] - virtual[start:end] <= k
             if not ok.any():
                 break  # farther neighbours are farther still
-            a, b = terms[start:end][ok], terms[start + s : end + s][ok]
-            differ = a != b
-            firsts.append(a[differ])
-            seconds.append(b[differ])
-        if not firsts:
-            continue
-        a, b = np.concatenate(firsts), np.concatenate(seconds)
-        del firsts, seconds
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        del a, b
-        if dense:
-            # cells (lo, hi) of the upper triangle only; one bincount per chunk (n_local² fits int32)
-            lo *= n_local
-            lo += hi
-            chunk_counts = np.bincount(lo, minlength=n_local * n_local)
+            a, b = terms[start:end], terms[start + s : end + s]
+            if dense:
+                # the cell (lo, hi) of the upper triangle as one int32 key; equal terms land on
+                # the diagonal, which is cleared below
+                lo = np.minimum(a, b)
+                lo *= n_local
+                lo += np.maximum(a, b)
+                keys.append(lo[ok])
+            else:
+                a, b = a[ok], b[ok]
+                differ = a != b
+                firsts.append(np.minimum(a[differ], b[differ]))
+                seconds.append(np.maximum(a[differ], b[differ]))
+        if dense and keys:
+            chunk_counts = np.bincount(np.concatenate(keys), minlength=n_local * n_local)
+            del keys
             if counts is None:
                 counts = chunk_counts
             else:
                 counts += chunk_counts
-        else:
+        elif firsts:
+            lo, hi = np.concatenate(firsts), np.concatenate(seconds)
+            del firsts, seconds
             part = sp.csr_matrix((np.ones(len(lo), dtype=np.int64), (lo, hi)), shape=(n_local, n_local))
             sparse_total = part if sparse_total is None else sparse_total + part
     if dense and counts is not None:
-        key = np.flatnonzero(counts >= max(min_count, 1))  # only cells with lo < hi are ever filled
+        counts[:: n_local + 1] = 0  # a term next to itself is not a pair
+        key = np.flatnonzero(counts >= max(min_count, 1))
         return key // n_local, key % n_local, counts[key]
     if sparse_total is None:
         empty = np.zeros(0, dtype=np.int64)
