@@ -12,7 +12,7 @@ on Reuters-21578 and on the 1M-document corpus (Reuters bodies repeated, ~90M to
   same pairs; ``window_size=5`` would count up to 4 and do a fifth less work).
 
 Every contender runs in its own forked process (peak RSS of that process; the corpus is shared
-copy-on-write); the time is the best of 3 runs in that process. On the 1M corpus the Python loop and NLTK run on the first ``--sample`` documents
+copy-on-write); the time is the best of 5 runs in that process. On the 1M corpus the Python loop and NLTK run on the first ``--sample`` documents
 and are extrapolated linearly by the number of tokens. The Python loop's counts are checked
 against corpus_tools' on Reuters.
 
@@ -35,7 +35,7 @@ from benchmarks._common import best_of, machine, million_docs, reuters_docs, run
 
 WINDOW = 5
 TOP = 2000
-REPEAT = 3
+REPEAT = 5
 
 
 def top_terms(corpus, n=TOP) -> set[str]:
