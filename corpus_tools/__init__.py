@@ -28,8 +28,8 @@ _PUBLIC = {
     "cooccurrence_graph": "corpus_tools.analyses.cooccurrence",
     "cooccurrence_trends": "corpus_tools.analyses.cooccurrence",
     "TopicModel": "corpus_tools.analyses.topics",
-    "topic_sweep": "corpus_tools.analyses.topics",
-    "topic_stability": "corpus_tools.analyses.topics",
+    "topic_sweep": "corpus_tools.analyses.topic_selection",
+    "topic_stability": "corpus_tools.analyses.topic_selection",
 }
 _SUBMODULES = {"datasets", "plot", "errors"}
 

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import corpus_tools as ct
-from corpus_tools.analyses.topics import TopicModel, match_topics, token_texts, topic_stability, topic_sweep
+from corpus_tools.analyses.topic_selection import match_topics, topic_stability, topic_sweep
+from corpus_tools.analyses.topics import TopicModel, token_texts
 from corpus_tools.corpus import Corpus
 from corpus_tools.errors import NotFittedError
 
