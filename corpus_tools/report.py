@@ -328,8 +328,11 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
         counts = values.dropna().value_counts()
         # Ties are broken by name, so the choice does not depend on row order.
         largest = sorted(counts.index[counts == counts.max()], key=str)[0]
-        return ({column: largest},
-                f"documents whose `{column}` is **{largest}** (the largest group) against all other documents")
+        # a group that holds every document (one article in three sections) leaves nothing to
+        # compare it with: then the dates or a focus term decide
+        if counts[largest] < len(docs) or group_column is not None:
+            return ({column: largest},
+                    f"documents whose `{column}` is **{largest}** (the largest group) against all other documents")
     dates = corpus.dates
     if dates.notna().any() and dates.min() < dates.max():
         middle = dates.min() + (dates.max() - dates.min()) / 2

@@ -153,6 +153,23 @@ def test_default_comparison_rules():
     assert target.tolist() == [True, True, False, False, False, True, False, False]
 
 
+def test_default_comparison_skips_a_group_that_holds_every_document():
+    # one article in two sections: "sections" cannot split the corpus, the dates do
+    docs = _docs(text=["oil price", "wheat crop"], sections=[["World", "Business"], ["World"]],
+                 date=pd.to_datetime(["2021-01-01", "2021-01-31"]))
+    corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    target, text = default_comparison(corpus)
+    assert target.tolist() == [False, True] and "from **2021-01-16** on" in text
+
+
+def test_report_on_the_single_seed_article_skips_what_needs_several_documents(tmp_path, capsys):
+    assert _run(["seeds", "-o", str(tmp_path / "seeds"), "--quiet"]) == 0
+    html = (tmp_path / "seeds" / "report.html").read_text(encoding="utf-8")
+    assert "this corpus has a single document, so there is nothing to compare it with" in html
+    assert "Too few documents for a topic model; topics are skipped." in html
+    assert "This corpus has no dates; trends are skipped." in html
+
+
 def test_default_comparison_errors():
     corpus = ct.Corpus.from_docs(_docs(text=["alpha beta", "gamma delta"], source=["A", "A"]), cache=False, progress=False)
     with pytest.raises(ReportError, match=re.escape("GROUP_COLUMN 'source' must be a docs column with at least "
