@@ -21,7 +21,9 @@ from .text.phrases import join_phrases, phrase_options
 from .text.tokenizer import tokenize_chunk
 
 TOKENIZERS = ("words",)
-CHUNK_CHARS = 8_000_000
+CHUNK_CHARS = 8_000_000        # text per chunk in one process
+MIN_CHUNK_CHARS = 100_000      # smallest chunk handed to a worker
+PARALLEL_MIN_CHARS = 4_000_000  # below this much text, workers cost more than they save
 _FORMAT_VERSION = 1
 
 
@@ -128,6 +130,8 @@ class Corpus:
             Terms kept whatever their frequency.
         n_jobs : int
             Worker processes for tokenising (``-1``: one per core). Works from a Jupyter kernel.
+            Corpora of less than 4 million characters are tokenised in one process, where
+            starting workers would cost more than it saves.
         cache : bool
             Reuse a corpus built before from the same texts and parameters (``$CORPUS_TOOLS_CACHE``,
             else ``data/cache``).
@@ -672,7 +676,7 @@ def _chunk_bounds(texts: pd.Series, n_jobs: int) -> list[tuple[int, int]]:
     """
     sizes = texts.str.len().to_numpy(dtype=np.int64)
     total = int(sizes.sum())
-    target = CHUNK_CHARS if n_jobs == 1 else max(min(CHUNK_CHARS, total // (4 * n_jobs)), 100_000)
+    target = CHUNK_CHARS if n_jobs == 1 else max(min(CHUNK_CHARS, total // (4 * n_jobs)), MIN_CHUNK_CHARS)
     ends = np.searchsorted(np.cumsum(sizes), np.arange(target, total, target), side="right") + 1
     cuts = np.unique(np.concatenate([[0], np.minimum(ends, len(texts)), [len(texts)]]))
     return list(zip(cuts[:-1].tolist(), cuts[1:].tolist()))
@@ -726,6 +730,8 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
         raise ValueError(f"`n_jobs` must be a positive integer or -1 (all cores); got {n_jobs!r}.")
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
+    if n_jobs > 1 and int(texts.str.len().sum()) < PARALLEL_MIN_CHARS:
+        n_jobs = 1
     bounds = _chunk_bounds(texts, n_jobs)
     n_jobs = min(n_jobs, len(bounds))
     # lowercasing the text first means fewer distinct strings, unless the lemmatiser reads case

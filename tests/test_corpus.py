@@ -246,11 +246,22 @@ def test_runs_offline_without_nltk_data(monkeypatch, tmp_path):
 
 
 # ---------------------------------------------------------------- parallel and cache
-def test_parallel_build_equals_serial(monkeypatch):
+def _small_chunks(monkeypatch):
+    """Chunks of a few texts, handed to workers however small the corpus."""
     monkeypatch.setattr(corpus_module, "CHUNK_CHARS", 50)
+    monkeypatch.setattr(corpus_module, "MIN_CHUNK_CHARS", 50)
+    monkeypatch.setattr(corpus_module, "PARALLEL_MIN_CHARS", 0)
+
+
+def test_parallel_build_equals_serial(monkeypatch):
+    _small_chunks(monkeypatch)
+    calls = []
+    original = corpus_module._renumber
+    monkeypatch.setattr(corpus_module, "_renumber", lambda *a: calls.append(1) or original(*a))
     texts = [f"Doc {i}: troops and drills near river {i % 7}. Officials met." for i in range(60)]
     serial = build(texts, n_jobs=1)
     parallel = build(texts, n_jobs=2)
+    assert len(calls) > 1  # several chunks came back from worker processes
     assert list(serial.vocab) == list(parallel.vocab)
     assert np.array_equal(serial.ids, parallel.ids)
     assert np.array_equal(serial.sent_offsets, parallel.sent_offsets)
@@ -261,11 +272,15 @@ def test_spawned_workers_give_the_same_corpus(monkeypatch):
     # macOS and Windows have no fork: workers are spawned and receive their texts pickled
     import multiprocessing
 
-    monkeypatch.setattr(corpus_module, "CHUNK_CHARS", 50)
+    _small_chunks(monkeypatch)
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    calls = []
+    original = corpus_module._renumber
+    monkeypatch.setattr(corpus_module, "_renumber", lambda *a: calls.append(1) or original(*a))
     texts = [f"Troops of Mr. Li drilled near river {i % 5}. Officials met." for i in range(12)]
     serial = build(texts, lemmatize=True)
     spawned = build(texts, lemmatize=True, n_jobs=2)
+    assert len(calls) > 1
     assert list(serial.vocab) == list(spawned.vocab) and np.array_equal(serial.ids, spawned.ids)
     assert np.array_equal(serial.sent_offsets, spawned.sent_offsets)
 
