@@ -27,6 +27,17 @@ def corpora() -> Path:
     return SHARED_CORPORA
 
 
+@pytest.fixture
+def data_home(tmp_path, monkeypatch) -> Path:
+    """A single, empty data folder: nothing else on the machine is searched or written."""
+    from corpus_tools import _paths
+
+    home = tmp_path / "data"
+    home.mkdir()
+    monkeypatch.setattr(_paths, "data_dirs", lambda: [home])
+    return home
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

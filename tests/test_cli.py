@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corpus_tools import _paths, cli
+from corpus_tools import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,14 +42,6 @@ def clean(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "heads.csv"
     path.write_text("day,headline\n20030219,iraq talks resume\n20030301,rain at last\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def data_home(tmp_path, monkeypatch) -> Path:
-    home = tmp_path / "data"
-    home.mkdir()
-    monkeypatch.setattr(_paths, "data_dirs", lambda: [home])
-    return home
 
 
 # --- load ------------------------------------------------------------------------------------------

@@ -30,15 +30,6 @@ LEE_FILE = Path(__import__("gensim").__file__).parent / "test" / "test_data" / "
 # --- fixtures --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def data_home(tmp_path, monkeypatch) -> Path:
-    """A single, empty data folder: nothing else on the machine is searched or written."""
-    home = tmp_path / "data"
-    home.mkdir()
-    monkeypatch.setattr(_paths, "data_dirs", lambda: [home])
-    return home
-
-
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
         pass
