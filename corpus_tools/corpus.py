@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from . import __version__
 from ._paths import cache_dir
-from .errors import CorpusToolsError, check_option
+from .errors import check_option
 from .text.normalize import BOUNDARY, Normalizer, is_non_final_abbreviation
 from .text.phrases import join_phrases, phrase_options
 from .text.tokenizer import tokenize_chunk
@@ -201,7 +201,7 @@ class Corpus:
                     pass  # a damaged cache entry is rebuilt below
 
         limits = None if phrase_opts is not None else (min_df, max_df, max_terms, keep)
-        ids, doc_offsets, sent_offsets, vocab, dtm = _tokenize_all(
+        ids, doc_offsets, sent_offsets, vocab = _tokenize_all(
             texts, normalizer, n_jobs=n_jobs, progress=progress, limits=limits
         )
         if len(ids) == 0:
@@ -213,8 +213,7 @@ class Corpus:
         if phrase_opts is not None:
             sentences = join_phrases(ids, sent_offsets, vocab, phrase_opts)
             ids, doc_offsets, sent_offsets, vocab = _encode_sentences(sentences, sent_offsets, doc_offsets)
-            dtm = None
-        corpus = cls(docs, vocab, ids, doc_offsets, sent_offsets, dtm=dtm, params=params)
+        corpus = cls(docs, vocab, ids, doc_offsets, sent_offsets, params=params)
         if phrase_opts is not None and (min_df, max_df, max_terms) != (1, 1.0, None):
             corpus = corpus.filter_terms(min_df=min_df, max_df=max_df, max_terms=max_terms, keep=keep)
         if key is not None:
@@ -306,10 +305,10 @@ class Corpus:
         >>> corpus.analyze("Defense Ministers")  # doctest: +SKIP
         ['defense', 'ministers']
         """
-        normalizer = self._normalizer()
-        codes, types, _ = tokenize_chunk([text], normalizer.lowercase and not normalizer.lemma_reads_case)
-        terms = [normalizer.term(types[c]) for c in codes if types[c][0] not in ".!?\n"]
-        return [t for t in terms if t is not None]
+        codes, types, _ = tokenize_chunk([text], self._normalizer().lowercase_text)
+        terms: list[str] = []
+        kinds = self._normalizer().classify(types, {}, terms)
+        return [terms[kinds[c]] for c in codes if kinds[c] >= 0]
 
     def _normalizer(self) -> Normalizer:
         # built once per corpus: analyses normalise many queries
@@ -715,7 +714,7 @@ def _spawned_chunk(texts: list[str], normalizer_args: dict, lowercase: bool):
 
 
 def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, progress: bool, limits=None):
-    """Tokenise every text and assemble ids, offsets, the sorted vocabulary and the dtm.
+    """Tokenise every text and assemble ids, document and sentence offsets, and the sorted vocabulary.
 
     Works chunk by chunk so that memory stays near the size of the result: the texts are turned
     into Python strings one chunk at a time, and the frequency limits (``limits``: min_df, max_df,
@@ -734,8 +733,7 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
         n_jobs = 1
     bounds = _chunk_bounds(texts, n_jobs)
     n_jobs = min(n_jobs, len(bounds))
-    # lowercasing the text first means fewer distinct strings, unless the lemmatiser reads case
-    lowercase = normalizer.lowercase and not normalizer.lemma_reads_case
+    lowercase = normalizer.lowercase_text
     table = _TypeTable(normalizer)
     chunks = []  # per chunk: provisional ids, tokens per doc, sentence starts
     df = np.zeros(0, dtype=np.int64)
@@ -786,7 +784,7 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
         vocab = [t for t, k in zip(vocab, kept) if k]
     final = np.full(len(terms), -1, dtype=np.int32)  # provisional id -> final id, -1 when dropped
     final[order[kept]] = np.arange(int(kept.sum()), dtype=np.int32)
-    return (*_assemble(chunks, final), vocab, None)
+    return (*_assemble(chunks, final), vocab)
 
 
 def _renumber(table: _TypeTable, ids, per_doc, sent_starts, df, local_terms):
@@ -850,4 +848,4 @@ def _encode_sentences(sentences: list[list[str]], sent_offsets: np.ndarray, doc_
     return codes.astype(np.int32), new_doc_offsets, new_sent_offsets, list(uniques)
 
 
-__all__ = ["Corpus", "CorpusToolsError"]
+__all__ = ["Corpus"]

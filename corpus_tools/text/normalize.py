@@ -88,35 +88,24 @@ class Normalizer:
         self.lemma_reads_case = self.lemmatize in (True, "simplemma")
         self._stem = _make_stemmer(self.stem)
 
+    @property
+    def lowercase_text(self) -> bool:
+        """Lowercase whole texts before tokenising (fewer distinct strings), unless lemmas need case."""
+        return self.lowercase and not self.lemma_reads_case
+
     def term(self, surface: str) -> str | None:
-        """The term a surface word becomes, or None when it is not kept."""
-        word = surface.replace("’", "'").rstrip("'-")
-        if word.endswith("'s") and len(word) > 3:  # possessive: Russia's -> Russia
-            word = word[:-2]
-        lower = word.lower()
-        if lower in self._stop:
-            return None
-        if _NUMBER_RE.fullmatch(word):
-            if not self.numbers:
-                return None
-            return word if len(word) >= self.min_length else None
-        cased = word
-        if self.lowercase:
-            word = lower
-        if self._lemma is not None:
-            lemma = self._lemma(cased if self.lemma_reads_case else word)
-            word = lemma.lower() if self.lowercase else lemma
-        if self._stem is not None:
-            word = self._stem(word)
-        if len(word) < self.min_length or (word is not lower and word.lower() in self._stop):
-            return None
-        return word
+        """The term a surface word becomes, or None when it is not kept (see :meth:`classify`)."""
+        terms: list[str] = []
+        kind = self.classify([surface], {}, terms)[0]
+        return terms[kind] if kind >= 0 else None
 
     def classify(self, surfaces: list[str], term_ids: dict[str, int], terms: list[str]) -> np.ndarray:
         """Provisional term id per surface string; new terms are appended to ``terms``.
 
-        Does what :meth:`term` does, for many strings at once with pandas string methods.
-        Returns :data:`DROP` for words that are not kept and :data:`BOUNDARY` for sentence marks.
+        Apostrophes are unified and a possessive ``'s`` dropped; stopwords (checked lowercase,
+        before and after lemmas), numbers (unless ``numbers``) and terms shorter than
+        ``min_length`` are dropped; the rest is lowercased, lemmatised and stemmed as asked. Runs
+        with pandas string methods over many strings at once. Returns :data:`DROP` for words that are not kept and :data:`BOUNDARY` for sentence marks.
         """
         s = pd.Series(surfaces, dtype="str")
         out = np.full(len(s), DROP, dtype=np.int32)

@@ -74,12 +74,3 @@ def tokenize_chunk(
 def is_sentence_mark(surface: str) -> bool:
     """True for the tokens that end a sentence (``.``, ``?!``, a paragraph break)."""
     return surface[0] in ".!?\n"
-
-
-def word_spans(text: str) -> list[tuple[int, int, str]]:
-    """Character spans of word tokens (sentence marks excluded), for KWIC on the original text.
-
-    >>> word_spans("Hi, U.S. troops.")
-    [(0, 2, 'Hi'), (4, 8, 'U.S.'), (9, 15, 'troops')]
-    """
-    return [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text) if not is_sentence_mark(m.group())]
