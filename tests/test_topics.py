@@ -251,8 +251,22 @@ def test_topic_trends_by_group(model):
     assert trends.groupby("source").size().tolist() == [8, 8]
 
 
+def test_topic_trends_by_a_list_column_counts_each_section(model, corpus):
+    # a document in two sections counts in both, as in term_trends
+    docs = corpus.docs.assign(sections=[["x", "y"] if i % 2 == 0 else ["y"] for i in range(corpus.n_docs)])
+    sectioned = Corpus(docs, corpus.vocab, corpus.ids, corpus.doc_offsets, corpus.sent_offsets, dtm=corpus.dtm,
+                       params=corpus.params)
+    fitted = TopicModel(2, random_state=0).fit(sectioned)
+    with pytest.warns(UserWarning, match="have no date"):
+        trends = fitted.topic_trends("MS", by="sections")
+    jan = trends[trends["period"] == "2021-01-01"].set_index(["sections", "topic"])
+    assert jan.loc[("x", 0), "n_docs"] == 4 and jan.loc[("y", 0), "n_docs"] == 8
+    expected_x = fitted.doc_topics().iloc[[0, 2, 4, 6]].mean()
+    assert jan.loc[("x", 0), "value"] == pytest.approx(expected_x.iloc[0])
+
+
 def test_topic_trends_errors(model):
-    with pytest.raises(ValueError, match=r"^`by` must be a column of docs; got 'outlet'"):
+    with pytest.raises(KeyError, match=r"`by`='outlet' is not a docs column; the columns are \["):
         model.topic_trends(by="outlet")
     with pytest.raises(ValueError, match=r"^`freq` must be one of \["):
         model.topic_trends(freq="fortnight")

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from .. import __version__
 from ..errors import NotFittedError, check_option
+from .frequencies import group_documents, warn_left_out
 from .periods import assign_periods
 
 METHODS = ("lda", "nmf")
@@ -517,7 +518,8 @@ class TopicModel:
         freq : {"D", "W", "MS", "QS", "YS"}
             Calendar periods (see :func:`corpus_tools.analyses.periods.assign_periods`).
         by : str, optional
-            A column of ``docs`` (e.g. ``"source"``): one series per value.
+            A column of ``docs`` (e.g. ``"source"``): one series per value; a document in several
+            ``sections`` counts in each.
 
         Returns
         -------
@@ -529,7 +531,9 @@ class TopicModel:
         Raises
         ------
         ValueError
-            No document has a date, ``freq`` is unknown, or ``by`` is not a column.
+            No document has a date, or ``freq`` is unknown.
+        KeyError
+            ``by`` is not a docs column.
 
         Examples
         --------
@@ -542,23 +546,20 @@ class TopicModel:
         doc_period = periods.doc_period
         n_periods, k = len(periods.starts), int(self.n_topics)
         if by is None:
-            group_codes, groups = np.zeros(corpus.n_docs, dtype=np.int64), [None]
+            rows, codes, groups = np.arange(corpus.n_docs), np.zeros(corpus.n_docs, dtype=np.int64), [None]
         else:
-            if by not in corpus.docs.columns:
-                raise ValueError(f"`by` must be a column of docs; got {by!r}; available: {list(corpus.docs.columns)}.")
-            group_codes, groups = pd.factorize(corpus.docs[by], sort=True)
-        use = (doc_period >= 0) & (group_codes >= 0)
-        no_group = int(((doc_period >= 0) & (group_codes < 0)).sum())
-        if no_group:
-            warnings.warn(f"{no_group} dated documents have no {by!r} value and are left out of the topic trends.",
-                          stacklevel=2)
+            # the same grouping as term_trends: list cells (sections) count in each of their groups
+            found = group_documents(corpus, by, allow_freq=False)
+            warn_left_out(found, corpus.n_docs, stacklevel=2)
+            rows, codes, groups = found.doc_rows, found.codes, list(found.labels)
         if periods.n_undated:
             warnings.warn(f"{periods.n_undated} of {corpus.n_docs} documents have no date and are left out of the "
                           "topic trends.", stacklevel=2)
+        use = doc_period[rows] >= 0
+        rows, cell = rows[use], codes[use] * n_periods + doc_period[rows][use]
         n_cells = len(groups) * n_periods
-        cell = group_codes[use] * n_periods + doc_period[use]
         onehot = sp.csr_matrix((np.ones(len(cell)), (cell, np.arange(len(cell)))), shape=(n_cells, len(cell)))
-        sums = np.asarray(onehot @ self.doc_topics_[use])
+        sums = np.asarray(onehot @ self.doc_topics_[rows])
         counts = np.bincount(cell, minlength=n_cells)
         with np.errstate(invalid="ignore", divide="ignore"):
             means = sums / counts[:, None]
