@@ -34,11 +34,10 @@ def format_date_axis(ax, axis: str = "x"):
     return ax
 
 
-def check_columns(data, columns, what: str) -> None:
+def check_columns(data, columns, what: str, hint: str = "Name yours with the x=, y=, hue= arguments.") -> None:
     """Raise a KeyError naming the missing columns of a frame handed to a plot."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{what} takes a DataFrame; got {type(data).__name__}.")
     missing = [c for c in columns if c is not None and c not in data.columns]
     if missing:
-        raise KeyError(f"{what}: the frame has no column(s) {missing}; its columns are {list(data.columns)}. "
-                       "Name yours with the x=, y=, hue= arguments.")
+        raise KeyError(f"{what}: the frame has no column(s) {missing}; its columns are {list(data.columns)}. {hint}")

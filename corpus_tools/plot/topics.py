@@ -12,24 +12,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import check_option
+from ._common import check_columns, format_date_axis, get_ax, legend_outside
 
 TREND_KINDS = ("area", "lines")
 SWEEP_MEASURES = ("c_v", "c_npmi", "u_mass")
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _require_columns(frame: pd.DataFrame, columns, what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{what} expects a DataFrame; got {type(frame).__name__}.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs the columns {list(columns)}; missing {missing}. "
-                         f"Pass the table returned by the matching analysis.")
+_FROM_ANALYSIS = "Pass the table returned by the matching analysis."
 
 
 def topic_terms(model, *, n: int = 10, ncols: int = 4, ax=None):
@@ -66,7 +53,9 @@ def topic_terms(model, *, n: int = 10, ncols: int = 4, ax=None):
     ncols = max(1, min(ncols, k))
     nrows = math.ceil(k / ncols)
     n_shown = int(terms.groupby("topic").size().max())
-    fig, axes = _plt().subplots(nrows, ncols, figsize=(3.2 * ncols, 0.28 * n_shown * nrows + 1.0 * nrows),
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 0.28 * n_shown * nrows + 1.0 * nrows),
                                 squeeze=False)
     for topic, panel in zip(range(k), axes.flat):
         rows = terms[terms["topic"] == topic].sort_values("rank")
@@ -124,17 +113,17 @@ def topic_trends(trends_df: pd.DataFrame, *, kind: str = "area", topics=None, ax
 
     Raises
     ------
+    KeyError
+        A column is missing.
     ValueError
-        Missing columns, an unknown ``kind``, or several groups in the table.
+        An unknown ``kind``, or several groups in the table.
 
     Examples
     --------
     >>> ct.plot.topic_trends(model.topic_trends("MS"), kind="lines")  # doctest: +SKIP
     """
-    import matplotlib.dates as mdates
-
     check_option("kind", kind, TREND_KINDS)
-    _require_columns(trends_df, ["period", "topic", "label", "value"], "topic_trends")
+    check_columns(trends_df, ["period", "topic", "label", "value"], "topic_trends", hint=_FROM_ANALYSIS)
     by = trends_df.attrs.get("by")
     if by and by in trends_df.columns and trends_df[by].nunique() > 1:
         raise ValueError(f"the table has one series per {by!r} ({trends_df[by].nunique()} groups); "
@@ -144,8 +133,7 @@ def topic_trends(trends_df: pd.DataFrame, *, kind: str = "area", topics=None, ax
         raise ValueError("no rows to draw (check `topics`).")
     wide = frame.pivot(index="period", columns="topic", values="value")
     labels = frame.drop_duplicates("topic").set_index("topic")["label"]
-    if ax is None:
-        ax = _plt().gca()
+    ax = get_ax(ax)
     x = pd.to_datetime(wide.index)
     if kind == "area":
         _stacked_areas(ax, x, wide.to_numpy(dtype=float), [f"{t}: {labels[t]}" for t in wide.columns],
@@ -161,10 +149,8 @@ def topic_trends(trends_df: pd.DataFrame, *, kind: str = "area", topics=None, ax
                         markerfacecolor="white", color=line.get_color())
     ax.set_xlabel("period")
     ax.set_ylabel("mean topic share of documents")
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    format_date_axis(ax)
+    legend_outside(ax, fontsize="small")
     return ax
 
 
@@ -207,8 +193,7 @@ def doc_topics(model_or_frame, *, docs=None, ax=None, cmap: str = "viridis"):
         if missing:
             raise KeyError(f"doc ids not in the topic table: {missing[:5]}")
         frame = frame.loc[docs]
-    if ax is None:
-        ax = _plt().gca()
+    ax = get_ax(ax)
     image = ax.imshow(frame.to_numpy(dtype=float), aspect="auto", cmap=cmap, vmin=0.0, vmax=1.0,
                       interpolation="nearest")
     ax.set_xticks(np.arange(frame.shape[1]),
@@ -244,10 +229,9 @@ def topic_sweep(sweep_df: pd.DataFrame, *, measure: str = "c_v", ax=None):
     >>> ct.plot.topic_sweep(ct.topic_sweep(corpus, range(5, 31, 5)))  # doctest: +SKIP
     """
     check_option("measure", measure, SWEEP_MEASURES)
-    _require_columns(sweep_df, ["k", measure, "diversity"], "topic_sweep")
+    check_columns(sweep_df, ["k", measure, "diversity"], "topic_sweep", hint=_FROM_ANALYSIS)
     frame = sweep_df.sort_values("k")
-    if ax is None:
-        ax = _plt().gca()
+    ax = get_ax(ax)
     k = frame["k"].to_numpy()
     ax.plot(k, frame[measure].to_numpy(dtype=float), marker="o", color="C0", label=f"coherence ({measure})")
     ax.set_xlabel("number of topics (k)")
@@ -285,10 +269,9 @@ def topic_stability(stability_df: pd.DataFrame, *, ax=None):
     --------
     >>> ct.plot.topic_stability(ct.topic_stability(corpus, 10))  # doctest: +SKIP
     """
-    _require_columns(stability_df, ["topic", "label", "stability", "min_similarity"], "topic_stability")
+    check_columns(stability_df, ["topic", "label", "stability", "min_similarity"], "topic_stability", hint=_FROM_ANALYSIS)
     frame = stability_df.sort_values(["stability", "topic"], ascending=[False, True])
-    if ax is None:
-        ax = _plt().gca()
+    ax = get_ax(ax)
     y = np.arange(len(frame))
     ax.barh(y, frame["stability"].to_numpy(dtype=float), color="C0", label="mean similarity")
     ax.plot(frame["min_similarity"].to_numpy(dtype=float), y, linestyle="none", marker="|", markersize=12,
