@@ -5,6 +5,7 @@ import functools
 import hashlib
 import http.server
 import io
+import re
 import shutil
 import socket
 import tarfile
@@ -115,7 +116,7 @@ def test_registry_has_every_dataset_with_the_documented_fields():
         assert entry["loader"]["kind"] in {"load", "lines", "bundled"}
         assert entry["title"] and entry["description"] and entry["licence"]
         assert isinstance(entry["n_docs"], int) and entry["n_docs"] > 0
-        assert entry["sha256"] is None or (len(entry["sha256"]) == 64 and int(entry["sha256"], 16) >= 0)
+        assert entry["sha256"] is None or re.fullmatch(r"[0-9a-f]{64}", entry["sha256"])
         assert entry["archive"] in (None, "zip", "tar.gz")
     assert {n: reg[n]["n_docs"] for n in NAMES} == {
         "abcnews": 49999, "bbc": 2225, "lee": 300, "news100": 100, "reuters21578": 21578,

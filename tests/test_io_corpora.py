@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import warnings
 from collections import Counter
 
 import pandas as pd

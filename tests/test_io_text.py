@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 import corpus_tools as ct
 from corpus_tools.io import boilerplate

@@ -68,8 +68,8 @@ def test_structure(path):
 def test_executes_on_defaults(path):
     nb = _read(path)
     execute_notebook(nb, cwd=NOTEBOOKS, timeout=CELL_TIMEOUT, name=str(path))
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert errors == []
+    # execute_notebook raises on the first failing cell; here every code cell must have run
+    assert all(c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip())
 
 
 def test_kernel_is_this_interpreter():
