@@ -284,10 +284,6 @@ class Corpus:
         """Row of the document each token belongs to (int32, aligned with :attr:`ids`)."""
         return np.repeat(np.arange(self.n_docs, dtype=np.int32), self.doc_lengths)
 
-    def token_sentence_ids(self) -> np.ndarray:
-        """Sentence number of each token (int64, aligned with :attr:`ids`)."""
-        return np.repeat(np.arange(self.n_sentences, dtype=np.int64), np.diff(self.sent_offsets))
-
     def term_id(self, term: str) -> int:
         """Column of ``term`` in :attr:`dtm`; a KeyError names close matches when it is absent."""
         loc = self.vocab.get_indexer([term])[0]

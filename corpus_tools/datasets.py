@@ -276,9 +276,10 @@ def _download(entry: Mapping[str, Any], *, url: str | None, progress: bool, forc
     check_option("URL scheme", urllib.parse.urlparse(url).scheme, _SCHEMES)
     root = _paths.download_dir()
     target = root / entry["folder"]
-    if _is_complete(target, entry) and not force:
+    complete = _is_complete(target, entry)
+    if complete and not force:
         return target
-    if target.exists() and any(target.iterdir()) and not _is_complete(target, entry):
+    if target.exists() and any(target.iterdir()) and not complete:
         raise CorpusToolsError(
             f"{target} exists but lacks the files of dataset {entry['name']!r} "
             f"({', '.join(_expected_files(entry))}); complete it or remove it, then try again."

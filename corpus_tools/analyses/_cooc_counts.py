@@ -16,6 +16,8 @@ import weakref
 import numpy as np
 import scipy.sparse as sp
 
+from ..corpus import _build_dtm
+
 # Tokens handled per step of the window count (bounds the temporaries to a few hundred MB).
 TOKEN_CHUNK = 8_000_000
 # Terms per block of the document/sentence product (bounds the product's size).
@@ -29,12 +31,8 @@ def binary_unit_matrix(corpus, unit: str) -> sp.csr_matrix:
     if unit == "documents":
         m = corpus.dtm.tocsr().astype(np.int32, copy=True)
     else:
-        ids = corpus.ids
-        idx_dtype = np.int32 if len(ids) < np.iinfo(np.int32).max else np.int64
-        # a copy of ids: sum_duplicates sorts the column indices in place
-        data = (np.ones(len(ids), dtype=np.int32), ids.astype(idx_dtype, copy=True), corpus.sent_offsets.astype(idx_dtype))
-        m = sp.csr_matrix(data, shape=(corpus.n_sentences, corpus.n_terms))
-        m.sum_duplicates()
+        # the sentence-term matrix: built like the dtm, with sentences for documents
+        m = _build_dtm(corpus.ids, corpus.sent_offsets, corpus.n_terms)
     m.data[:] = 1
     m.eliminate_zeros()
     return m

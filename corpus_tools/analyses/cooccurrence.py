@@ -299,9 +299,9 @@ def _window_sides(corpus, nid: int, k: int):
     """Per term: position pairs with the node where the term is before (left) / after (right) it."""
     ids = corpus.ids
     pos = np.flatnonzero(ids == nid)
-    doc = corpus.token_doc_rows()
-    start = corpus.doc_offsets[doc[pos]]
-    end = corpus.doc_offsets[doc[pos] + 1]
+    doc = np.searchsorted(corpus.doc_offsets, pos, side="right") - 1  # the document of each node position
+    start = corpus.doc_offsets[doc]
+    end = corpus.doc_offsets[doc + 1]
     sides = []
     for sign in (-1, 1):
         other = pos[:, None] + sign * np.arange(1, k + 1)[None, :]
@@ -521,7 +521,7 @@ def cooccurrence_trends(corpus, pairs, *, freq: str = "MS") -> pd.DataFrame:
     loc = corpus.vocab.get_indexer(pd.Index(terms, dtype=object))
     if (loc < 0).any():
         raise _missing_terms_error(corpus, [t for t, l in zip(terms, loc) if l < 0])
-    docs_of = counts.binary_unit_matrix(corpus, "documents")[:, loc].tocsc()
+    docs_of = (corpus.dtm[:, loc] > 0).tocsc()  # only the pairs' columns, not the whole matrix
     rows_of = {t: docs_of.indices[docs_of.indptr[n] : docs_of.indptr[n + 1]] for n, t in enumerate(terms)}
     n_docs = periods.n_docs
     n_periods = len(periods.starts)

@@ -353,7 +353,6 @@ def _assemble(parts: list[pd.DataFrame], mapping: tables.Mapping, reporter: Repo
     ids = _unique_ids(frame, where, reporter)
     for column in STR_COLUMNS:
         frame[column] = frame[column].astype("str")
-    frame["text"] = frame["text"].fillna("")
     extras = [c for c in frame.columns if c not in STANDARD and c not in ("id", "_line")]
     for column in extras:
         # Text fields that some rows lack (None from one reader, NaN from another) are str.
