@@ -218,7 +218,8 @@ def test_perplexity(model, corpus):
 
 # ---------------------------------------------------------------------- over time
 def test_topic_trends_values_and_denominators(model, corpus):
-    with pytest.warns(UserWarning, match=r"^1 of 24 documents have no date and are left out of the topic trends\.$"):
+    with pytest.warns(UserWarning, match=r"^1 of 24 documents have no date and are left out of the topic trends "
+                                         r"\(counted in result.attrs\['n_undated'\]\)\.$"):
         trends = model.topic_trends("MS")
     assert list(trends.columns) == ["period", "topic", "label", "value", "n_docs", "partial"]
     assert trends.attrs["n_undated"] == 1

@@ -92,11 +92,13 @@ def association(measure: str, a, f1, f2, n) -> np.ndarray:
         elif measure == "t_score":
             out = (a - f1 * f2 / n) / np.sqrt(a)
         else:
-            out = _g2(a, f1, f2, n)
+            out = g2(a, f1, f2, n)
     return np.atleast_1d(np.array(out, dtype=np.float64))
 
 
-def _g2(a, f1, f2, n):
+def g2(a, f1, f2, n):
+    """Signed log-likelihood G² of the 2x2 table with joint count ``a``, marginals ``f1``, ``f2``
+    and total ``n`` (all four cells; negative when ``a`` is below its expected count)."""
     b = f1 - a
     c = f2 - a
     d = n - f1 - f2 + a
@@ -110,4 +112,4 @@ def _g2(a, f1, f2, n):
     return np.where(a * n < f1 * f2, -g2, g2)
 
 
-__all__ = ["MEASURES", "association"]
+__all__ = ["MEASURES", "association", "g2"]

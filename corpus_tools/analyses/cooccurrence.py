@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -539,9 +538,7 @@ def cooccurrence_trends(corpus, pairs, *, freq: str = "MS") -> pd.DataFrame:
             "partial": periods.partial,
         }))
     out = pd.concat(frames, ignore_index=True)
-    if periods.n_undated:
-        warnings.warn(f"{periods.n_undated} of {corpus.n_docs} documents have no date and are left out of the "
-                      "co-occurrence trends (counted in attrs['n_undated']).", stacklevel=2)
+    periods.warn_undated("co-occurrence trends")
     out.attrs.update(n_undated=int(periods.n_undated), freq=freq)
     return out
 

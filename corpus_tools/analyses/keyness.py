@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import check_option
+from .association import g2
 from .frequencies import check_top, group_documents, warn_left_out
 
 _DATE_RE = re.compile(r"^\d{4}(-\d{1,2}){0,2}$")  # 2003, 2003-03, 2003-03-20
@@ -51,13 +52,8 @@ def log_likelihood(a, b, c, d):
     little smaller; it leaves out the "all other terms" row.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    n = c + d
-    total = np.zeros(np.broadcast(a, b).shape)
-    for observed, row, col in ((a, a + b, c), (b, a + b, d), (c - a, n - a - b, c), (d - b, n - a - b, d)):
-        expected = row * col / n
-        with np.errstate(divide="ignore", invalid="ignore"):
-            total = total + np.where(observed > 0, observed * np.log(observed / expected), 0.0)
-    return 2 * total
+    # the term's row (a + b) and the target's column (c) of one 2x2 table over c + d tokens
+    return np.abs(g2(a, a + b, c, c + d))
 
 
 def chi_square(a, b, c, d):

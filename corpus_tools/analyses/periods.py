@@ -6,6 +6,7 @@ whole; undated documents are counted, never silently dropped.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,12 @@ class Periods:
     starts: pd.DatetimeIndex
     partial: np.ndarray
     n_undated: int
+
+    def warn_undated(self, what: str, stacklevel: int = 3) -> None:
+        """Say how many documents have no date and are left out of ``what`` (never silently)."""
+        if self.n_undated:
+            warnings.warn(f"{self.n_undated} of {len(self.doc_period)} documents have no date and are left out of "
+                          f"the {what} (counted in result.attrs['n_undated']).", stacklevel=stacklevel)
 
     @property
     def n_docs(self) -> np.ndarray:

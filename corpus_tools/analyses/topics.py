@@ -552,9 +552,7 @@ class TopicModel:
             found = group_documents(corpus, by, allow_freq=False)
             warn_left_out(found, corpus.n_docs, stacklevel=2)
             rows, codes, groups = found.doc_rows, found.codes, list(found.labels)
-        if periods.n_undated:
-            warnings.warn(f"{periods.n_undated} of {corpus.n_docs} documents have no date and are left out of the "
-                          "topic trends.", stacklevel=2)
+        periods.warn_undated("topic trends")
         use = doc_period[rows] >= 0
         rows, cell = rows[use], codes[use] * n_periods + doc_period[rows][use]
         n_cells = len(groups) * n_periods

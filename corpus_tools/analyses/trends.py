@@ -52,9 +52,6 @@ def _phrase_delimiter(corpus) -> str | None:
 
 
 def _lookup(corpus, term: str, query: str) -> int:
-    loc = corpus.vocab.get_indexer([term])[0]
-    if loc >= 0:
-        return int(loc)
     try:
         return corpus.term_id(term)
     except KeyError as err:
@@ -312,9 +309,7 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
     queries = resolve_terms(corpus, terms)
 
     periods = assign_periods(corpus.dates, freq)
-    if periods.n_undated:
-        warnings.warn(f"{periods.n_undated} of {corpus.n_docs} documents have no date and are left out of the "
-                      "trends (counted in result.attrs['n_undated']).", stacklevel=2)
+    periods.warn_undated("trends")
     if by is None:
         groups = Groups("", pd.Index([None]), np.arange(corpus.n_docs, dtype=np.int64),
                         np.zeros(corpus.n_docs, dtype=np.int64), 0)
