@@ -82,7 +82,7 @@ def _read_input(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if args.input in registry:
-            docs = ct.datasets.load(args.input, download=not args.no_download, **kwargs)
+            docs = ct.datasets.load(registry[args.input], download=not args.no_download, **kwargs)
             label = f"dataset {args.input}"
         else:
             docs = ct.load(args.input, **kwargs)

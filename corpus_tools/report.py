@@ -45,6 +45,7 @@ from typing import Any
 import pandas as pd
 
 from corpus_tools.errors import CorpusToolsError
+from corpus_tools.io.files import visible_files
 
 __all__ = [
     "DEFAULT_CORPUS",
@@ -153,15 +154,6 @@ def load_docs(name_or_path: str | os.PathLike = DEFAULT_CORPUS, **load_kwargs: A
     return ct.load(os.fspath(name_or_path), **load_kwargs)
 
 
-def _walk(folder: Path) -> list[Path]:
-    # The files ct.load looks at in a folder: hidden files and folders are skipped.
-    files = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        files.extend(Path(dirpath) / f for f in filenames if not f.startswith("."))
-    return files
-
-
 def input_files(name_or_path: str | os.PathLike = DEFAULT_CORPUS) -> list[Path]:
     """The files a corpus is read from, in sorted path order (what the manifest hashes).
 
@@ -203,20 +195,20 @@ def input_files(name_or_path: str | os.PathLike = DEFAULT_CORPUS) -> list[Path]:
         found: set[Path] = set()
         for pattern in patterns:
             if pattern == ".":
-                found.update(_walk(where))
+                found.update(visible_files(where))
                 continue
             for match in where.glob(pattern):
-                found.update(_walk(match) if match.is_dir() else [match])
+                found.update(visible_files(match) if match.is_dir() else [match])
         return sorted(found)
     _check_exists(name_or_path)
     path = Path(os.fspath(name_or_path)).expanduser()
     if path.is_file():
         return [path]
     if path.is_dir():
-        return sorted(_walk(path))
+        return sorted(visible_files(path))
     found = set()
     for match in map(Path, glob.glob(os.fspath(name_or_path), recursive=True)):
-        found.update(_walk(match) if match.is_dir() else [match])
+        found.update(visible_files(match) if match.is_dir() else [match])
     return sorted(found)
 
 

@@ -115,14 +115,18 @@ def discover(sources: Any, reporter: Reporter) -> list[InputFile]:
     return found
 
 
-def _walk(folder: Path, root: Path | None = None) -> list[InputFile]:
-    # Hidden files and folders (.git, .DS_Store, .ipynb_checkpoints) are not looked at,
-    # as in shell and glob patterns.
+def visible_files(folder: Path) -> list[Path]:
+    """Every file under ``folder``, sorted; hidden files and folders (.git, .DS_Store,
+    .ipynb_checkpoints) are not looked at, as in shell and glob patterns."""
     files = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         files.extend(Path(dirpath) / f for f in filenames if not f.startswith("."))
-    return [InputFile(p, root or folder, False) for p in sorted(files)]
+    return sorted(files)
+
+
+def _walk(folder: Path, root: Path | None = None) -> list[InputFile]:
+    return [InputFile(p, root or folder, False) for p in visible_files(folder)]
 
 
 def _file_id(f: InputFile) -> str:
