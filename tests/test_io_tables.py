@@ -201,3 +201,11 @@ def test_json_that_is_not_records(tmp_path):
     path.write_text("42", "utf-8")
     with pytest.raises(LoadError, match="JSON is not a list of records"):
         ct.load(path, errors="raise")
+
+
+def test_default_ids_drop_the_suffix_of_every_table_kind(tmp_path):
+    import gzip
+
+    (tmp_path / "heads.tab").write_text("headline\tdate\nrain at last\t2003-03-01\n", encoding="utf-8")
+    (tmp_path / "more.tsv.gz").write_bytes(gzip.compress(b"headline\nwind\n"))
+    assert ct.load(tmp_path, errors="skip").index.tolist() == ["heads-1", "more-1"]

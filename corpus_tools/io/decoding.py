@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 from corpus_tools.io.report import Reporter
 
 BINARY_PROBE = 8192
+
+
+def bare_name(path: Path) -> str:
+    """The file name without ``.gz`` and its extension: ``heads`` for ``heads.tsv.gz``."""
+    name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+    return os.path.splitext(name)[0]
 
 
 def read_bytes(path: Path, reporter: Reporter) -> bytes | None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from corpus_tools.errors import LoadError, check_option
 from corpus_tools.io import dates, html, reuters, tables
-from corpus_tools.io.decoding import read_text
+from corpus_tools.io.decoding import bare_name, read_text
 from corpus_tools.io.report import Reporter
 from corpus_tools.io.text import parse_article
 
@@ -132,8 +132,7 @@ def _walk(folder: Path, root: Path | None = None) -> list[InputFile]:
 def _file_id(f: InputFile) -> str:
     """``sport/001`` for ``bbc/sport/001.txt`` loaded as ``bbc``; ``page`` for ``page.html.gz``."""
     rel = f.path.relative_to(f.root) if f.path.is_relative_to(f.root) else Path(f.path.name)
-    name = rel.name[:-3] if rel.name.lower().endswith(".gz") else rel.name
-    return (rel.parent / os.path.splitext(name)[0]).as_posix()
+    return (rel.parent / bare_name(rel)).as_posix()
 
 
 def _folder_sections(f: InputFile) -> list[str]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from corpus_tools.io import boilerplate
-from corpus_tools.io.decoding import read_text
+from corpus_tools.io.decoding import bare_name, read_text
 from corpus_tools.io.report import Reporter
 
 CANDIDATES: dict[str, list[str]] = {
@@ -265,7 +265,7 @@ def read_table(path: Path, kind: str, mapping: Mapping, reporter: Reporter) -> p
         out["source"] = mapping.source
     out["sections"] = frame[chosen["sections"]].map(as_sections) if "sections" in chosen else [[] for _ in range(len(frame))]
     ids = frame[chosen["id"]].map(_cell_text, na_action="ignore") if "id" in chosen else pd.Series(None, index=frame.index)
-    stem = _stem(path)
+    stem = bare_name(path)
     default_ids = pd.Series([f"{stem}-{i}" for i in range(1, len(frame) + 1)], index=frame.index)
     out["id"] = ids.where(ids.notna(), default_ids)
 
@@ -283,9 +283,3 @@ def read_table(path: Path, kind: str, mapping: Mapping, reporter: Reporter) -> p
     return out
 
 
-def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in (".gz", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet"):
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-    return name
