@@ -18,7 +18,7 @@ from ._paths import cache_dir
 from .errors import check_option
 from .text.normalize import BOUNDARY, Normalizer, is_non_final_abbreviation
 from .text.phrases import join_phrases, phrase_options
-from .text.tokenizer import tokenize_chunk
+from .text.tokenizer import new_encoder, tokenize_chunk
 
 TOKENIZERS = ("words",)
 CHUNK_CHARS = 8_000_000        # text per chunk in one process
@@ -630,7 +630,7 @@ class _TypeTable:
 
     def __init__(self, normalizer: Normalizer):
         self.normalizer = normalizer
-        self.index: dict[str, int] = {}
+        self.encoder = new_encoder()                 # surface string -> code, across chunks
         self.term_ids: dict[str, int] = {}
         self.terms: list[str] = []
         self.kind = np.zeros(0, dtype=np.int32)      # provisional term id, DROP or BOUNDARY
@@ -638,7 +638,7 @@ class _TypeTable:
         self.period = np.zeros(0, dtype=bool)        # exactly "."
 
     def add(self, new: list[str]) -> None:
-        """Normalise strings that were just appended to :attr:`index`."""
+        """Normalise the surface strings the encoder has just numbered."""
         if new:
             self.kind = np.concatenate([self.kind, self.normalizer.classify(new, self.term_ids, self.terms)])
             self.abbrev = np.concatenate([self.abbrev, [is_non_final_abbreviation(t) for t in new]])
@@ -680,7 +680,7 @@ def _chunk_bounds(texts: pd.Series, n_jobs: int) -> list[tuple[int, int]]:
 def _process_chunk(texts: list[str], lowercase: bool, table: _TypeTable):
     """Everything one chunk needs, in table's term numbering: ids, tokens per document,
     sentence starts and document frequencies."""
-    codes, new, lengths = tokenize_chunk(texts, lowercase, table.index)
+    codes, new, lengths = tokenize_chunk(texts, lowercase, table.encoder)
     table.add(new)
     ids, per_doc, sent_starts = _chunk_result(codes, lengths, table)
     del codes

@@ -128,7 +128,9 @@ class Normalizer:
             mapped = candidates.tolist()
             if self._lemma is not None:
                 source = cased[candidates.index].tolist() if self.lemma_reads_case else mapped
-                mapped = [self._lemma(w) for w in source]
+                # "Russia's" and "Russia" ask for the same lemma: look each word up once
+                lemmas = {w: self._lemma(w) for w in dict.fromkeys(source)}
+                mapped = [lemmas[w] for w in source]
                 if self.lowercase:
                     mapped = [w.lower() for w in mapped]
             if self._stem is not None:

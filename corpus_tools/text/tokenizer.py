@@ -2,7 +2,9 @@
 
 One regular expression splits text into word tokens and sentence-boundary marks. Tokens are
 returned as codes into a table of distinct surface strings, so that every later step
-(lowercasing, stopwords, lemmas) runs once per distinct string, not once per token.
+(lowercasing, stopwords, lemmas) runs once per distinct string, not once per token. A compiled
+extension scans the texts and numbers the tokens without making a str per token; where it was
+not built, :class:`PyEncoder` does the same with the regular expression.
 """
 from __future__ import annotations
 
@@ -10,6 +12,11 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+
+try:  # the compiled tokeniser (_ctokenize.c); the same tokens, several times faster
+    from ._ctokenize import Encoder as _CEncoder
+except ImportError:  # built without a C compiler
+    _CEncoder = None
 
 # One pass of one expression; the alternatives are tried left to right.
 TOKEN_PATTERN = r"""
@@ -28,8 +35,53 @@ NON_FINAL_ABBREVIATIONS = frozenset(
 )
 
 
+class PyEncoder:
+    """Numbers the distinct surface strings of tokenised texts, in pure Python.
+
+    The twin of the compiled ``Encoder`` (``_ctokenize.c``): the same tokens and the same codes,
+    about eight times slower. Used where the extension could not be built.
+    """
+
+    def __init__(self):
+        self._types: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._types)
+
+    def encode(self, texts: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Codes of every token, the strings first seen in this call, and tokens per text."""
+        findall = TOKEN_RE.findall
+        per_text = [findall(t) for t in texts]
+        lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+        flat = [tok for toks in per_text for tok in toks]
+        del per_text
+        types = self._types
+        start = len(types)
+        # dict.fromkeys and map(dict.__getitem__) run at C speed; a dict keeps first-seen order
+        new_types = [t for t in dict.fromkeys(flat) if t not in types]
+        types.update(zip(new_types, range(start, start + len(new_types))))
+        codes = np.fromiter(map(types.__getitem__, flat), dtype=np.int32, count=len(flat))
+        return codes, new_types, lengths
+
+
+def new_encoder(compiled: bool | None = None):
+    """A fresh surface-string encoder: the compiled one when it was built, else :class:`PyEncoder`.
+
+    ``compiled=True`` insists on the compiled one (ImportError when it is missing);
+    ``compiled=False`` always gives the Python one.
+    """
+    if compiled is False:
+        return PyEncoder()
+    if _CEncoder is None:
+        if compiled:
+            raise ImportError("the compiled tokeniser (corpus_tools.text._ctokenize) was not built; "
+                              "reinstall corpus_tools where a C compiler is available.")
+        return PyEncoder()
+    return _CEncoder()
+
+
 def tokenize_chunk(
-    texts: Sequence[str], lowercase: bool = False, types: dict[str, int] | None = None
+    texts: Sequence[str], lowercase: bool = False, encoder=None
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Tokenise a chunk of texts into codes over distinct surface strings.
 
@@ -38,9 +90,9 @@ def tokenize_chunk(
     texts : sequence of str
     lowercase : bool
         Lowercase the texts first (fewer distinct strings to normalise later).
-    types : dict, optional
-        Surface string -> code, carried over from earlier chunks and updated in place, so that
-        codes stay the same across chunks. A fresh table is used when omitted.
+    encoder : optional
+        From :func:`new_encoder`, carried over from earlier chunks so that codes stay the same
+        across chunks. A fresh one is used when omitted.
 
     Returns
     -------
@@ -56,18 +108,14 @@ def tokenize_chunk(
     >>> lengths.tolist()
     [7]
     """
-    findall = TOKEN_RE.findall
-    per_text = [findall(t.lower()) for t in texts] if lowercase else [findall(t) for t in texts]
-    lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
-    flat = [tok for toks in per_text for tok in toks]
-    del per_text
-    if types is None:
-        types = {}
-    start = len(types)
-    # dict.fromkeys and map(dict.__getitem__) run at C speed; a dict keeps first-seen order
-    new_types = [t for t in dict.fromkeys(flat) if t not in types]
-    types.update(zip(new_types, range(start, start + len(new_types))))
-    codes = np.fromiter(map(types.__getitem__, flat), dtype=np.int32, count=len(flat))
+    if lowercase:
+        texts = [t.lower() for t in texts]
+    if encoder is None:
+        encoder = new_encoder()
+    codes, new_types, lengths = encoder.encode(texts)
+    if not isinstance(codes, np.ndarray):  # the compiled encoder hands back raw buffers
+        codes = np.frombuffer(codes, dtype=np.int32)
+        lengths = np.frombuffer(lengths, dtype=np.int64)
     return codes, new_types, lengths
 
 

@@ -1,0 +1,64 @@
+"""Build hook: compiles the tokeniser's C extension (corpus_tools/text/_ctokenize.c).
+
+The extension is optional. Where no C compiler is available the build warns and the package
+falls back to the pure-Python tokeniser, which gives the same tokens, only more slowly.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import warnings
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+MODULE = "corpus_tools.text._ctokenize"
+SOURCE = os.path.join("corpus_tools", "text", "_ctokenize.c")
+
+
+def _build_ext(root: str, build_lib: str | None) -> list[str]:
+    """Compile the extension with setuptools; returns the paths of the built files."""
+    from setuptools import Distribution, Extension
+
+    extension = Extension(MODULE, [SOURCE], extra_compile_args=["-O3"] if os.name != "nt" else [])
+    dist = Distribution({"name": "corpus_tools", "ext_modules": [extension], "script_name": "hatch_build.py"})
+    cmd = dist.get_command_obj("build_ext")
+    cmd.inplace = build_lib is None
+    if build_lib is not None:
+        cmd.build_lib = build_lib
+        cmd.build_temp = os.path.join(build_lib, "temp")
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        with warnings.catch_warnings():
+            # setuptools warns about its own `install` command, which this never runs
+            warnings.simplefilter("ignore")
+            cmd.ensure_finalized()
+            cmd.run()
+        return [os.path.join(root if build_lib is None else build_lib, p) for p in cmd.get_outputs()]
+    finally:
+        os.chdir(cwd)
+
+
+class CustomBuildHook(BuildHookInterface):
+    def initialize(self, version: str, build_data: dict) -> None:
+        if self.target_name != "wheel":
+            return
+        editable = version == "editable"
+        try:
+            if editable:
+                # an editable install imports from the source tree: compile next to the .c file
+                _build_ext(self.root, None)
+                return
+            build_lib = tempfile.mkdtemp(prefix="corpus_tools_ext_")
+            outputs = _build_ext(self.root, build_lib)
+        except Exception as exc:  # no compiler, no headers: the pure-Python tokeniser serves
+            warnings.warn(f"corpus_tools: the C tokeniser was not built ({exc}); "
+                          "the pure-Python tokeniser will be used (same tokens, slower).")
+            print(f"corpus_tools: C tokeniser not built: {exc}", file=sys.stderr)
+            return
+        for path in outputs:
+            rel = os.path.relpath(path, build_lib)
+            build_data["force_include"][path] = rel
+        build_data["pure_python"] = False
+        build_data["infer_tag"] = True
