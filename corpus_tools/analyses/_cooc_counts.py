@@ -71,13 +71,15 @@ def product_pairs(binary: sp.csr_matrix, sel: np.ndarray, min_count: int):
     return _cat(out_i), _cat(out_j), _cat(out_a), f
 
 
-def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarray, n_local: int, min_count: int):
-    """Joint counts of position pairs at most ``k`` apart in the same document.
+def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.ndarray, n_local: int,
+                 min_count: int):
+    """Joint counts of position pairs at most ``k`` apart in the same document, and the marginals
+    of the selected terms.
 
     Parameters
     ----------
     ids : int32 array of term ids (the corpus token sequence)
-    doc_rows : int array, document row of each token
+    doc_offsets : int array (n_docs + 1,), where each document starts in ``ids``
     k : int, largest distance
     local : int array (n_terms,), position of each term in the selection, -1 when not selected
     n_local : int, size of the selection
@@ -85,7 +87,10 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
 
     Returns
     -------
-    i, j : int64 arrays with ``i < j`` (positions in the selection); a : int64 joint counts
+    i, j : int64 arrays with ``i < j`` (positions in the selection), sorted by ``(i, j)``
+    a : int64 joint counts
+    f : int64 array (n_local,), window pairs holding each selected term (as :func:`window_marginals`)
+    n : int, number of window pairs
     """
     lid = local[ids]
     # only the selected tokens matter; their positions keep the distances, and a gap of k + 1
@@ -94,7 +99,10 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
     small = n_local < np.iinfo(np.int32).max
     terms = lid[positions].astype(np.int32 if small else np.int64)
     del lid
+    lengths = np.diff(doc_offsets)
+    doc_rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
     virtual = positions + doc_rows[positions].astype(np.int64) * (k + 1)
+    del doc_rows
     if virtual.size and virtual[-1] < np.iinfo(np.int32).max:
         virtual = virtual.astype(np.int32)  # half the memory traffic in the loop below
     del positions
@@ -102,6 +110,9 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
     dense = n_local * n_local <= DENSE_CELLS
     counts = None
     sparse_total = None
+    # pairs of positions both holding the same term: not a pair of terms, but the marginal
+    # counts such a pair once, not twice
+    same = np.zeros(n_local, dtype=np.int64)
     for start in range(0, n, TOKEN_CHUNK):
         stop = min(start + TOKEN_CHUNK, n)
         keys, firsts, seconds = [], [], []
@@ -116,7 +127,7 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
             a, b = terms[start:end], terms[start + s : end + s]
             if dense:
                 # the cell (lo, hi) of the upper triangle as one int32 key; equal terms land on
-                # the diagonal, which is cleared below
+                # the diagonal, read and cleared below
                 lo = np.minimum(a, b)
                 lo *= n_local
                 lo += np.maximum(a, b)
@@ -124,6 +135,7 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
             else:
                 a, b = a[ok], b[ok]
                 differ = a != b
+                same += np.bincount(a[~differ], minlength=n_local)
                 firsts.append(np.minimum(a[differ], b[differ]))
                 seconds.append(np.maximum(a[differ], b[differ]))
         if dense and keys:
@@ -138,16 +150,40 @@ def window_pairs(ids: np.ndarray, doc_rows: np.ndarray, k: int, local: np.ndarra
             del firsts, seconds
             part = sp.csr_matrix((np.ones(len(lo), dtype=np.int64), (lo, hi)), shape=(n_local, n_local))
             sparse_total = part if sparse_total is None else sparse_total + part
+    f, n_pairs = _selected_marginals(ids, doc_offsets, lengths, k, local, n_local, terms)
     if dense and counts is not None:
-        counts[:: n_local + 1] = 0  # a term next to itself is not a pair
-        key = np.flatnonzero(counts >= max(min_count, 1))
-        return key // n_local, key % n_local, counts[key]
+        diagonal = counts[:: n_local + 1]
+        f -= diagonal
+        diagonal[:] = 0  # a term next to itself is not a pair
+        key = np.flatnonzero(counts >= max(min_count, 1))  # in (i, j) order
+        i, j = np.divmod(key, n_local)
+        return i, j, counts[key], f, n_pairs
+    f -= same
     if sparse_total is None:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
+        return empty, empty, empty, f, n_pairs
+    sparse_total.sum_duplicates()  # canonical: rows in order, columns sorted within each row
     coo = sparse_total.tocoo()
     keep = coo.data >= min_count
-    return coo.row[keep].astype(np.int64), coo.col[keep].astype(np.int64), coo.data[keep].astype(np.int64)
+    return coo.row[keep].astype(np.int64), coo.col[keep].astype(np.int64), coo.data[keep].astype(np.int64), f, n_pairs
+
+
+def _selected_marginals(ids, doc_offsets, lengths, k, local, n_local, terms):
+    """Window pairs holding each selected term, before removing the pairs of two equal terms.
+
+    ``terms`` holds the selection position of every selected token. As in :func:`window_marginals`,
+    each position takes part in ``2k`` pairs less what the document's edges cut off.
+    """
+    f = 2 * k * np.bincount(terms, minlength=n_local).astype(np.int64)
+    starts = doc_offsets[:-1]
+    for r in range(k):
+        has = lengths > r
+        # the position r from the start misses k - r left partners; r from the end, k - r right ones
+        for edge in (starts[has] + r, starts[has] + lengths[has] - 1 - r):
+            held = local[ids[edge]]
+            f -= (k - r) * np.bincount(held[held >= 0], minlength=n_local)
+    n_pairs = int(sum(np.maximum(lengths - d, 0).sum() for d in range(1, k + 1)))
+    return f, n_pairs
 
 
 _MARGINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -71,9 +71,15 @@ def _select_terms(corpus, terms) -> np.ndarray:
         return np.arange(corpus.n_terms, dtype=np.int64)
     if isinstance(terms, (int, np.integer)) and not isinstance(terms, bool):
         n = _positive_int("terms", terms)
+        if n >= corpus.n_terms:
+            return np.arange(corpus.n_terms, dtype=np.int64)
         cf = np.bincount(corpus.ids, minlength=corpus.n_terms)
-        order = np.argsort(-cf, kind="stable")  # most frequent first, ties by term
-        return np.sort(order[:n]).astype(np.int64)
+        # the n most frequent, ties by term: all above the n-th largest count, then the first
+        # terms holding that count (a partition, not a sort of the whole vocabulary)
+        nth = np.partition(cf, corpus.n_terms - n)[corpus.n_terms - n]
+        above = np.flatnonzero(cf > nth)
+        tied = np.flatnonzero(cf == nth)[: n - len(above)]
+        return np.sort(np.concatenate([above, tied])).astype(np.int64)
     if isinstance(terms, str):
         raise TypeError(
             f"`terms` must be a list of terms or an int (the most frequent terms); got the string {terms!r}. "
@@ -151,54 +157,88 @@ def cooccurrence(corpus, *, terms=None, window=None, measure: str = "npmi", min_
         binary = counts.binary_unit_matrix(corpus, unit)
         i, j, a, f = counts.product_pairs(binary, sel, min_count)
         n_units = binary.shape[0]
+        in_order = False  # the sparse product leaves the columns of a row unsorted
     else:
-        local = np.full(corpus.n_terms, -1, dtype=np.int64)
+        local = np.full(corpus.n_terms, -1, dtype=np.int32 if len(sel) < np.iinfo(np.int32).max else np.int64)
         local[sel] = np.arange(len(sel))
-        i, j, a = counts.window_pairs(corpus.ids, corpus.token_doc_rows(), k, local, len(sel), min_count)
-        f_all, n_units = counts.window_marginals(corpus, k)
-        f = f_all[sel]
-    gi, gj = sel[i], sel[j]
-    if not corpus.vocab.is_monotonic_increasing:  # a vocabulary built elsewhere: order each pair by text
-        rank = np.empty(corpus.n_terms, dtype=np.int64)
-        rank[np.argsort(corpus.vocab.to_numpy(dtype=object), kind="stable")] = np.arange(corpus.n_terms)
-        swap = rank[gi] > rank[gj]
-        gi, gj, i, j = np.where(swap, gj, gi), np.where(swap, gi, gj), np.where(swap, j, i), np.where(swap, i, j)
+        i, j, a, f, n_units = counts.window_pairs(corpus.ids, corpus.doc_offsets, k, local, len(sel), min_count)
+        in_order = True
+    # i < j are positions in sel; sel is sorted, so they follow the vocabulary's order
+    names = pd.Index(corpus.vocab[sel], dtype="str")
+    if not names.is_monotonic_increasing:  # a vocabulary built elsewhere: order each pair by text
+        by_text = np.argsort(names.to_numpy(dtype=object), kind="stable")
+        rank = np.empty(len(sel), dtype=np.int64)
+        rank[by_text] = np.arange(len(sel))
+        names, f = names.take(by_text), f[by_text]
+        i, j = rank[i], rank[j]
+        i, j = np.minimum(i, j), np.maximum(i, j)
+        in_order = False
+    # from here i < j are positions in names, which is in alphabetical order
+    if measure == "count":
+        a, i, j = _by_count(a, i, j, len(names))
+        value = a.astype(np.float64)
+        if top is not None:
+            a, value, i, j = a[:top], value[:top], i[:top], j[:top]
     else:
-        rank = None
-    value = association(measure, a, f[i], f[j], n_units) if len(a) else np.zeros(0)
-    r1, r2 = (gi, gj) if rank is None else (rank[gi], rank[gj])
-    order = _best_first(value, a, r1, r2)
-    if top is not None:
-        order = order[:top]
+        value = association(measure, a, f[i], f[j], n_units) if len(a) else np.zeros(0)
+        order = _best_first(value, a, i, j, in_order=in_order)
+        if top is not None:
+            order = order[:top]
+        a, value, i, j = a[order], value[order], i[order], j[order]
     # taking from a string index is a vectorised take, not one Python string per row
-    vocab = pd.Index(corpus.vocab, dtype="str")
     out = pd.DataFrame({
-        "term1": vocab.take(gi[order]),
-        "term2": vocab.take(gj[order]),
-        "count": a[order].astype(np.int64),
-        "freq1": f[i[order]].astype(np.int64),
-        "freq2": f[j[order]].astype(np.int64),
-        "value": value[order],
+        "term1": names.take(i),
+        "term2": names.take(j),
+        "count": a.astype(np.int64, copy=False),
+        "freq1": f[i].astype(np.int64, copy=False),
+        "freq2": f[j].astype(np.int64, copy=False),
+        "value": value,
     })
     out.attrs.update(measure=measure, window=window, unit=unit, n_units=int(n_units))
     return out
 
 
-def _best_first(value, a, r1, r2) -> np.ndarray:
-    """Order by value (desc), count (desc), then term1 and term2 (asc), NaN last."""
-    m = int(max(r1.max(initial=0), r2.max(initial=0))) + 1
-    key = r1.astype(np.int64) * m + r2
-    if len(key) > 1 and not (np.diff(key) > 0).all():
-        first = np.argsort(key, kind="stable")
-    else:
-        first = np.arange(len(key))
-    # counting returns pairs in (term1, term2) order already; stable sorts keep it for ties
-    if np.array_equal(value, a):  # measure="count": one key is enough
-        neg = -a[first]
-        if len(neg) and neg.min() > np.iinfo(np.int16).min:
-            neg = neg.astype(np.int16)  # numpy sorts 16-bit keys by radix: linear time
-        return first[np.argsort(neg, kind="stable")]
-    return first[np.lexsort((-a[first], -value[first]))]
+def _by_count(a, i, j, m: int):
+    """Pairs by count (desc), then ``i`` and ``j`` (asc), as ``(a, i, j)`` in that order.
+
+    Count, ``i`` and ``j`` (all below ``m``) are packed into one int64 per pair and sorted once:
+    no argsort, and no gathering of the columns in the sorted order afterwards.
+    """
+    if not len(a):
+        return a, i, j
+    bits = max(int(m - 1).bit_length(), 1)
+    most = int(a.max())
+    if most.bit_length() + 2 * bits > 62:  # does not fit one int64 key
+        order = np.lexsort((j, i, -a))
+        return a[order], i[order], j[order]
+    key = most - a.astype(np.int64)
+    key <<= bits
+    key |= i
+    key <<= bits
+    key |= j
+    key.sort()
+    mask = (1 << bits) - 1
+    j = key & mask
+    key >>= bits
+    i = key & mask
+    key >>= bits
+    return most - key, i, j
+
+
+def _best_first(value, a, i, j, *, in_order: bool) -> np.ndarray:
+    """Order by value (desc), count (desc), then ``i`` and ``j`` (asc), NaN last.
+
+    ``in_order``: the pairs already come sorted by ``(i, j)``.
+    """
+    first = None
+    if not in_order and len(a) > 1:
+        key = i.astype(np.int64) * (int(j.max()) + 1) + j
+        if not (np.diff(key) > 0).all():
+            first = np.argsort(key, kind="stable")
+            value, a = value[first], a[first]
+    # a stable sort keeps the (i, j) order for ties
+    order = np.lexsort((-a, -value))
+    return order if first is None else first[order]
 
 
 # ---------------------------------------------------------------------- collocates
