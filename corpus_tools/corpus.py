@@ -114,7 +114,8 @@ class Corpus:
             Keep number tokens (``2021``, ``10,000``).
         lemmatize : bool or {"simplemma", "wordnet"}
             ``True`` uses simplemma (offline): ``troops -> troop``, ``concluded -> conclude``.
-            ``"wordnet"`` needs NLTK's WordNet data.
+            ``"wordnet"`` needs NLTK's WordNet data. Words with digits (``J-20``, ``2-1``)
+            keep their form.
         stem : False or {"snowball", "porter"}
             NLTK stemmers (no data needed).
         phrases : bool or dict
@@ -593,11 +594,38 @@ def _cache_key(index: pd.Index, texts: pd.Series, params: dict) -> str:
     h = hashlib.sha256()
     h.update(json.dumps({"v": __version__, "format": _FORMAT_VERSION, "params": params}, sort_keys=True,
                         default=str).encode())
-    for start in range(0, len(texts), 10_000):
-        ids = "\x1e".join(map(str, index[start : start + 10_000]))
-        h.update(ids.encode("utf-8", "surrogatepass"))
-        h.update("\x1d".join(texts.iloc[start : start + 10_000].tolist()).encode("utf-8", "surrogatepass"))
+    _hash_strings(h, index)
+    _hash_strings(h, texts)
     return h.hexdigest()[:32]
+
+
+def _hash_strings(h, values: pd.Series | pd.Index) -> None:
+    """Feed the content of a column of strings to hash ``h``: lengths, characters and missing places.
+
+    Reads the Arrow buffers behind the column instead of visiting each string, so that finding
+    a cached corpus costs a few milliseconds even for 50,000 headlines. Equal strings give equal
+    bytes whatever the column's chunking or dtype.
+    """
+    import pyarrow as pa
+
+    try:
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+            arr = pa.chunked_array(pa.array(values))
+        else:
+            items = [v if isinstance(v, str) or v is None else str(v) for v in values]
+            arr = pa.chunked_array([pa.array(items, type=pa.large_string())])
+    except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates, which Arrow cannot hold
+        h.update("\x1d".join(map(str, values)).encode("utf-8", "surrogatepass"))
+        return
+    arr = arr.cast(pa.large_string()).combine_chunks()
+    _, offsets, data = arr.buffers()
+    off = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    h.update(len(arr).to_bytes(8, "little"))
+    h.update((off - off[0]).tobytes())
+    if data is not None:
+        h.update(memoryview(data)[int(off[0]) : int(off[-1])])
+    if arr.null_count:
+        h.update(np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tobytes())
 
 
 def _cache_path(key: str) -> Path:

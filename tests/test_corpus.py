@@ -85,6 +85,12 @@ def test_lemmas_leave_capitalised_names_whole():
     assert c.analyze("Troops of bin Laden") == ["troop", "bin", "laden"]
 
 
+def test_lemmas_leave_words_with_digits_whole():
+    # simplemma alone would give "21" for the score and "nineteen-sixties" for the decade
+    c = build(["J-20 jets scored 2-1 in the 1960s; 4th drills"], lemmatize=True)
+    assert c.tokens("d0") == ["j-20", "jet", "score", "2-1", "1960s", "4th", "drill"]
+
+
 def test_stemming_lowercase_and_min_length():
     assert build(["Concluded drills"], stem="snowball").tokens("d0") == ["conclud", "drill"]
     assert build(["Russia ok"], lowercase=False).tokens("d0") == ["Russia", "ok"]
@@ -302,6 +308,30 @@ def test_cache_reloads_and_never_returns_stale(monkeypatch):
     changed.loc["d1", "text"] = "Drills resumed"
     with pytest.raises(AssertionError, match="tokenized again"):
         Corpus.from_docs(changed, progress=False)  # another text: not the cached one
+
+
+def _digest(values) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    corpus_module._hash_strings(h, values)
+    return h.hexdigest()
+
+
+def test_cache_key_reads_content_not_layout():
+    arrow = pd.Series(["Troops drilled", "", "Drills ended"], dtype="str")
+    chunked = pd.concat([arrow.iloc[:1], arrow.iloc[1:]], ignore_index=True)  # two Arrow chunks
+    as_object = pd.Series(["Troops drilled", "", "Drills ended"], dtype=object)
+    assert _digest(arrow) == _digest(chunked) == _digest(as_object)
+    assert _digest(arrow.iloc[1:]) == _digest(pd.Series(["", "Drills ended"], dtype="str"))  # a sliced column
+    # a moved boundary, one changed character, a missing value, another order: all differ
+    others = [["Troops drille", "d", "Drills ended"], ["Troops drilled", "", "Drills endeD"],
+              ["Troops drilled", None, "Drills ended"], ["", "Troops drilled", "Drills ended"]]
+    digests = {_digest(pd.Series(v, dtype="str")) for v in others} | {_digest(arrow)}
+    assert len(digests) == 5
+    # ids that are not strings are read by their text; lone surrogates fall back to a plain encoding
+    assert _digest(pd.Index([1, 2])) == _digest(pd.Index(["1", "2"]))
+    assert _digest(pd.Series(["a\udc80"], dtype=object)) != _digest(pd.Series(["a"], dtype=object))
 
 
 # ---------------------------------------------------------------- properties

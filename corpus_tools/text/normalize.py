@@ -20,6 +20,7 @@ DROP = -1      # a token that is not kept (stopword, number, too short)
 BOUNDARY = -2  # a sentence boundary mark
 
 _NUMBER_RE = re.compile(r"\d[\d.,]*")
+_DIGIT_RE = re.compile(r"\d")
 LEMMATIZERS = (False, True, "simplemma", "wordnet")
 STEMMERS = (False, "snowball", "porter")
 
@@ -104,7 +105,8 @@ class Normalizer:
 
         Apostrophes are unified and a possessive ``'s`` dropped; stopwords (checked lowercase,
         before and after lemmas), numbers (unless ``numbers``) and terms shorter than
-        ``min_length`` are dropped; the rest is lowercased, lemmatised and stemmed as asked. Runs
+        ``min_length`` are dropped; the rest is lowercased, lemmatised (words with digits, such
+        as ``J-20`` or ``2-1``, keep their form) and stemmed as asked. Runs
         with pandas string methods over many strings at once. Returns :data:`DROP` for words that are not kept and :data:`BOUNDARY` for sentence marks.
         """
         s = pd.Series(surfaces, dtype="str")
@@ -128,8 +130,11 @@ class Normalizer:
             mapped = candidates.tolist()
             if self._lemma is not None:
                 source = cased[candidates.index].tolist() if self.lemma_reads_case else mapped
-                # "Russia's" and "Russia" ask for the same lemma: look each word up once
-                lemmas = {w: self._lemma(w) for w in dict.fromkeys(source)}
+                # "Russia's" and "Russia" ask for the same lemma: look each word up once. Words
+                # with digits keep their form: a lemmatiser turns scores "2-1" into "21" and
+                # "1960s" into "nineteen-sixties", and "J-20" has no lemma to find
+                has_digit = _DIGIT_RE.search
+                lemmas = {w: w if has_digit(w) else self._lemma(w) for w in dict.fromkeys(source)}
                 mapped = [lemmas[w] for w in source]
                 if self.lowercase:
                     mapped = [w.lower() for w in mapped]
