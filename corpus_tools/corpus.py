@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from . import __version__
 from ._paths import cache_dir
-from .errors import check_option
+from .errors import check_n_jobs, check_option, check_positive_int
 from .text.normalize import BOUNDARY, Normalizer, is_non_final_abbreviation
 from .text.phrases import join_phrases, phrase_options
 from .text.tokenizer import new_encoder, tokenize_chunk
@@ -564,8 +564,7 @@ def _check_limits(min_df, max_df, max_terms) -> None:
             raise ValueError(f"`{name}` as a float is a share of documents and must lie in [0, 1]; got {value!r}.")
         if value < 0:
             raise ValueError(f"`{name}` must not be negative; got {value!r}.")
-    if max_terms is not None and (not isinstance(max_terms, (int, np.integer)) or max_terms < 1):
-        raise ValueError(f"`max_terms` must be a positive integer or None; got {max_terms!r}.")
+    check_positive_int("max_terms", max_terms, allow_none=True)
 
 
 def _kept_terms(df, cf, n_docs, vocab, min_df, max_df, max_terms, keep) -> np.ndarray:
@@ -749,10 +748,7 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
     from tqdm.auto import tqdm
 
     global _WORKER_STATE
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
-        raise ValueError(f"`n_jobs` must be a positive integer or -1 (all cores); got {n_jobs!r}.")
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
+    n_jobs = check_n_jobs(n_jobs)
     if n_jobs > 1 and int(texts.str.len().sum()) < PARALLEL_MIN_CHARS:
         n_jobs = 1
     bounds = _chunk_bounds(texts, n_jobs)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..errors import check_positive_int
 from .periods import FREQS, Periods, assign_periods
 
 
@@ -74,8 +75,7 @@ def warn_left_out(groups: Groups, n_docs: int, stacklevel: int = 3) -> None:
 
 
 def check_top(top) -> None:
-    if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1):
-        raise ValueError(f"`top` must be a positive integer or None; got {top!r}.")
+    check_positive_int("top", top, allow_none=True)
 
 
 def term_frequencies(corpus, *, by: str | None = None, top: int | None = None) -> pd.DataFrame:

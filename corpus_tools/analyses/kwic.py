@@ -8,7 +8,7 @@ from bisect import bisect_left, bisect_right
 import numpy as np
 import pandas as pd
 
-from ..errors import check_option
+from ..errors import check_option, check_positive_int
 from ..text.normalize import is_non_final_abbreviation
 from ..text.tokenizer import TOKEN_RE, is_sentence_mark
 from .trends import _phrase_delimiter, resolve_query
@@ -139,9 +139,7 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
         raise ValueError(f"`window` must be a non-negative number of words; got {window!r}.")
     check_option("sort", sort, SORTS)
-    if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer))
-                                 or max_rows < 1):
-        raise ValueError(f"`max_rows` must be a positive integer or None; got {max_rows!r}.")
+    check_positive_int("max_rows", max_rows, allow_none=True)
     by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
     missing = [c for c in by_cols if c not in corpus.docs.columns]
     if missing:

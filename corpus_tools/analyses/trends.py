@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..errors import check_option
+from ..errors import check_option, check_positive_int
 from .frequencies import Groups, group_documents
 from .intervals import poisson_interval, wilson_interval
 from .periods import FREQS, assign_periods
@@ -213,9 +213,7 @@ def doc_occurrences(corpus, queries: list[Query]) -> sp.csr_matrix:
 def _check_smooth(smooth) -> int:
     if smooth is None:
         return 1
-    if isinstance(smooth, bool) or not isinstance(smooth, (int, np.integer)) or smooth < 1:
-        raise ValueError(f"`smooth` must be a positive number of periods or None; got {smooth!r}.")
-    return int(smooth)
+    return check_positive_int("smooth", smooth, allow_none=True, what="number of periods")
 
 
 def _check_ci(ci) -> float | None:

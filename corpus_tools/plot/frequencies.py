@@ -1,6 +1,7 @@
 """Bar chart of the most frequent terms."""
 from __future__ import annotations
 
+from ..errors import check_positive_int
 from ._common import check_columns, get_ax
 
 _AXIS_LABELS = {"count": "occurrences", "doc_count": "documents containing the term",
@@ -41,8 +42,7 @@ def top_terms(freqs, *, n: int = 20, x: str = "count", y: str = "term", ax=None,
     >>> ct.plot.top_terms(freqs[freqs["source"] == "Press TV"], x="share")         # doctest: +SKIP
     """
     check_columns(freqs, [x, y], "top_terms")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"`n` must be a positive integer; got {n!r}.")
+    check_positive_int("n", n)
     if freqs[y].duplicated().any():
         group = freqs.attrs.get("by")
         hint = f" (one per `{group}`); select one: freqs[freqs[{group!r}] == ...]" if group else "; select one group"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import check_positive_int
 from ._common import check_columns, get_ax, legend_outside
 
 
@@ -40,8 +41,7 @@ def keyness(data, *, n: int = 20, x: str = "score", y: str = "term", ax=None,
     >>> ct.plot.keyness(ct.keyness(corpus, {"source": "Press TV"}), n=15)             # doctest: +SKIP
     """
     check_columns(data, [x, y], "keyness")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"`n` must be a positive integer; got {n!r}.")
+    check_positive_int("n", n)
     if data[y].duplicated().any():
         hint = " (a keyness_table: select one group, data[data['group'] == ...])" if "group" in data.columns else ""
         raise ValueError(f"keyness draws one bar per {y!r}, but some appear in several rows{hint}.")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import check_option
+from ..errors import check_option, check_positive_int
 from .stopwords import resolve_stopwords
 from .tokenizer import NON_FINAL_ABBREVIATIONS
 
@@ -80,8 +80,7 @@ class Normalizer:
     _stop: frozenset = field(init=False, repr=False)
 
     def __post_init__(self):
-        if not isinstance(self.min_length, int) or self.min_length < 1:
-            raise ValueError(f"`min_length` must be a positive integer; got {self.min_length!r}.")
+        check_positive_int("min_length", self.min_length)
         self._stop = resolve_stopwords(self.stopwords, self.extra_stopwords)
         self._lemma = _make_lemmatizer(self.lemmatize)
         # simplemma reads case: capitalised names stay whole ("Laden", "United") while
