@@ -55,9 +55,7 @@ def token_lists(corpus, n_docs=None):
 
 
 def run_ct(corpus):
-    from corpus_tools.analyses import _cooc_counts
-
-    _cooc_counts._MARGINS.clear()  # no marginals cached by an earlier call
+    # nothing is cached between calls: the marginals are counted in the same pass as the pairs
     result = ct.cooccurrence(corpus, terms=TOP, window=WINDOW, measure="count", min_count=1)
     return len(result), int(result["count"].sum()), result
 

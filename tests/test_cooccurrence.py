@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import corpus_tools as ct
 from corpus_tools.analyses import _cooc_counts
 from corpus_tools.analyses.association import MEASURES, association
-from corpus_tools.analyses.cooccurrence import pair_matrix
+from corpus_tools.analyses.cooccurrence import _by_count, pair_matrix
 from corpus_tools.corpus import Corpus
 
 # ---------------------------------------------------------------------- a corpus small enough to count by hand
@@ -228,7 +228,7 @@ def test_collocates_errors(fruit):
 
 
 # ---------------------------------------------------------------------- properties on random corpora
-def _random_corpus(seqs, sentence_breaks, n_terms):
+def _random_corpus(seqs, sentence_breaks, n_terms, vocab=None):
     lengths = [len(s) for s in seqs]
     ids = np.array([t for s in seqs for t in s], dtype=np.int32)
     doc_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
@@ -238,17 +238,19 @@ def _random_corpus(seqs, sentence_breaks, n_terms):
     starts = sorted(s for s in starts if s < len(ids))
     sent_offsets = np.array(starts + [len(ids)], dtype=np.int64)
     docs = pd.DataFrame({"text": [""] * len(seqs)}, index=pd.Index([f"d{i}" for i in range(len(seqs))], name="doc_id"))
-    vocab = [f"t{j:02d}" for j in range(n_terms)]
+    vocab = [f"t{j:02d}" for j in range(n_terms)] if vocab is None else vocab
     return Corpus(docs, vocab, ids, doc_offsets, sent_offsets)
 
 
 @st.composite
-def random_corpora(draw):
+def random_corpora(draw, shuffled_vocab=False):
+    """Small random corpora; ``shuffled_vocab``: term ids not in alphabetical order (a vocabulary built elsewhere)."""
     n_terms = draw(st.integers(2, 8))
     n_docs = draw(st.integers(1, 6))
     seqs = [draw(st.lists(st.integers(0, n_terms - 1), min_size=1, max_size=14)) for _ in range(n_docs)]
     breaks = [draw(st.lists(st.integers(1, 13), max_size=3)) for _ in range(n_docs)]
-    return _random_corpus(seqs, breaks, n_terms)
+    vocab = draw(st.permutations([f"t{j:02d}" for j in range(n_terms)])) if shuffled_vocab else None
+    return _random_corpus(seqs, breaks, n_terms, vocab)
 
 
 def _window_counter(corpus, k):
@@ -329,6 +331,91 @@ def test_window_marginals_match_enumeration(corpus, k):
                     expected[t] += 1
     assert n == total
     assert f.tolist() == expected.tolist()
+
+
+def _scipy_window_counts(corpus, k, sel):
+    """{(id1, id2): count} of the terms ``sel`` (ids, id1 < id2) the plain scipy way: a sparse
+    matrix of the ordered position pairs at each distance 1..k within a document, summed and folded."""
+    local = np.full(corpus.n_terms, -1)
+    local[sel] = np.arange(len(sel))
+    rows = corpus.token_doc_rows()
+    ids = local[corpus.ids]
+    total = sp.csr_matrix((len(sel), len(sel)), dtype=np.int64)
+    for d in range(1, k + 1):
+        keep = (rows[:-d] == rows[d:]) & (ids[:-d] >= 0) & (ids[d:] >= 0)
+        first, second = ids[:-d][keep], ids[d:][keep]
+        total = total + sp.csr_matrix((np.ones(len(first), dtype=np.int64), (first, second)), shape=total.shape)
+    upper = sp.triu(total + total.T, k=1).tocoo()  # (a, b) and (b, a) are one pair; a term with itself is none
+    return {(int(sel[i]), int(sel[j])): int(v) for i, j, v in zip(upper.row, upper.col, upper.data)}
+
+
+def _assert_best_first_by_count(result):
+    rows = list(zip(result["count"], result.term1, result.term2))
+    assert all(t1 < t2 for _, t1, t2 in rows)
+    assert rows == sorted(rows, key=lambda r: (-r[0], r[1], r[2]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_corpora(shuffled_vocab=True), st.integers(1, 4), st.data())
+def test_window_counts_of_a_selection_match_scipy_on_both_paths(corpus, k, data):
+    chosen = data.draw(st.lists(st.sampled_from(list(corpus.vocab)), min_size=1, unique=True), label="terms")
+    chunk = data.draw(st.sampled_from([1, 3, 1000]), label="TOKEN_CHUNK")
+    frames = []
+    # the dense bincount of pair cells and the sparse coo -> csr sum
+    for dense_cells in (1 << 24, 0):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_cooc_counts, "DENSE_CELLS", dense_cells)
+            patch.setattr(_cooc_counts, "TOKEN_CHUNK", chunk)
+            frames.append(ct.cooccurrence(corpus, terms=chosen, window=k, measure="count", min_count=1))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    result = frames[0]
+    sel = np.sort(corpus.vocab.get_indexer(chosen))
+    ids = [(corpus.term_id(a), corpus.term_id(b)) for a, b in zip(result.term1, result.term2)]
+    got = {(min(p), max(p)): c for p, c in zip(ids, result["count"].tolist())}
+    assert got == _scipy_window_counts(corpus, k, sel)
+    # the marginals of the selected terms are those of the whole corpus
+    f, n = _cooc_counts.window_marginals(corpus, k)
+    assert result.freq1.tolist() == [f[a] for a, _ in ids] and result.freq2.tolist() == [f[b] for _, b in ids]
+    assert result.attrs["n_units"] == n
+    assert (result.value == result["count"]).all()
+    _assert_best_first_by_count(result)
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_corpora(shuffled_vocab=True), st.sampled_from([None, "sentence", 1, 3]))
+def test_pairs_follow_the_text_order_whatever_the_term_ids(corpus, window):
+    by_count = ct.cooccurrence(corpus, window=window, measure="count", min_count=1)
+    _assert_best_first_by_count(by_count)
+    npmi = ct.cooccurrence(corpus, window=window, measure="npmi", min_count=1)
+    rows = list(zip(npmi.value, npmi["count"], npmi.term1, npmi.term2))
+    assert all(t1 < t2 for *_, t1, t2 in rows)
+    assert rows == sorted(rows, key=lambda r: (-r[0], -r[1], r[2], r[3]))
+    # the same pairs and counts under both measures
+    assert dict(zip(zip(npmi.term1, npmi.term2), npmi["count"])) == dict(
+        zip(zip(by_count.term1, by_count.term2), by_count["count"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_corpora(), st.integers(1, 9))
+def test_int_terms_are_the_most_frequent_ties_by_term(corpus, n):
+    pairs = ct.cooccurrence(corpus, terms=n, window=1, measure="count", min_count=1)
+    cf = np.bincount(corpus.ids, minlength=corpus.n_terms)
+    top = set(corpus.vocab[np.argsort(-cf, kind="stable")[:n]])
+    assert set(pairs.term1) | set(pairs.term2) <= top
+    # terms that meet inside the selection make a pair
+    expected = {(corpus.vocab[i], corpus.vocab[j]) for i, j in _window_counter(corpus, 1)}
+    assert set(zip(pairs.term1, pairs.term2)) == {p for p in expected if set(p) <= top}
+
+
+def test_count_order_when_counts_overflow_the_packed_key():
+    # count desc, then i and j asc; counts of 2**60 do not fit one int64 key with i and j
+    a = np.array([1, 3, 3, 2, 3])
+    i = np.array([0, 1, 0, 1, 2])
+    j = np.array([1, 2, 3, 3, 3])
+    expected = [(3, 0, 3), (3, 1, 2), (3, 2, 3), (2, 1, 3), (1, 0, 1)]
+    for scale in (1, 2**60):
+        got_a, got_i, got_j = _by_count(a * scale, i, j, 4)
+        assert list(zip((got_a // scale).tolist(), got_i.tolist(), got_j.tolist())) == expected
 
 
 @settings(max_examples=40, deadline=None)
@@ -514,3 +601,21 @@ def test_reuters_top_200_matches_scipy(corpora, reuters):
     assert (result.term1.map(freq) == result.freq1).all() and (result.term2.map(freq) == result.freq2).all()
     npmi = ct.cooccurrence(reuters, terms=200, min_count=1)
     assert len(npmi) == len(result) and npmi.value.between(-1, 1).all()
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize("dense_cells", [1 << 24, 0])
+def test_reuters_window_top_300_matches_scipy(corpora, reuters, monkeypatch, dense_cells):
+    monkeypatch.setattr(_cooc_counts, "DENSE_CELLS", dense_cells)  # 0: the sparse coo -> csr path
+    result = ct.cooccurrence(reuters, terms=300, window=5, measure="count", min_count=1)
+    cf = np.bincount(reuters.ids, minlength=reuters.n_terms)
+    top = np.sort(np.argsort(-cf, kind="stable")[:300])
+    expected = _scipy_window_counts(reuters, 5, top)
+    id1, id2 = reuters.vocab.get_indexer(result.term1), reuters.vocab.get_indexer(result.term2)
+    got = dict(zip(zip(id1.tolist(), id2.tolist()), result["count"].tolist()))
+    assert got == expected
+    f, n = _cooc_counts.window_marginals(reuters, 5)
+    freq = dict(zip(reuters.vocab[top], f[top].tolist()))
+    assert (result.term1.map(freq) == result.freq1).all() and (result.term2.map(freq) == result.freq2).all()
+    assert result.attrs["n_units"] == n
+    _assert_best_first_by_count(result)

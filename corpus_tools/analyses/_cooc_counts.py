@@ -97,7 +97,7 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
     # between documents makes every cross-document pair farther apart than k
     positions = np.flatnonzero(lid >= 0)
     small = n_local < np.iinfo(np.int32).max
-    terms = lid[positions].astype(np.int32 if small else np.int64)
+    terms = lid[positions].astype(np.int32 if small else np.int64, copy=False)
     del lid
     lengths = np.diff(doc_offsets)
     doc_rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
