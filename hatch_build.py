@@ -21,18 +21,19 @@ def _build_ext(root: str, build_lib: str | None) -> list[str]:
     from setuptools import Distribution, Extension
 
     extension = Extension(MODULE, [SOURCE], extra_compile_args=["-O3"] if os.name != "nt" else [])
-    dist = Distribution({"name": "corpus_tools", "ext_modules": [extension], "script_name": "hatch_build.py"})
-    cmd = dist.get_command_obj("build_ext")
-    cmd.inplace = build_lib is None
-    if build_lib is not None:
-        cmd.build_lib = build_lib
-        cmd.build_temp = os.path.join(build_lib, "temp")
     cwd = os.getcwd()
     os.chdir(root)
     try:
         with warnings.catch_warnings():
             # setuptools warns about its own `install` command, which this never runs
             warnings.simplefilter("ignore")
+            dist = Distribution({"name": "corpus_tools", "ext_modules": [extension],
+                                 "script_name": "hatch_build.py"})
+            cmd = dist.get_command_obj("build_ext")
+            cmd.inplace = build_lib is None
+            if build_lib is not None:
+                cmd.build_lib = build_lib
+                cmd.build_temp = os.path.join(build_lib, "temp")
             cmd.ensure_finalized()
             cmd.run()
         return [os.path.join(root if build_lib is None else build_lib, p) for p in cmd.get_outputs()]

@@ -151,7 +151,7 @@ static int span_equals(const Entry *e, int kind, const void *data, Py_ssize_t st
 
 static int encoder_grow(Encoder *self)
 {
-    Py_ssize_t capacity = self->capacity ? self->capacity * 2 : 1 << 14;
+    Py_ssize_t capacity = self->capacity ? self->capacity * 2 : 1 << 10;
     Entry *slots = PyMem_Calloc((size_t)capacity, sizeof(Entry));
     if (slots == NULL) {
         PyErr_NoMemory();
