@@ -90,6 +90,10 @@ def run_nltk(docs, keep):
     return len({(a, b) if a < b else (b, a) for a, b in finder.ngram_fd if a != b})
 
 
+def _secs(seconds: float) -> str:
+    return f"{seconds:.3f}" if seconds < 1 else f"{seconds:.2f}"
+
+
 def _size(result):
     return result if isinstance(result, int) else len(result)
 
@@ -103,7 +107,7 @@ def bench(name, corpus, sample=None):
     # best of REPEAT inside one fresh process each (peak RSS of that process); small results only
     _, peak, (secs, (n_pairs, total)) = run_isolated(lambda: best_of(lambda: run_ct(corpus)[:2], REPEAT))
     rows.append(("corpus_tools", secs, peak, None))
-    print(f"[{name}] corpus_tools: {secs:.2f} s, peak {peak:.0f} MB, {n_pairs:,} pairs, {total:,} window pairs",
+    print(f"[{name}] corpus_tools: {_secs(secs)} s, peak {peak:.0f} MB, {n_pairs:,} pairs, {total:,} window pairs",
           flush=True)
     docs = token_lists(corpus, sample)
     scale = 1.0
@@ -112,8 +116,8 @@ def bench(name, corpus, sample=None):
     for label, fn in (("Python loop (Counter)", run_python_loop), ("NLTK BigramCollocationFinder", run_nltk)):
         _, peak, (secs, out) = run_isolated(lambda fn=fn: best_of(lambda: _size(fn(docs, keep)), REPEAT))
         rows.append((label, secs * scale, peak, secs if scale != 1.0 else None))
-        extra = f" (measured {secs:.2f} s on {len(docs):,} docs, x{scale:.1f})" if scale != 1.0 else ""
-        print(f"[{name}] {label}: {secs * scale:.2f} s{extra}, peak {peak:.0f} MB, {out:,} pairs", flush=True)
+        extra = f" (measured {_secs(secs)} s on {len(docs):,} docs, x{scale:.1f})" if scale != 1.0 else ""
+        print(f"[{name}] {label}: {_secs(secs * scale)} s{extra}, peak {peak:.0f} MB, {out:,} pairs", flush=True)
     return rows
 
 
@@ -137,7 +141,7 @@ def table(name, corpus, rows):
             print(f"| {label} | | {peak:.0f} | |")
             continue
         note = " (extrapolated)" if measured is not None else ""
-        print(f"| {label} | {secs:.2f}{note} | {peak:.0f} | {secs / base:.1f}x |")
+        print(f"| {label} | {_secs(secs)}{note} | {peak:.0f} | {secs / base:.1f}x |")
 
 
 def main():

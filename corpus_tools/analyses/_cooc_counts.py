@@ -169,10 +169,12 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
 
 
 def _selected_marginals(ids, doc_offsets, lengths, k, local, n_local, terms):
-    """Window pairs holding each selected term, before removing the pairs of two equal terms.
+    """Window pairs holding each selected term, before removing the pairs of two equal terms,
+    and the number of window pairs.
 
-    ``terms`` holds the selection position of every selected token. As in :func:`window_marginals`,
-    each position takes part in ``2k`` pairs less what the document's edges cut off.
+    ``terms`` holds the selection position of every selected token. Each position takes part in
+    ``2k`` pairs less what the document's edges cut off (see :func:`window_marginals`); only the
+    first and last ``k`` positions of each document are visited.
     """
     f = 2 * k * np.bincount(terms, minlength=n_local).astype(np.int64)
     starts = doc_offsets[:-1]
@@ -210,20 +212,13 @@ def window_marginals(corpus, k: int):
     if hit is not None and hit[0] is corpus.ids:
         return hit[1], hit[2]
     ids, offsets, v = corpus.ids, corpus.doc_offsets, corpus.n_terms
-    lengths = np.diff(offsets)
-    starts = offsets[:-1]
-    f = 2 * k * np.bincount(ids, minlength=v).astype(np.int64)
-    for r in range(k):
-        has = lengths > r
-        # the position r from the start misses k - r left partners; r from the end, k - r right ones
-        f -= (k - r) * np.bincount(ids[starts[has] + r], minlength=v)
-        f -= (k - r) * np.bincount(ids[starts[has] + lengths[has] - 1 - r], minlength=v)
+    every = np.arange(v, dtype=np.int32)  # every term selected, at its own id
+    f, n_pairs = _selected_marginals(ids, offsets, np.diff(offsets), k, every, v, ids)
     for d in range(1, k + 1):
         left = np.flatnonzero(ids[:-d] == ids[d:])
         # same document iff the right token comes before the end of the left token's document
         doc_end = offsets[np.searchsorted(offsets, left, side="right")]
         f -= np.bincount(ids[left[left + d < doc_end]], minlength=v)
-    n_pairs = int(sum(np.maximum(lengths - d, 0).sum() for d in range(1, k + 1)))
     cached[k] = (ids, f, n_pairs)
     _MARGINS[corpus] = cached
     return f, n_pairs
