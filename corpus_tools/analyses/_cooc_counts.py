@@ -101,11 +101,13 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
     del lid
     lengths = np.diff(doc_offsets)
     doc_rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-    virtual = positions + doc_rows[positions].astype(np.int64) * (k + 1)
+    virtual = doc_rows[positions].astype(np.int64)
     del doc_rows
+    virtual *= k + 1
+    virtual += positions
+    del positions
     if virtual.size and virtual[-1] < np.iinfo(np.int32).max:
         virtual = virtual.astype(np.int32)  # half the memory traffic in the loop below
-    del positions
     n = len(virtual)
     dense = n_local * n_local <= DENSE_CELLS
     counts = None
