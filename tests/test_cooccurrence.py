@@ -361,13 +361,15 @@ def test_window_counts_of_a_selection_match_scipy_on_both_paths(corpus, k, data)
     chosen = data.draw(st.lists(st.sampled_from(list(corpus.vocab)), min_size=1, unique=True), label="terms")
     chunk = data.draw(st.sampled_from([1, 3, 1000]), label="TOKEN_CHUNK")
     frames = []
-    # the dense bincount of pair cells and the sparse coo -> csr sum
-    for dense_cells in (1 << 24, 0):
+    # the dense bincount of pair cells and the sparse coo -> csr sum; int32 and int64 positions
+    for dense_cells, int32_positions in ((1 << 24, 2**31 - 1), (0, 2**31 - 1), (1 << 24, 0)):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(_cooc_counts, "DENSE_CELLS", dense_cells)
             patch.setattr(_cooc_counts, "TOKEN_CHUNK", chunk)
+            patch.setattr(_cooc_counts, "INT32_POSITIONS", int32_positions)
             frames.append(ct.cooccurrence(corpus, terms=chosen, window=k, measure="count", min_count=1))
     pd.testing.assert_frame_equal(frames[0], frames[1])
+    pd.testing.assert_frame_equal(frames[0], frames[2])
     result = frames[0]
     sel = np.sort(corpus.vocab.get_indexer(chosen))
     ids = [(corpus.term_id(a), corpus.term_id(b)) for a, b in zip(result.term1, result.term2)]
