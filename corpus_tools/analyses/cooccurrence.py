@@ -211,7 +211,7 @@ def _by_count(a, i, j, m: int):
     if most.bit_length() + 2 * bits > 62:  # does not fit one int64 key
         order = np.lexsort((j, i, -a))
         return a[order], i[order], j[order]
-    key = most - a.astype(np.int64)
+    key = np.subtract(most, a, dtype=np.int64)
     key <<= bits
     key |= i
     key <<= bits
