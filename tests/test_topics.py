@@ -510,6 +510,74 @@ def test_topic_stability_errors(corpus):
         topic_stability(corpus, 2, topn=0)
 
 
+# ---------------------------------------------------------------------- where LDA starts
+def test_default_settings_depend_on_the_start():
+    assert TopicModel(2)._settings() == {"passes": 5, "iterations": 50, "alpha": 0.1, "eta": 0.05,
+                                         "chunksize": None, "init": "nmf"}
+    assert TopicModel(2, init="random")._settings()["passes"] == 20
+    assert TopicModel(2, init="random", passes=3)._settings()["passes"] == 3
+    assert TopicModel(2, method="nmf")._settings()["init"] is None
+
+
+def test_random_start_is_gensims_own_lda(corpus):
+    from gensim.models import LdaModel
+
+    dictionary, bow = corpus.to_gensim()
+    plain = LdaModel(bow, num_topics=2, id2word=dictionary, chunksize=N_DOCS, passes=20, iterations=50,
+                     alpha=0.1, eta=0.05, decay=0.0, eval_every=None, random_state=3)
+    ours = TopicModel(2, init="random", random_state=3).fit(corpus)
+    np.testing.assert_array_equal(ours.model_.state.sstats, plain.state.sstats)
+
+
+def test_nmf_start_separates_blocks_of_terms():
+    import scipy.sparse as sp
+
+    from corpus_tools.analyses._topic_init import nmf_start
+
+    # 20 tokens: terms 0-1 only in documents 0-1, terms 2-3 only in documents 2-3
+    dtm = sp.csr_matrix([[3, 2, 0, 0], [2, 3, 0, 0], [0, 0, 2, 3], [0, 0, 3, 2]])
+    start = nmf_start(dtm, 2, random_state=0)
+    block = start.argmax(axis=1) // 2
+    assert sorted(block.tolist()) == [0, 1]
+    for topic, b in enumerate(block):
+        own, other = start[topic, 2 * b : 2 * b + 2], np.delete(start[topic], [2 * b, 2 * b + 1])
+        # 10 tokens per topic on its own block, plus noise of about 1 per cell everywhere
+        assert 10 + 2 * 0.5 < own.sum() < 10 + 2 * 1.6 and 2 * 0.5 < other.sum() < 2 * 1.6
+    np.testing.assert_array_equal(nmf_start(dtm, 2, random_state=0), start)
+
+
+def test_nmf_start_without_informative_terms_is_noise_only():
+    import scipy.sparse as sp
+
+    from corpus_tools.analyses._topic_init import nmf_start
+
+    # every term in every document: idf 0, nothing to factorise
+    start = nmf_start(sp.csr_matrix(np.ones((3, 4))), 2, random_state=0)
+    assert start.shape == (2, 4) and ((start > 0.5) & (start < 1.6)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 8).flatmap(lambda n: st.tuples(
+           st.lists(st.lists(st.integers(0, 5), min_size=6, max_size=6), min_size=n, max_size=n),
+           st.integers(2, 4), st.integers(0, 2**31 - 1))))
+def test_nmf_start_properties(case):
+    import scipy.sparse as sp
+
+    from corpus_tools.analyses._topic_init import nmf_start
+
+    rows, k, seed = case
+    dtm = sp.csr_matrix(np.array(rows))
+    start = nmf_start(dtm, k, random_state=seed)
+    assert start.shape == (k, 6) and np.isfinite(start).all() and (start > 0).all()
+    np.testing.assert_array_equal(nmf_start(dtm, k, random_state=seed), start)
+    df = (dtm > 0).sum(axis=0)
+    if ((df > 0) & (df < dtm.shape[0])).any():
+        # each topic holds an equal share of the tokens, on top of noise of 0.5-1.6 per cell
+        sums = start.sum(axis=1)
+        share = dtm.sum() / k
+        assert ((sums > share + 6 * 0.5) & (sums < share + 6 * 1.6)).all()
+
+
 # ---------------------------------------------------------------------- errors
 def test_public_names():
     assert ct.TopicModel is TopicModel and ct.topic_sweep is topic_sweep and ct.topic_stability is topic_stability
@@ -555,6 +623,9 @@ def test_fit_needs_a_corpus(docs):
     ({"method": "nmf", "workers": 2}, r"^`workers` applies to method='lda' only"),
     ({"alpha": "auto", "workers": 2}, r"^alpha='auto' and eta='auto' need workers=None"),
     ({"iterations": -3}, r"^`iterations` must be a positive integer; got -3\.$"),
+    ({"init": "kmeans"}, r"^`init` must be one of \['nmf', 'random'\]; got 'kmeans'\.$"),
+    ({"method": "nmf", "init": "random"},
+     r"^`init` chooses the starting topics of LDA; method='nmf' does not use it \(leave it None\)\.$"),
 ])
 def test_bad_settings(corpus, kwargs, message):
     with pytest.raises(ValueError, match=message):
