@@ -602,8 +602,8 @@ def _hash_strings(h, values: pd.Series | pd.Index) -> None:
     """Feed the content of a column of strings to hash ``h``: lengths, characters and missing places.
 
     Reads the Arrow buffers behind the column instead of visiting each string, so that finding
-    a cached corpus costs a few milliseconds even for 50,000 headlines. Equal strings give equal
-    bytes whatever the column's chunking or dtype.
+    a cached corpus costs a few milliseconds even for 50,000 headlines, and copies no text.
+    Equal strings give equal bytes whatever the column's chunking or dtype.
     """
     import pyarrow as pa
 
@@ -616,15 +616,26 @@ def _hash_strings(h, values: pd.Series | pd.Index) -> None:
     except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates, which Arrow cannot hold
         h.update("\x1d".join(map(str, values)).encode("utf-8", "surrogatepass"))
         return
-    arr = arr.cast(pa.large_string()).combine_chunks()
-    _, offsets, data = arr.buffers()
-    off = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in arr.chunks):
+        arr = arr.cast(pa.large_string())
+    spans, nulls, total, start = [], [], 0, 0
     h.update(len(arr).to_bytes(8, "little"))
-    h.update((off - off[0]).tobytes())
-    if data is not None:
-        h.update(memoryview(data)[int(off[0]) : int(off[-1])])
-    if arr.null_count:
-        h.update(np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tobytes())
+    for chunk in arr.chunks:  # string ends, counted from the start of the whole column
+        _, offsets, data = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        off = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
+        h.update((off[1:] - off[0] + total).tobytes())
+        total += int(off[-1] - off[0])
+        spans.append((data, int(off[0]), int(off[-1])))
+        if chunk.null_count:
+            nulls.append(np.flatnonzero(chunk.is_null().to_numpy(zero_copy_only=False)) + start)
+        start += len(chunk)
+    for data, first, last in spans:
+        if data is not None and last > first:
+            h.update(memoryview(data)[first:last])
+    if nulls:
+        h.update(b"nulls")
+        h.update(np.concatenate(nulls).astype(np.int64).tobytes())
 
 
 def _cache_path(key: str) -> Path:
