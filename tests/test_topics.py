@@ -512,7 +512,7 @@ def test_topic_stability_errors(corpus):
 
 # ---------------------------------------------------------------------- where LDA starts
 def test_default_settings_depend_on_the_start():
-    assert TopicModel(2)._settings() == {"passes": 5, "iterations": 50, "alpha": 0.1, "eta": 0.05,
+    assert TopicModel(2)._settings() == {"passes": 3, "iterations": 50, "alpha": 0.1, "eta": 0.05,
                                          "chunksize": None, "init": "nmf"}
     assert TopicModel(2, init="random")._settings()["passes"] == 20
     assert TopicModel(2, init="random", passes=3)._settings()["passes"] == 3

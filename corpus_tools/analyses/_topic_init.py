@@ -4,8 +4,8 @@ gensim's LdaModel starts from nearly uniform topics (every term count drawn from
 Gamma(100, 1/100)), so its first passes spend their time breaking that symmetry and the
 result depends on where the random draw happens to tip. A few multiplicative NMF updates on
 the tf-idf matrix find distinctive groups of terms at once; LDA then starts from them as if a
-previous pass had found them, and a handful of variational EM passes refine them
-(benchmarks/RESULTS.md, "Topic models": clearly more coherent topics in a quarter of the passes).
+previous pass had found them, and a few variational EM passes refine them
+(benchmarks/RESULTS.md, "Topic models": more coherent topics in a fifth of the time).
 """
 from __future__ import annotations
 
