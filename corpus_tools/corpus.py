@@ -756,8 +756,6 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
     ``n_jobs > 1`` each worker processes whole chunks and the main process only merges their
     term numbering.
     """
-    from tqdm.auto import tqdm
-
     global _WORKER_STATE
     n_jobs = check_n_jobs(n_jobs)
     if n_jobs > 1 and int(texts.str.len().sum()) < PARALLEL_MIN_CHARS:
@@ -769,7 +767,11 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
     chunks = []  # per chunk: provisional ids, tokens per doc, sentence starts
     df = np.zeros(0, dtype=np.int64)
     # no bar object at all without progress: tqdm's notebook bar warns when ipywidgets is missing
-    bar = tqdm(total=len(texts), desc="tokenizing", unit="doc", delay=1.0) if progress else None
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm  # imported only when asked for: it pulls in asyncio
+
+        bar = tqdm(total=len(texts), desc="tokenizing", unit="doc", delay=1.0)
     executor = None
     try:
         if n_jobs > 1:
