@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import os
 import re
 import subprocess
@@ -527,6 +528,36 @@ def test_random_start_is_gensims_own_lda(corpus):
                      alpha=0.1, eta=0.05, decay=0.0, eval_every=None, random_state=3)
     ours = TopicModel(2, init="random", random_state=3).fit(corpus)
     np.testing.assert_array_equal(ours.model_.state.sstats, plain.state.sstats)
+
+
+def test_default_start_is_the_nmf_topics(corpus):
+    from gensim.models import LdaModel
+
+    from corpus_tools.analyses._topic_init import nmf_start
+
+    dictionary, bow = corpus.to_gensim()
+    plain = LdaModel(num_topics=2, id2word=dictionary, chunksize=N_DOCS, passes=3, iterations=50, alpha=0.1,
+                     eta=0.05, decay=0.0, eval_every=None, random_state=3)
+    plain.state.sstats[...] = nmf_start(corpus.dtm, 2, 3)
+    plain.sync_state()
+    plain.update(bow)
+    ours = TopicModel(2, random_state=3).fit(corpus)
+    np.testing.assert_array_equal(ours.model_.state.sstats, plain.state.sstats)
+    assert not np.array_equal(TopicModel(2, random_state=3, init="random").fit(corpus).model_.state.sstats,
+                              plain.state.sstats)
+
+
+def test_no_convergence_warning_for_the_few_passes_from_the_nmf_start(corpus, caplog):
+    def messages(**settings):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="gensim.models.ldamodel"):
+            TopicModel(2, passes=3, **settings).fit(corpus)
+        return [r.getMessage() for r in caplog.records if r.name == "gensim.models.ldamodel"]
+
+    from_nmf = messages()
+    assert from_nmf and not any(m.startswith("too few updates") for m in from_nmf)
+    # from gensim's own random start, gensim's rule of thumb still speaks
+    assert any(m.startswith("too few updates") for m in messages(init="random"))
 
 
 def test_nmf_start_separates_blocks_of_terms():

@@ -14,7 +14,9 @@ updates varies from run to run.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -236,7 +238,12 @@ class TopicModel:
 
                 model.state.sstats[...] = nmf_start(corpus.dtm, int(self.n_topics), self.random_state)
                 model.sync_state()
-            model.update(bow)
+                # gensim warns "too few updates, training might not converge" below 10 updates,
+                # a rule made for its random start; the few passes from the NMF start are chosen
+                with _without_gensim_log("too few updates"):
+                    model.update(bow)
+            else:
+                model.update(bow)
         else:
             from gensim.models.nmf import Nmf
 
@@ -744,6 +751,23 @@ class TopicModel:
             model.corpus_ = corpus
             model.doc_ids_ = corpus.docs.index
         return model
+
+
+@contextlib.contextmanager
+def _without_gensim_log(prefix: str):
+    """Drop the log records of gensim's LdaModel and LdaMulticore that start with ``prefix``."""
+    loggers = [logging.getLogger(f"gensim.models.{name}") for name in ("ldamodel", "ldamulticore")]
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(prefix)
+
+    for logger in loggers:
+        logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(keep)
 
 
 class _BowRows:
