@@ -79,7 +79,7 @@ class TopicModel:
         LDA topic-term prior (default 0.05). Not used by NMF.
     init : {"nmf", "random"}, optional
         LDA only: where the topics start. ``"nmf"`` (default): from a non-negative
-        factorisation of the tf-idf matrix (60 multiplicative updates, seeded by
+        factorisation of the tf-idf counts (60 multiplicative updates, seeded by
         ``random_state``), as if an earlier pass had found them; the benchmark found these
         topics more coherent (c_v and c_npmi) after 3 passes than gensim's own start after
         20, in a fifth of the time. Further passes raise the likelihood bound but lower the
