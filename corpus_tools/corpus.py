@@ -730,15 +730,26 @@ def _process_chunk(texts: list[str], lowercase: bool, table: _TypeTable):
 
 # What forked workers read instead of receiving it pickled (set just before the pool starts).
 _WORKER_STATE: tuple = ()
+# A worker's own table of surface strings and terms, kept across the chunks it processes so that
+# each string is normalised once per worker, not once per chunk.
+_WORKER_TABLE = None
 
 
 def _worker_chunk(bounds: tuple[int, int]):
-    """A whole chunk in a worker, numbered by the worker's own table; returns its terms too."""
+    """A whole chunk in a worker, numbered by the worker's own table.
+
+    Returns what :func:`_process_chunk` does, the worker's process id and the terms its table
+    gained with this chunk, in its numbering.
+    """
+    global _WORKER_TABLE
     texts, normalizer, lowercase = _WORKER_STATE
     if not isinstance(texts, list):
         texts = texts.iloc[bounds[0] : bounds[1]].tolist()
-    table = _TypeTable(normalizer)
-    return (*_process_chunk(texts, lowercase, table), table.terms)
+    if _WORKER_TABLE is None:
+        _WORKER_TABLE = _TypeTable(normalizer)
+    known = len(_WORKER_TABLE.terms)
+    result = _process_chunk(texts, lowercase, _WORKER_TABLE)
+    return (*result, os.getpid(), _WORKER_TABLE.terms[known:])
 
 
 def _spawned_chunk(texts: list[str], normalizer_args: dict, lowercase: bool):
@@ -789,7 +800,8 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
                 args = {f.name: getattr(normalizer, f.name) for f in fields(normalizer) if f.init}
                 results = executor.map(_spawned_chunk, [texts.iloc[a:b].tolist() for a, b in bounds],
                                        [args] * len(bounds), [lowercase] * len(bounds))
-            results = (_renumber(table, *result) for result in results)
+            mappings: dict[int, np.ndarray] = {}  # per worker: its term numbers -> the shared ones
+            results = (_renumber(table, mappings, *result) for result in results)
         else:
             results = (_process_chunk(texts.iloc[a:b].tolist(), lowercase, table) for a, b in bounds)
         for (a, b), (ids, per_doc, sent_starts, chunk_df) in zip(bounds, results):
@@ -820,18 +832,23 @@ def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, prog
     return (*_assemble(chunks, final), vocab)
 
 
-def _renumber(table: _TypeTable, ids, per_doc, sent_starts, df, local_terms):
-    """Translate a worker's term numbers into the shared table's (adding terms it has not seen)."""
+def _renumber(table: _TypeTable, mappings: dict, ids, per_doc, sent_starts, df, worker: int, new_terms):
+    """Translate a worker's term numbers into the shared table's (adding terms it has not seen).
+
+    A worker's chunks arrive in the order it processed them, so its mapping only grows by the
+    terms the chunk added.
+    """
     term_ids, terms = table.term_ids, table.terms
-    mapping = np.empty(len(local_terms), dtype=np.int32)
-    for i, t in enumerate(local_terms):
+    added = np.empty(len(new_terms), dtype=np.int32)
+    for i, t in enumerate(new_terms):
         j = term_ids.get(t)
         if j is None:
             j = term_ids[t] = len(terms)
             terms.append(t)
-        mapping[i] = j
+        added[i] = j
+    mapping = mappings[worker] = np.concatenate([mappings.get(worker, np.zeros(0, np.int32)), added])
     shared_df = np.zeros(len(terms), dtype=np.int64)
-    shared_df[mapping] = df
+    shared_df[mapping[: len(df)]] = df
     return mapping[ids], per_doc, sent_starts, shared_df
 
 
