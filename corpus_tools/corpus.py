@@ -201,6 +201,8 @@ class Corpus:
                 except (OSError, ValueError, KeyError):
                     pass  # a damaged cache entry is rebuilt below
 
+        # checked only when building: a cache entry exists only for ids that were unique
+        _check_unique_ids(docs)
         limits = None if phrase_opts is not None else (min_df, max_df, max_terms, keep)
         ids, doc_offsets, sent_offsets, vocab = _tokenize_all(
             texts, normalizer, n_jobs=n_jobs, progress=progress, limits=limits
@@ -453,7 +455,7 @@ class Corpus:
 
     # ------------------------------------------------------------------ saving
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the corpus to a folder in open formats (Parquet, npz, JSON; no pickle).
+        """Write the corpus to a folder in open formats (Parquet, NumPy .npy, JSON; no pickle).
 
         >>> corpus.save("data/my-corpus")  # doctest: +SKIP
         """
@@ -480,8 +482,13 @@ class Corpus:
 
     def _save_arrays(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        np.savez(path / "tokens.npz", ids=self.ids, doc_offsets=self.doc_offsets, sent_offsets=self.sent_offsets)
-        sp.save_npz(path / "dtm.npz", self.dtm, compressed=False)
+        # plain .npy files: read back without a zip archive to walk and check
+        arrays = {"ids": self.ids, "doc_offsets": self.doc_offsets, "sent_offsets": self.sent_offsets,
+                  "dtm_data": self.dtm.data, "dtm_indices": self.dtm.indices, "dtm_indptr": self.dtm.indptr}
+        for name, values in arrays.items():
+            np.save(path / f"{name}.npy", values, allow_pickle=False)
+        for old in ("tokens.npz", "dtm.npz"):  # an earlier save into the same folder
+            (path / old).unlink(missing_ok=True)
         (path / "vocab.json").write_text(json.dumps(self.vocab.tolist(), ensure_ascii=False))
         meta = {"format": _FORMAT_VERSION, "corpus_tools": __version__, "params": self.params,
                 "n_docs": self.n_docs, "n_tokens": self.n_tokens, "n_terms": self.n_terms}
@@ -494,10 +501,17 @@ class Corpus:
         # cache entries are keyed by a hash of the doc ids and texts; saved corpora carry their docs
         if meta.get("format") != _FORMAT_VERSION or meta["n_docs"] != len(docs):
             raise ValueError(f"{path} was saved for other documents or by another version")
-        with np.load(path / "tokens.npz", allow_pickle=False) as z:
-            ids, doc_offsets, sent_offsets = z["ids"], z["doc_offsets"], z["sent_offsets"]
         vocab = json.loads((path / "vocab.json").read_text())
-        dtm = sp.load_npz(path / "dtm.npz").tocsr()
+        if (path / "tokens.npz").exists():  # the layout of earlier versions
+            with np.load(path / "tokens.npz", allow_pickle=False) as z:
+                ids, doc_offsets, sent_offsets = z["ids"], z["doc_offsets"], z["sent_offsets"]
+            dtm = sp.load_npz(path / "dtm.npz").tocsr()
+        else:
+            a = {name: np.load(path / f"{name}.npy", allow_pickle=False) for name in
+                 ("ids", "doc_offsets", "sent_offsets", "dtm_data", "dtm_indices", "dtm_indptr")}
+            ids, doc_offsets, sent_offsets = a["ids"], a["doc_offsets"], a["sent_offsets"]
+            dtm = sp.csr_matrix((a["dtm_data"], a["dtm_indices"], a["dtm_indptr"]),
+                                shape=(len(doc_offsets) - 1, len(vocab)))
         return cls(docs, vocab, ids, doc_offsets, sent_offsets, dtm=dtm, params=meta["params"])
 
     # ------------------------------------------------------------------ display
@@ -525,6 +539,12 @@ class Corpus:
 
 
 # ---------------------------------------------------------------------- helpers
+def _check_unique_ids(docs) -> None:
+    if not docs.index.is_unique:
+        dup = docs.index[docs.index.duplicated()].unique()[:5].tolist()
+        raise ValueError(f"doc ids must be unique; duplicated: {dup}")
+
+
 def _texts(docs, text: str) -> pd.Series:
     if isinstance(docs, (str, bytes)):
         raise TypeError("Corpus.from_docs expects a DataFrame of documents, not a string; "
@@ -537,9 +557,6 @@ def _texts(docs, text: str) -> pd.Series:
     if text not in docs.columns:
         raise ValueError(f"`docs` has no text column {text!r}; available columns: {list(docs.columns)}. "
                          "Pass text='<column>'.")
-    if not docs.index.is_unique:
-        dup = docs.index[docs.index.duplicated()].unique()[:5].tolist()
-        raise ValueError(f"doc ids must be unique; duplicated: {dup}")
     col = docs[text]
     missing = col.isna()
     values = col.where(~missing, "") if missing.any() else col

@@ -185,6 +185,21 @@ def test_save_and_load_round_trip(tmp_path):
         Corpus.load(tmp_path / "nothing")
 
 
+def test_load_reads_the_npz_layout_of_earlier_versions(tmp_path):
+    c = build(["apple banana. cherry", "banana cherry"])
+    c.save(tmp_path / "saved")
+    folder = tmp_path / "saved"
+    np.savez(folder / "tokens.npz", ids=c.ids, doc_offsets=c.doc_offsets, sent_offsets=c.sent_offsets)
+    sp.save_npz(folder / "dtm.npz", c.dtm, compressed=False)
+    for f in folder.glob("*.npy"):
+        f.unlink()
+    back = Corpus.load(folder)
+    assert (back.dtm != c.dtm).nnz == 0 and np.array_equal(back.ids, c.ids)
+    back.save(folder)  # saving again writes the new layout and drops the old files
+    assert not list(folder.glob("*.npz")) and (folder / "ids.npy").is_file()
+    assert np.array_equal(Corpus.load(folder).sent_offsets, c.sent_offsets)
+
+
 def test_repr_shows_sizes_and_dates():
     docs = make_docs(["apple banana", "cherry", "date"], date=pd.to_datetime(["2021-01-02", "2021-03-04", None]))
     c = Corpus.from_docs(docs, cache=False, progress=False)
@@ -225,6 +240,13 @@ def test_error_messages():
         build(["apple"], n_jobs=0)
     with pytest.raises(ValueError, match=r"unknown `phrases` option\(s\) \['min'\]"):
         build(["apple"], phrases={"min": 2})
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_duplicate_doc_ids_are_named(cache):
+    docs = pd.DataFrame({"text": ["apple", "pear", "plum"]}, index=pd.Index(["a", "b", "a"], name="doc_id"))
+    with pytest.raises(ValueError, match=r"^doc ids must be unique; duplicated: \['a'\]$"):
+        Corpus.from_docs(docs, cache=cache, progress=False)
 
 
 def test_missing_texts_warn_and_count_as_empty():
