@@ -6,15 +6,14 @@ topics of every run to the first run's (Hungarian matching on top-term overlap).
 """
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..errors import check_option
-from .topics import MEASURES, METHODS, TopicModel, _check_corpus, _check_positive
+from ..errors import check_n_jobs, check_option, check_positive_int
+from .topics import MEASURES, METHODS, TopicModel, _check_corpus
 
 
 def _fit_and_score(corpus, k: int, method: str, random_state, params: dict) -> dict:
@@ -54,11 +53,7 @@ def _run_summary(model: TopicModel, topn: int) -> dict:
 def _map_jobs(fn, jobs: list, n_jobs: int, corpus) -> list:
     """``[fn(job) for job in jobs]``, in forked worker processes when ``n_jobs > 1``."""
     global _WORKER_CORPUS
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
-        raise ValueError(f"`n_jobs` must be a positive integer or -1 (all cores); got {n_jobs!r}.")
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    n_jobs = min(n_jobs, len(jobs))
+    n_jobs = min(check_n_jobs(n_jobs), len(jobs))
     _WORKER_CORPUS = corpus
     try:
         if n_jobs <= 1:
@@ -177,7 +172,7 @@ def topic_stability(corpus, k: int, *, seeds: Sequence[int] = (0, 1, 2, 3, 4), m
     _check_corpus(corpus, "topic_stability")
     check_option("method", method, METHODS)
     (k,) = _check_ks([k], corpus)
-    _check_positive("topn", topn)
+    check_positive_int("topn", topn)
     seeds = list(seeds)
     if len(seeds) < 2 or len(set(seeds)) != len(seeds):
         raise ValueError(f"`seeds` must hold at least two distinct seeds; got {seeds!r}.")

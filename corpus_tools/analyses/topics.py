@@ -26,7 +26,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .. import __version__
-from ..errors import NotFittedError, check_option
+from ..errors import NotFittedError, check_option, check_positive_int
 from .frequencies import group_documents, warn_left_out
 from .periods import assign_periods
 
@@ -156,12 +156,9 @@ class TopicModel:
             if out["init"] == "random" and self.passes is None:
                 out["passes"] = LDA_RANDOM_START_PASSES
         for name in ("passes", "iterations", "chunksize"):
-            v = out[name]
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
-                raise ValueError(f"`{name}` must be a positive integer; got {v!r}.")
-        w = self.workers
-        if w is not None and (isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1):
-            raise ValueError(f"`workers` must be a positive integer or None; got {w!r}.")
+            if out[name] is not None:
+                check_positive_int(name, out[name])
+        w = check_positive_int("workers", self.workers, allow_none=True)
         if self.method == "nmf":
             for name in ("alpha", "eta"):
                 if getattr(self, name) is not None:
@@ -397,7 +394,7 @@ class TopicModel:
         0      0     0   match  0.081...
         """
         self._check_fitted("top_terms")
-        _check_positive("n", n)
+        check_positive_int("n", n)
         top = self._top_ids(n)
         weights = np.take_along_axis(self.topic_term_matrix(), top, axis=1)
         k, m = top.shape
@@ -428,7 +425,7 @@ class TopicModel:
         topics repeat each other (Dieng et al. 2020).
         """
         self._check_fitted("diversity")
-        _check_positive("topn", topn)
+        check_positive_int("topn", topn)
         top = self._top_ids(topn)
         return float(len(np.unique(top)) / top.size)
 
@@ -457,7 +454,7 @@ class TopicModel:
         """
         corpus = self._check_corpus_attached("coherence")
         check_option("measure", measure, MEASURES)
-        _check_positive("topn", topn)
+        check_positive_int("topn", topn)
         values = _coherence(self, corpus, measure, topn)
         if not per_topic:
             return float(np.mean(values))
@@ -532,7 +529,7 @@ class TopicModel:
         corpus = self._check_corpus_attached("representative_docs")
         if isinstance(topic, bool) or not isinstance(topic, (int, np.integer)) or not 0 <= topic < self.n_topics:
             raise ValueError(f"`topic` must be a topic number from 0 to {self.n_topics - 1}; got {topic!r}.")
-        _check_positive("n", n)
+        check_positive_int("n", n)
         shares = self.doc_topics_[:, topic]
         rows = np.argsort(-shares, kind="stable")[:n]
         docs = corpus.docs.iloc[rows]
@@ -818,11 +815,6 @@ def _check_corpus(corpus, where: str) -> None:
     if not isinstance(corpus, Corpus):
         raise TypeError(f"{where} expects a ct.Corpus; got {type(corpus).__name__}. "
                         "Build one with ct.Corpus.from_docs(docs).")
-
-
-def _check_positive(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer; got {value!r}.")
 
 
 def _json_default(value):
