@@ -381,6 +381,14 @@ class Corpus:
             raise KeyError(f"doc ids not in this corpus: {missing}")
         return rows.astype(np.int64)
 
+    def _term_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Documents holding each term, and its occurrences, read from the stored matrix entries."""
+        m = self.dtm
+        present = m.data > 0
+        df = np.bincount(m.indices[present], minlength=self.n_terms)
+        cf = np.bincount(m.indices, weights=m.data, minlength=self.n_terms).astype(np.int64)
+        return df, cf
+
     def filter_terms(self, *, min_df: int | float = 1, max_df: int | float = 1.0, max_terms: int | None = None,
                      keep: Iterable[str] | None = None) -> Corpus:
         """A new Corpus keeping only terms within the given document-frequency limits.
@@ -407,8 +415,7 @@ class Corpus:
         >>> corpus.filter_terms(min_df=2, max_df=0.9)  # doctest: +SKIP
         """
         _check_limits(min_df, max_df, max_terms)
-        df = np.diff((self.dtm > 0).tocsc().indptr)
-        cf = np.asarray(self.dtm.sum(axis=0)).ravel()
+        df, cf = self._term_totals()
         kept = _kept_terms(df, cf, self.n_docs, self.vocab, min_df, max_df, max_terms, keep)
         remap = np.full(self.n_terms, -1, dtype=np.int32)
         remap[kept] = np.arange(int(kept.sum()), dtype=np.int32)
@@ -444,8 +451,7 @@ class Corpus:
 
         dictionary = Dictionary()
         dictionary.token2id = {t: i for i, t in enumerate(self.vocab)}
-        df = np.diff((self.dtm > 0).tocsc().indptr)
-        cf = np.asarray(self.dtm.sum(axis=0)).ravel()
+        df, cf = self._term_totals()
         dictionary.dfs = {i: int(v) for i, v in enumerate(df)}
         dictionary.cfs = {i: int(v) for i, v in enumerate(cf)}
         dictionary.num_docs = self.n_docs
