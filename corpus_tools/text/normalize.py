@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import check_option, check_positive_int
+from .lemmas import make_lemmatizer
 from .stopwords import resolve_stopwords
 from .tokenizer import NON_FINAL_ABBREVIATIONS
 
@@ -21,29 +22,7 @@ BOUNDARY = -2  # a sentence boundary mark
 
 _NUMBER_RE = re.compile(r"\d[\d.,]*")
 _DIGIT_RE = re.compile(r"\d")
-LEMMATIZERS = (False, True, "simplemma", "wordnet")
 STEMMERS = (False, "snowball", "porter")
-
-
-def _make_lemmatizer(lemmatize) -> Callable[[str], str] | None:
-    check_option("lemmatize", lemmatize, LEMMATIZERS)
-    if lemmatize in (True, "simplemma"):
-        import simplemma
-
-        return lambda word: simplemma.lemmatize(word, lang="en")
-    if lemmatize == "wordnet":
-        from nltk.stem import WordNetLemmatizer
-
-        lemmatizer = WordNetLemmatizer()
-        try:
-            lemmatizer.lemmatize("tests")
-        except LookupError:
-            raise LookupError(
-                "lemmatize='wordnet' needs NLTK's WordNet data, which is not installed; "
-                "use lemmatize=True (simplemma, offline) instead."
-            ) from None
-        return lemmatizer.lemmatize
-    return None
 
 
 def _make_stemmer(stem) -> Callable[[str], str] | None:
@@ -82,7 +61,7 @@ class Normalizer:
     def __post_init__(self):
         check_positive_int("min_length", self.min_length)
         self._stop = resolve_stopwords(self.stopwords, self.extra_stopwords)
-        self._lemma = _make_lemmatizer(self.lemmatize)
+        self._lemma = make_lemmatizer(self.lemmatize)
         # simplemma reads case: capitalised names stay whole ("Laden", "United") while
         # "Troops" at the start of a sentence still becomes "troop"; WordNet wants lowercase
         self.lemma_reads_case = self.lemmatize in (True, "simplemma")
@@ -98,6 +77,23 @@ class Normalizer:
         terms: list[str] = []
         kind = self.classify([surface], {}, terms)[0]
         return terms[kind] if kind >= 0 else None
+
+    def _map_words(self, source: pd.Series) -> np.ndarray:
+        """Lemma and/or stem of each word, as asked; each distinct word is looked up once."""
+        words = source.tolist()
+        if self._lemma is not None:
+            # "Russia's" and "Russia" ask for the same lemma. Words with digits keep their
+            # form: a lemmatiser turns scores "2-1" into "21" and "1960s" into
+            # "nineteen-sixties", and "J-20" has no lemma to find
+            has_digit = _DIGIT_RE.search
+            distinct = [w for w in dict.fromkeys(words) if w.isalpha() or not has_digit(w)]
+            lemmas = dict(zip(distinct, self._lemma(distinct)))
+            words = [lemmas.get(w, w) for w in words]
+            if self.lowercase:
+                words = [w.lower() for w in words]
+        if self._stem is not None:
+            words = [self._stem(w) for w in words]
+        return np.array(words, dtype=object)
 
     def classify(self, surfaces: list[str], term_ids: dict[str, int], terms: list[str]) -> np.ndarray:
         """Provisional term id per surface string; new terms are appended to ``terms``.
@@ -124,27 +120,21 @@ class Normalizer:
         cased = word
         if self.lowercase:
             word = word.where(number, lower)
-        candidates = word[alive & ~number]
-        if self._lemma is not None or self._stem is not None:
-            mapped = candidates.tolist()
-            if self._lemma is not None:
-                source = cased[candidates.index].tolist() if self.lemma_reads_case else mapped
-                # "Russia's" and "Russia" ask for the same lemma: look each word up once. Words
-                # with digits keep their form: a lemmatiser turns scores "2-1" into "21" and
-                # "1960s" into "nineteen-sixties", and "J-20" has no lemma to find
-                has_digit = _DIGIT_RE.search
-                lemmas = {w: w if has_digit(w) else self._lemma(w) for w in dict.fromkeys(source)}
-                mapped = [lemmas[w] for w in source]
-                if self.lowercase:
-                    mapped = [w.lower() for w in mapped]
-            if self._stem is not None:
-                mapped = [self._stem(w) for w in mapped]
-            word = word.copy()
-            word[candidates.index] = pd.Series(mapped, index=candidates.index, dtype="str")
-            alive[candidates.index.to_numpy()] &= ~word[candidates.index].str.lower().isin(stop).to_numpy(dtype=bool)
-        alive &= (word.str.len() >= self.min_length).to_numpy(dtype=bool)
-        kept = word[alive]
-        for pos, t in zip(np.flatnonzero(alive), kept.tolist()):
+        length = word.str.len().to_numpy(dtype=np.int64, copy=True)
+        if self._lemma is None and self._stem is None:
+            kept = word[alive & (length >= self.min_length)].tolist()
+        else:
+            forms = np.array(word.tolist(), dtype=object)
+            pos = np.flatnonzero(alive & ~number)
+            new = self._map_words(cased.iloc[pos] if self.lemma_reads_case else word.iloc[pos])
+            # only the words a lemma or stem changed need their stopword and length checks again
+            changed = pos[forms[pos] != new]
+            forms[pos] = new
+            alive[changed] &= np.array([w.lower() not in self._stop for w in forms[changed]], dtype=bool)
+            length[changed] = [len(w) for w in forms[changed]]
+            kept = forms[alive & (length >= self.min_length)].tolist()
+        alive &= length >= self.min_length
+        for pos, t in zip(np.flatnonzero(alive), kept):
             i = term_ids.get(t)
             if i is None:
                 i = term_ids[t] = len(terms)
