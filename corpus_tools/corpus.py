@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from . import __version__
 from ._paths import cache_dir
+from ._storage import read_folder, write_folder
 from .errors import check_n_jobs, check_option, check_positive_int
 from .text.normalize import BOUNDARY, Normalizer, is_non_final_abbreviation
 from .text.phrases import join_phrases, phrase_options
@@ -24,7 +25,8 @@ TOKENIZERS = ("words",)
 CHUNK_CHARS = 8_000_000        # text per chunk in one process
 MIN_CHUNK_CHARS = 100_000      # smallest chunk handed to a worker
 PARALLEL_MIN_CHARS = 4_000_000  # below this much text, workers cost more than they save
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 2: one arrays.bin and vocab.txt; 1: one .npy per array (or npz), vocab.json
+_READABLE_FORMATS = (1, 2)
 
 
 class Corpus:
@@ -461,7 +463,11 @@ class Corpus:
 
     # ------------------------------------------------------------------ saving
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the corpus to a folder in open formats (Parquet, NumPy .npy, JSON; no pickle).
+        """Write the corpus to a folder in open formats; no pickle.
+
+        The folder holds ``docs.parquet``; ``arrays.bin``, the token ids, offsets and matrix as
+        raw little-endian integers, whose dtypes, byte offsets and lengths ``meta.json`` lists;
+        ``vocab.txt``, one term per line; and ``meta.json`` with the build parameters.
 
         >>> corpus.save("data/my-corpus")  # doctest: +SKIP
         """
@@ -487,38 +493,20 @@ class Corpus:
         return cls._load_arrays(path, docs)
 
     def _save_arrays(self, path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True)
-        # plain .npy files: read back without a zip archive to walk and check
         arrays = {"ids": self.ids, "doc_offsets": self.doc_offsets, "sent_offsets": self.sent_offsets,
                   "dtm_data": self.dtm.data, "dtm_indices": self.dtm.indices, "dtm_indptr": self.dtm.indptr}
-        for name, values in arrays.items():
-            np.save(path / f"{name}.npy", values, allow_pickle=False)
-        for old in ("tokens.npz", "dtm.npz"):  # an earlier save into the same folder
-            (path / old).unlink(missing_ok=True)
-        (path / "vocab.json").write_text(json.dumps(self.vocab.tolist(), ensure_ascii=False))
         meta = {"format": _FORMAT_VERSION, "corpus_tools": __version__, "params": self.params,
                 "n_docs": self.n_docs, "n_tokens": self.n_tokens, "n_terms": self.n_terms}
-        # meta.json last: its presence marks a complete entry
-        (path / "meta.json").write_text(json.dumps(meta, default=str))
+        write_folder(path, arrays, self.vocab.tolist(), meta)
 
     @classmethod
     def _load_arrays(cls, path: Path, docs: pd.DataFrame) -> Corpus:
-        meta = json.loads((path / "meta.json").read_text())
+        meta, vocab, a = read_folder(path)
         # cache entries are keyed by a hash of the doc ids and texts; saved corpora carry their docs
-        if meta.get("format") != _FORMAT_VERSION or meta["n_docs"] != len(docs):
+        if meta.get("format") not in _READABLE_FORMATS or meta["n_docs"] != len(docs):
             raise ValueError(f"{path} was saved for other documents or by another version")
-        vocab = json.loads((path / "vocab.json").read_text())
-        if (path / "tokens.npz").exists():  # the layout of earlier versions
-            with np.load(path / "tokens.npz", allow_pickle=False) as z:
-                ids, doc_offsets, sent_offsets = z["ids"], z["doc_offsets"], z["sent_offsets"]
-            dtm = sp.load_npz(path / "dtm.npz").tocsr()
-        else:
-            a = {name: np.load(path / f"{name}.npy", allow_pickle=False) for name in
-                 ("ids", "doc_offsets", "sent_offsets", "dtm_data", "dtm_indices", "dtm_indptr")}
-            ids, doc_offsets, sent_offsets = a["ids"], a["doc_offsets"], a["sent_offsets"]
-            dtm = sp.csr_matrix((a["dtm_data"], a["dtm_indices"], a["dtm_indptr"]),
-                                shape=(len(doc_offsets) - 1, len(vocab)))
-        return cls(docs, vocab, ids, doc_offsets, sent_offsets, dtm=dtm, params=meta["params"])
+        dtm = sp.csr_matrix((a["dtm_data"], a["dtm_indices"], a["dtm_indptr"]), shape=(len(docs), len(vocab)))
+        return cls(docs, vocab, a["ids"], a["doc_offsets"], a["sent_offsets"], dtm=dtm, params=meta["params"])
 
     # ------------------------------------------------------------------ display
     def _date_range(self) -> str:
@@ -565,16 +553,16 @@ def _texts(docs, text: str) -> pd.Series:
                          "Pass text='<column>'.")
     col = docs[text]
     missing = col.isna()
-    values = col.where(~missing, "") if missing.any() else col
+    n_missing = int(missing.sum())
+    values = col.where(~missing, "") if n_missing else col
     # a string dtype guarantees strings; object columns are checked value by value
-    bad = pd.Series(False, index=col.index) if isinstance(col.dtype, pd.StringDtype) else \
-        ~values.map(lambda v: isinstance(v, str))
-    if bad.any():
+    bad = None if isinstance(col.dtype, pd.StringDtype) else ~values.map(lambda v: isinstance(v, str))
+    if bad is not None and bad.any():
         first = values.index[bad.to_numpy()][0]
         raise TypeError(f"column {text!r} must hold strings; doc {first!r} holds "
                         f"{type(values[first]).__name__} {values[first]!r}. Convert it with docs[{text!r}].astype(str).")
-    if missing.any():
-        warnings.warn(f"{int(missing.sum())} documents have no {text!r} (missing values are read as empty texts).",
+    if n_missing:
+        warnings.warn(f"{n_missing} documents have no {text!r} (missing values are read as empty texts).",
                       stacklevel=3)
     return values.reset_index(drop=True)
 

@@ -1,0 +1,112 @@
+"""The files of a saved or cached corpus: layout, earlier layouts, mapped arrays, damaged folders."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import corpus_tools.corpus as corpus_module
+from corpus_tools import Corpus
+from corpus_tools import _storage
+
+
+def make_docs(texts) -> pd.DataFrame:
+    return pd.DataFrame({"text": texts}, index=pd.Index([f"d{i}" for i in range(len(texts))], name="doc_id"))
+
+
+def build(texts, **kwargs) -> Corpus:
+    return Corpus.from_docs(make_docs(texts), cache=False, progress=False, **kwargs)
+
+
+def same(a: Corpus, b: Corpus) -> bool:
+    return (a.vocab.equals(b.vocab) and np.array_equal(a.ids, b.ids) and np.array_equal(a.doc_offsets, b.doc_offsets)
+            and np.array_equal(a.sent_offsets, b.sent_offsets) and (a.dtm != b.dtm).nnz == 0)
+
+
+def test_arrays_file_is_described_in_meta_and_readable_without_the_package(tmp_path):
+    c = build(["apple banana. cherry", "banana cherry cherry"])
+    c.save(tmp_path / "saved")
+    meta = json.loads((tmp_path / "saved" / "meta.json").read_text())
+    assert meta["format"] == 2 and list(meta["arrays"]) == list(_storage.ARRAY_NAMES)
+    for name, (dtype, offset, length) in meta["arrays"].items():
+        assert offset % 64 == 0
+        plain = np.fromfile(tmp_path / "saved" / "arrays.bin", dtype=dtype, count=length, offset=offset)
+        expected = {"dtm_data": c.dtm.data, "dtm_indices": c.dtm.indices, "dtm_indptr": c.dtm.indptr}.get(name)
+        assert np.array_equal(plain, getattr(c, name) if expected is None else expected)
+    assert (tmp_path / "saved" / "vocab.txt").read_text(encoding="utf-8") == "apple\nbanana\ncherry"
+
+
+def test_loaded_arrays_can_change_without_changing_the_file(tmp_path):
+    c = build(["apple banana. cherry", "banana cherry cherry"])
+    c.save(tmp_path / "saved")
+    back = Corpus.load(tmp_path / "saved")
+    back.ids[:] = 0
+    back.dtm.data[:] = 7
+    assert same(Corpus.load(tmp_path / "saved"), c)
+
+
+def test_saving_over_a_loaded_corpus_leaves_it_whole(tmp_path):
+    first = build(["apple banana. cherry", "banana cherry cherry"])
+    first.save(tmp_path / "saved")
+    loaded = Corpus.load(tmp_path / "saved")
+    second = build(["date elderberry fig", "fig fig grape"])
+    second.save(tmp_path / "saved")
+    assert same(loaded, first) and same(Corpus.load(tmp_path / "saved"), second)
+    assert not [f.name for f in (tmp_path / "saved").iterdir() if f.name.endswith(".tmp")]
+
+
+def test_terms_with_line_breaks_are_kept_in_json(tmp_path):
+    c = build(["apple banana", "banana cherry"])
+    odd = Corpus(c.docs, ["apple", "ban\nana", "cherry"], c.ids, c.doc_offsets, c.sent_offsets)
+    odd.save(tmp_path / "saved")
+    assert not (tmp_path / "saved" / "vocab.txt").exists()
+    assert Corpus.load(tmp_path / "saved").vocab.tolist() == ["apple", "ban\nana", "cherry"]
+    c.save(tmp_path / "saved")  # a plain vocabulary again: the JSON file goes
+    assert sorted(f.name for f in (tmp_path / "saved").iterdir()) == ["arrays.bin", "docs.parquet", "meta.json", "vocab.txt"]
+
+
+def test_reads_the_one_file_per_array_layout_of_earlier_versions(tmp_path):
+    c = build(["apple banana. cherry", "banana cherry"])
+    c.save(tmp_path / "saved")
+    folder = tmp_path / "saved"
+    arrays = {"ids": c.ids, "doc_offsets": c.doc_offsets, "sent_offsets": c.sent_offsets,
+              "dtm_data": c.dtm.data, "dtm_indices": c.dtm.indices, "dtm_indptr": c.dtm.indptr}
+    for name, values in arrays.items():
+        np.save(folder / f"{name}.npy", values)
+    (folder / "arrays.bin").unlink()
+    (folder / "vocab.txt").unlink()
+    (folder / "vocab.json").write_text(json.dumps(c.vocab.tolist()))
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["arrays"]
+    (folder / "meta.json").write_text(json.dumps({**meta, "format": 1}))
+    assert same(Corpus.load(folder), c)
+
+
+def test_a_short_arrays_file_is_named(tmp_path):
+    c = build(["apple banana. cherry", "banana cherry"])
+    c.save(tmp_path / "saved")
+    data = (tmp_path / "saved" / "arrays.bin").read_bytes()
+    (tmp_path / "saved" / "arrays.bin").write_bytes(data[:-8])
+    with pytest.raises(ValueError, match=r"arrays\.bin is shorter than .*meta\.json says"):
+        Corpus.load(tmp_path / "saved")
+
+
+def test_a_damaged_cache_entry_is_built_again():
+    docs = make_docs(["Troops drilled near the river", "Drills ended"])
+    first = Corpus.from_docs(docs, progress=False)
+    entry = corpus_module._cache_path(corpus_module._cache_key(docs.index, corpus_module._texts(docs, "text"),
+                                                               first.params))
+    (entry / "arrays.bin").write_bytes(b"")
+    again = Corpus.from_docs(docs, progress=False)
+    assert same(again, first) and (entry / "arrays.bin").stat().st_size > 0
+
+
+def test_copied_arrays_where_files_cannot_be_mapped(tmp_path, monkeypatch):
+    monkeypatch.setattr(_storage, "_MAP", False)
+    c = build(["apple banana. cherry", "banana cherry cherry"])
+    c.save(tmp_path / "saved")
+    back = Corpus.load(tmp_path / "saved")
+    back.ids[:] = 0
+    assert same(Corpus.load(tmp_path / "saved"), c)
