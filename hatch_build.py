@@ -6,6 +6,7 @@ falls back to the pure-Python tokeniser, which gives the same tokens, only more 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import warnings
@@ -42,6 +43,8 @@ def _build_ext(root: str, build_lib: str | None) -> list[str]:
 
 
 class CustomBuildHook(BuildHookInterface):
+    _build_lib: str | None = None
+
     def initialize(self, version: str, build_data: dict) -> None:
         if self.target_name != "wheel":
             return
@@ -51,7 +54,7 @@ class CustomBuildHook(BuildHookInterface):
                 # an editable install imports from the source tree: compile next to the .c file
                 _build_ext(self.root, None)
                 return
-            build_lib = tempfile.mkdtemp(prefix="corpus_tools_ext_")
+            build_lib = self._build_lib = tempfile.mkdtemp(prefix="corpus_tools_ext_")
             outputs = _build_ext(self.root, build_lib)
         except Exception as exc:  # no compiler, no headers: the pure-Python tokeniser serves
             warnings.warn(f"corpus_tools: the C tokeniser was not built ({exc}); "
@@ -63,3 +66,8 @@ class CustomBuildHook(BuildHookInterface):
             build_data["force_include"][path] = rel
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
+
+    def finalize(self, version: str, build_data: dict, artifact_path: str) -> None:
+        # the wheel holds its copy of the extension now
+        if self._build_lib is not None:
+            shutil.rmtree(self._build_lib, ignore_errors=True)

@@ -63,8 +63,12 @@ def test_lowercase_before_tokenising(compiled_):
 
 @compiled
 def test_compiled_encoder_names_a_text_that_is_not_str():
+    encoder = new_encoder(compiled=True)
     with pytest.raises(TypeError, match=r"texts\[1\] is float, not str"):
-        new_encoder(compiled=True).encode(["fine", 1.5])
+        encoder.encode(["fine words", 1.5])
+    # nothing of the refused call stays in the table: the next call numbers from 0
+    assert len(encoder) == 0
+    assert tokenize_chunk(["words fine"], encoder=encoder)[1] == ["words", "fine"]
 
 
 def test_python_encoder_when_asked():

@@ -61,6 +61,13 @@ def _to_naive_ns(parsed: pd.Series) -> pd.Series:
     return parsed.astype(NS)
 
 
+def _naive_utc(stamp: pd.Timestamp) -> pd.Timestamp:
+    """The UTC time of a zoned timestamp, without its zone (naive times stay as they are)."""
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.as_unit("ns")
+
+
 def _as_text(values: pd.Series) -> pd.Series:
     """Strings for parsing; numbers such as 20030219 become their digits, blanks missing."""
 
@@ -191,10 +198,7 @@ def _rfc822(value: str) -> pd.Timestamp | None:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    stamp = pd.Timestamp(parsed)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp.as_unit("ns")
+    return _naive_utc(pd.Timestamp(parsed))
 
 
 def _month_name_date(value: str) -> pd.Timestamp | None:
@@ -210,10 +214,7 @@ def _month_name_date(value: str) -> pd.Timestamp | None:
             return None
     if caught:  # e.g. an unknown time zone name: the reading is a guess
         return None
-    stamp = pd.Timestamp(parsed)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp.as_unit("ns")
+    return _naive_utc(pd.Timestamp(parsed))
 
 
 def _date_only(value: str) -> pd.Timestamp | None:

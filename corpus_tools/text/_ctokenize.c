@@ -271,12 +271,15 @@ static PyObject *Encoder_encode(Encoder *self, PyObject *texts_arg)
         if (lengths == NULL) PyErr_NoMemory();
         goto done;
     }
+    /* every text is checked before any is numbered, so a refused call leaves the table as it was */
     for (Py_ssize_t t = 0; t < n_texts; t++) {
-        PyObject *text = items[t];
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "texts[%zd] is %.100s, not str", t, Py_TYPE(text)->tp_name);
+        if (!PyUnicode_Check(items[t])) {
+            PyErr_Format(PyExc_TypeError, "texts[%zd] is %.100s, not str", t, Py_TYPE(items[t])->tp_name);
             goto done;
         }
+    }
+    for (Py_ssize_t t = 0; t < n_texts; t++) {
+        PyObject *text = items[t];
 #if PY_VERSION_HEX < 0x030C0000
         if (PyUnicode_READY(text) < 0) goto done;
 #endif
