@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 from corpus_tools.errors import LoadError, check_option
@@ -373,6 +374,7 @@ def _unique_ids(frame: pd.DataFrame, where, reporter: Reporter) -> pd.Series:
         return ids
     taken = set(ids)
     counts: dict[str, int] = {}
+    first_row = dict(zip(ids[~dup].tolist(), np.flatnonzero(~dup.to_numpy())))
     for i in dup[dup].index:
         original = ids.iat[i]
         n = counts.get(original, 1)
@@ -384,7 +386,7 @@ def _unique_ids(frame: pd.DataFrame, where, reporter: Reporter) -> pd.Series:
         counts[original] = n
         taken.add(candidate)
         ids.iat[i] = candidate
-        first = frame["path"].iat[int(ids.index[(ids == original).to_numpy()][0])]
+        first = frame["path"].iat[int(first_row[original])]
         path, line = where(i)
         reporter.problem(
             path, f"duplicate doc_id {original!r} (first in {first})", f"renamed to {candidate!r}", line=line
