@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from .. import __version__
 from ..errors import NotFittedError, check_option, check_positive_int
+from ._nnls import nnls_rows
 from .frequencies import group_documents, warn_left_out
 from .periods import assign_periods
 
@@ -72,7 +73,8 @@ class TopicModel:
         ``init="random"``; NMF 20.
     iterations : int, optional
         LDA: most variational iterations per document and pass (default 50);
-        NMF: most iterations of the per-document solver (default 50).
+        NMF: most sweeps of the per-document solver, in fitting and when the document
+        topics are solved (non-negative least squares against the fitted topics; default 50).
     alpha : float, array of n_topics floats, "symmetric", "asymmetric" or "auto", optional
         LDA document-topic prior (default 0.1 for every topic). Not used by NMF.
     eta : float, "symmetric" or "auto", optional
@@ -277,20 +279,22 @@ class TopicModel:
         # a fresh generator makes every call give the same answer for the same documents
         model.random_state = np.random.RandomState(self.random_state)
         out = np.empty((dtm.shape[0], k), dtype=np.float64)
+        if self.method == "nmf":
+            # all documents of a chunk solved together, each to convergence: gensim's
+            # get_document_topics solves one document at a time and stops after a sweep or two
+            W = model.get_topics(normalize=False).T
+            iterations = int(self._settings()["iterations"])
         for start in range(0, dtm.shape[0], _INFER_CHUNK):
-            rows = list(_BowRows(dtm[start : start + _INFER_CHUNK]))
+            chunk = dtm[start : start + _INFER_CHUNK]
             if self.method == "lda":
-                gamma, _ = model.inference(rows)
+                gamma, _ = model.inference(list(_BowRows(chunk)))
                 shares = np.asarray(gamma, dtype=np.float64)
             else:
-                shares = np.zeros((len(rows), k))
-                for i, bow in enumerate(rows):
-                    for t, w in model.get_document_topics(bow, minimum_probability=0.0, normalize=False):
-                        shares[i, t] = w
+                shares = nnls_rows(W, chunk.astype(np.float64), max_iter=iterations)
             sums = shares.sum(axis=1, keepdims=True)
             # a document without known terms has no evidence: equal shares
             shares = np.divide(shares, sums, out=np.full_like(shares, 1.0 / k), where=sums > 0)
-            out[start : start + len(rows)] = shares
+            out[start : start + len(shares)] = shares
         return out
 
     def _map_to_model(self, corpus) -> tuple[sp.csr_matrix, int]:
