@@ -31,7 +31,7 @@ _PUBLIC = {
     "topic_sweep": "corpus_tools.analyses.topic_selection",
     "topic_stability": "corpus_tools.analyses.topic_selection",
 }
-_SUBMODULES = {"datasets", "plot", "errors"}
+_SUBMODULES = {"datasets", "plot", "errors", "cache"}
 
 __all__ = sorted(_PUBLIC) + sorted(_SUBMODULES) + ["__version__"]
 

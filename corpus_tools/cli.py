@@ -39,6 +39,7 @@ examples:
   corpus-tools load headlines.csv --text headline_text --date publish_date -o docs.csv
   corpus-tools report                           HTML report on the bundled Lee corpus -> reports/default/
   corpus-tools report reuters21578 -o reports/reuters --param N_TOPICS=20
+  corpus-tools cache --clear --older-than 30D   remove cached corpora not used for 30 days
 
 A name that is a registered dataset (see `corpus-tools datasets`) loads that dataset; write
 ./name to read a folder that happens to have a dataset's name. Datasets are looked for in
@@ -99,9 +100,9 @@ def _load_report(docs: pd.DataFrame) -> pd.DataFrame:
     return ct.load_report(docs)
 
 
-def _count(n: int, noun: str) -> str:
-    """``1 row``, ``2 rows``, ``21,578 documents``."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``21,578 documents``; ``plural`` where an "s" will not do."""
+    return f"{n:,} " + (noun if n == 1 else plural or noun + "s")
 
 
 def _plain(value: Any) -> Any:
@@ -375,6 +376,43 @@ def _run_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_cache(parser: argparse.ArgumentParser) -> None:
+    """List the cached tokenized corpora, or clear them.
+
+    Corpus.from_docs keeps every corpus it builds, keyed by its texts and options, and loads it
+    from there the next time. Each row is one cached corpus: when it was last used, its size and
+    the build options that differ from the defaults.
+    """
+    parser.add_argument("--clear", action="store_true", help="remove the cached corpora (all, or see --older-than)")
+    parser.add_argument("--older-than", metavar="AGE",
+                        help='with --clear: remove only what was not used for AGE, e.g. "30D" or "12h"')
+
+
+def _run_cache(args: argparse.Namespace) -> int:
+    import corpus_tools as ct
+
+    if args.older_than is not None and not args.clear:
+        raise ValueError("--older-than chooses what --clear removes; add --clear.")
+    if args.clear:
+        removed = ct.cache.clear(older_than=args.older_than)
+        print(f"removed {_count(len(removed), 'cached corpus', 'cached corpora')} "
+              f"({removed['mb'].sum():,.1f} MB) from {ct.cache.path()}")
+        return 0
+    table = ct.cache.info()
+    print(f"{_count(len(table), 'cached corpus', 'cached corpora')}, {table['mb'].sum():,.1f} MB in {ct.cache.path()}")
+    if table.empty:
+        return 0
+    rows = [("last used", "docs", "terms", "MB", "options")]
+    for rec in table.itertuples(index=False):
+        rows.append((f"{rec.last_used:%Y-%m-%d %H:%M}", "?" if pd.isna(rec.docs) else f"{rec.docs:,}",
+                     "?" if pd.isna(rec.terms) else f"{rec.terms:,}", f"{rec.mb:,.1f}",
+                     rec.options if isinstance(rec.options, str) and rec.options else "defaults"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for when, docs, terms, mb, options in rows:
+        print(f"{when:<{widths[0]}}  {docs:>{widths[1]}}  {terms:>{widths[2]}}  {mb:>{widths[3]}}  {options}")
+    return 0
+
+
 # --- the parser ----------------------------------------------------------------------------------
 
 Configure = Callable[[argparse.ArgumentParser], None]
@@ -385,6 +423,7 @@ SUBCOMMANDS: dict[str, tuple[Configure, Run]] = {
     "load": (_configure_load, _run_load),
     "info": (_configure_info, _run_info),
     "datasets": (_configure_datasets, _run_datasets),
+    "cache": (_configure_cache, _run_cache),
     "report": (report.configure, report.run),
 }
 

@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
-from ._paths import cache_dir
+from . import cache as _cache
 from ._storage import read_folder, write_folder
 from .errors import check_n_jobs, check_option, check_positive_int
 from .text.normalize import BOUNDARY, Normalizer, is_non_final_abbreviation
@@ -137,7 +137,8 @@ class Corpus:
             starting workers would cost more than it saves.
         cache : bool
             Reuse a corpus built before from the same texts and parameters (``$CORPUS_TOOLS_CACHE``,
-            else ``data/cache``).
+            else ``data/cache``); ``ct.cache.info()`` lists what is kept, ``ct.cache.clear()``
+            removes it.
         progress : bool
             Show a progress bar on long work.
 
@@ -199,9 +200,12 @@ class Corpus:
             cached = _cache_path(key)
             if (cached / "meta.json").exists():
                 try:
-                    return cls._load_arrays(cached, docs)
+                    corpus = cls._load_arrays(cached, docs)
                 except (OSError, ValueError, KeyError):
                     pass  # a damaged cache entry is rebuilt below
+                else:
+                    _cache.touch(cached)  # what ct.cache.clear(older_than=...) goes by
+                    return corpus
 
         # checked only when building: a cache entry exists only for ids that were unique
         _check_unique_ids(docs)
@@ -654,7 +658,7 @@ def _hash_strings(h, values: pd.Series | pd.Index) -> None:
 
 
 def _cache_path(key: str) -> Path:
-    return cache_dir() / "corpus" / key
+    return _cache.path() / key
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

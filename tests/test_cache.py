@@ -1,0 +1,110 @@
+"""ct.cache: listing and clearing the cached corpora, in Python and on the command line."""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import corpus_tools as ct
+from corpus_tools.cli import main
+
+DOCS = pd.DataFrame({"text": ["Troops drilled near the river.", "Drills ended; troops left the river"]},
+                    index=pd.Index(["d0", "d1"], name="doc_id"))
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "corpus"
+
+
+def build(**kwargs) -> ct.Corpus:
+    return ct.Corpus.from_docs(DOCS, progress=False, **kwargs)
+
+
+def age(entry, days: float) -> None:
+    """Make a cached corpus look last used ``days`` ago."""
+    when = time.time() - days * 86400
+    for f in entry.iterdir():
+        os.utime(f, (when, when))
+
+
+def test_empty_cache(cache):
+    table = ct.cache.info()
+    assert table.empty and list(table.columns) == ct.cache.COLUMNS
+    assert ct.cache.path() == cache
+
+
+def test_info_describes_each_cached_corpus(cache):
+    build()
+    time.sleep(0.01)
+    build(lemmatize=True, min_df=2)
+    table = ct.cache.info()
+    assert len(table) == 2 and sorted(p.name for p in cache.iterdir()) == sorted(table["key"])
+    # most recent first. With lemmas and min_df=2 only troop, drill and river (twice each) stay;
+    # the defaults keep 9 tokens: troops drilled near river / drills ended troops left river
+    assert table[["docs", "tokens", "terms"]].astype(int).values.tolist() == [[2, 6, 3], [2, 9, 7]]
+    assert table["options"].tolist() == ["lemmatize=True, min_df=2", ""]
+    assert (table["mb"] > 0).all() and table["corpus_tools"].eq(ct.__version__).all()
+    assert table["last_used"].iloc[0] >= table["last_used"].iloc[1]
+
+
+def test_loading_from_the_cache_counts_as_use(cache):
+    build()
+    (entry,) = cache.iterdir()
+    age(entry, 10)
+    before = ct.cache.info()["last_used"].iloc[0]
+    build()
+    assert ct.cache.info()["last_used"].iloc[0] - before > pd.Timedelta("9D")
+
+
+def test_clear_old_entries_only(cache):
+    build()
+    (old,) = cache.iterdir()
+    age(old, 3)
+    build(min_df=2)
+    removed = ct.cache.clear(older_than="2D")
+    assert removed["key"].tolist() == [old.name]
+    assert ct.cache.info()["options"].tolist() == ["min_df=2"]
+    assert ct.cache.clear(older_than=pd.Timedelta("2D")).empty
+
+
+def test_clear_everything_and_rebuild(cache):
+    first = build()
+    kept = build()  # loaded from the cache: its arrays are mapped from the folder
+    removed = ct.cache.clear()
+    assert len(removed) == 1 and not any(cache.iterdir())
+    assert np.array_equal(kept.ids, first.ids) and (kept.dtm != first.dtm).nnz == 0
+    assert list(build().vocab) == list(first.vocab) and len(ct.cache.info()) == 1
+
+
+def test_an_interrupted_entry_is_listed_and_cleared(cache):
+    (cache / "0123abcd").mkdir(parents=True)
+    (cache / "0123abcd" / "arrays.bin").write_bytes(b"\0" * 100)
+    table = ct.cache.info()
+    assert table["key"].tolist() == ["0123abcd"] and table["docs"].isna().all()
+    assert ct.cache.clear()["key"].tolist() == ["0123abcd"]
+
+
+def test_bad_age_is_named():
+    with pytest.raises(ValueError, match=r'`older_than` must be a duration such as "30D" or "12h"; got \'soon\''):
+        ct.cache.clear(older_than="soon")
+
+
+def test_command_lists_and_clears(cache, capsys):
+    build()
+    build(min_df=2)
+    assert main(["cache"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("2 cached corpora, ") and out[0].endswith(f"MB in {cache}")
+    assert out[1].split() == ["last", "used", "docs", "terms", "MB", "options"]
+    assert [line.split()[-1] for line in out[2:]] == ["min_df=2", "defaults"]
+    age(next(p for p in cache.iterdir() if p.name == ct.cache.info()["key"].iloc[1]), 5)
+    assert main(["cache", "--clear", "--older-than", "1D"]) == 0
+    assert capsys.readouterr().out.startswith("removed 1 cached corpus (")
+    assert main(["cache", "--older-than", "1D"]) == 2
+    assert "--older-than chooses what --clear removes; add --clear." in capsys.readouterr().err
+    assert main(["cache", "--clear"]) == 0 and ct.cache.info().empty
