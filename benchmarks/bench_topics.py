@@ -9,6 +9,7 @@ scoring every model at once needs memory that grows with all their distinct word
     .venv/bin/python benchmarks/bench_topics.py                      # Lee and Reuters-21578, k=20, 3 seeds
     .venv/bin/python benchmarks/bench_topics.py --datasets lee --seeds 1
     .venv/bin/python benchmarks/bench_topics.py --reuters-n 3000      # a smaller Reuters while developing
+    .venv/bin/python benchmarks/bench_topics.py --online              # TopicModel(chunksize=2000), both starts
 
 Models:
 - ``corpus_tools``: ``ct.TopicModel(k, random_state=seed)``, all defaults (gensim LdaModel,
@@ -111,7 +112,7 @@ def diversity(topics: list[list[str]]) -> float:
     return len({w for t in topics for w in t}) / sum(len(t) for t in topics)
 
 
-def run(name: str, k: int, seeds: list[int], reuters_n: int | None) -> pd.DataFrame:
+def run(name: str, k: int, seeds: list[int], reuters_n: int | None, online: bool = False) -> pd.DataFrame:
     corpus = build_corpus(name, reuters_n)
     texts = token_texts(corpus)
     print(f"{name}: {corpus!r}", flush=True)
@@ -122,6 +123,14 @@ def run(name: str, k: int, seeds: list[int], reuters_n: int | None) -> pd.DataFr
         "tomotopy LDA, 200 iterations": lambda s: fit_tomotopy(texts, k, s),
         "sklearn LDA (batch)": lambda s: fit_sklearn(corpus, k, s),
     }
+    if online:
+        # online updates (chunks of 2000 documents) instead of batch EM, from each start
+        fitters = {
+            "corpus_tools chunksize=2000": lambda s: fit_corpus_tools(corpus, k, s, chunksize=2000),
+            "corpus_tools chunksize=2000 init='random' (20 passes)":
+                lambda s: fit_corpus_tools(corpus, k, s, chunksize=2000, init="random"),
+            "tomotopy LDA, 200 iterations": fitters["tomotopy LDA, 200 iterations"],
+        }
     rows, scores = [], {"c_v": [], "c_npmi": []}
     for model, fit in fitters.items():
         topic_sets = []
@@ -158,11 +167,13 @@ def main(argv=None) -> None:
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--reuters-n", type=int, default=None, help="use only the first N Reuters bodies")
+    parser.add_argument("--online", action="store_true",
+                        help="compare TopicModel in online mode (chunksize=2000) from both starts, and tomotopy")
     args = parser.parse_args(argv)
     seeds = list(range(args.seeds))
     tables = []
     for name in args.datasets.split(","):
-        table = run(name, args.k, seeds, args.reuters_n)
+        table = run(name, args.k, seeds, args.reuters_n, online=args.online)
         print(f"\n{name}: {table.attrs['corpus']}")
         tables.append(table)
     result = pd.concat(tables, ignore_index=True)

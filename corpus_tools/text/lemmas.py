@@ -79,8 +79,10 @@ class SimplemmaEnglish:
             if not (w.isascii() and w and "'" not in w and not w.isdigit()):
                 out.append(lemmatize(w, lang="en"))
                 continue
-            lemma = table.get(w.encode()) or table.get((w.lower() if w[0].isupper() else w.capitalize()).encode())
-            if lemma:
+            lemma = table.get(w.encode())
+            if lemma is None:
+                lemma = table.get((w.lower() if w[0].isupper() else w.capitalize()).encode())
+            if lemma:  # an empty entry would make simplemma search on: leave that to it
                 out.append(lemma.decode())
             else:
                 lemma = search(w, "en")
