@@ -82,9 +82,12 @@ def clear(older_than: str | pd.Timedelta | None = None) -> pd.DataFrame:
     table = info()
     if older_than is not None:
         try:
-            age = pd.Timedelta(older_than)
+            # a bare number would be read as nanoseconds: ask for the unit
+            age = pd.Timedelta(older_than) if not isinstance(older_than, (int, float)) else None
         except ValueError:
-            raise ValueError(f'`older_than` must be a duration such as "30D" or "12h"; got {older_than!r}.') from None
+            age = None
+        if age is None:
+            raise ValueError(f'`older_than` must be a duration such as "30D" or "12h"; got {older_than!r}.')
         table = table[table["last_used"] < pd.Timestamp.now("UTC").tz_localize(None) - age]
     for key in table["key"]:
         # a corpus that has the folder's arrays open keeps reading them: removing a file

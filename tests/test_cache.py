@@ -89,9 +89,12 @@ def test_an_interrupted_entry_is_listed_and_cleared(cache):
     assert ct.cache.clear()["key"].tolist() == ["0123abcd"]
 
 
-def test_bad_age_is_named():
-    with pytest.raises(ValueError, match=r'`older_than` must be a duration such as "30D" or "12h"; got \'soon\''):
-        ct.cache.clear(older_than="soon")
+@pytest.mark.parametrize("age", ["soon", 30, 2.5])
+def test_bad_age_is_named(cache, age):
+    build()
+    with pytest.raises(ValueError, match=f'`older_than` must be a duration such as "30D" or "12h"; got {age!r}'):
+        ct.cache.clear(older_than=age)
+    assert len(ct.cache.info()) == 1  # nothing removed
 
 
 def test_command_lists_and_clears(cache, capsys):
