@@ -11,7 +11,7 @@ A corpus folder holds
 
 Reading maps ``arrays.bin`` into memory copy-on-write instead of copying it: a cached corpus is
 ready at once, its pages are read when first used, and changing an array never changes the
-file. Files are replaced by renaming a finished new file over them, so a corpus that has the
+file. On Windows, or on a file system that cannot map files, the file is read instead. Files are replaced by renaming a finished new file over them, so a corpus that has the
 old file mapped keeps reading the old content. Folders written by earlier versions (one ``.npy``
 per array, or ``tokens.npz`` and ``dtm.npz``) are still read.
 """
@@ -79,9 +79,13 @@ def read_folder(path: Path) -> tuple[dict, list[str], dict[str, np.ndarray]]:
 
 def _read_blob(file: Path, layout: dict) -> dict[str, np.ndarray]:
     with open(file, "rb") as f:
+        buf = None
         if _MAP:
-            buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
-        else:
+            try:
+                buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+            except (OSError, ValueError):  # an empty file, or a file system that cannot map
+                buf = None
+        if buf is None:
             buf = np.fromfile(f, dtype=np.uint8)
     if len(buf) < max(off + n * np.dtype(dt).itemsize for dt, off, n in layout.values()):
         raise ValueError(f"{file} is shorter than {file.parent / 'meta.json'} says")

@@ -110,3 +110,14 @@ def test_copied_arrays_where_files_cannot_be_mapped(tmp_path, monkeypatch):
     back = Corpus.load(tmp_path / "saved")
     back.ids[:] = 0
     assert same(Corpus.load(tmp_path / "saved"), c)
+
+
+def test_arrays_are_read_where_mapping_fails(tmp_path, monkeypatch):
+    c = build(["apple banana. cherry", "banana cherry cherry"])
+    c.save(tmp_path / "saved")
+
+    def refuse(*args, **kwargs):
+        raise OSError("mmap not supported on this file system")
+
+    monkeypatch.setattr(_storage.mmap, "mmap", refuse)
+    assert same(Corpus.load(tmp_path / "saved"), c)
