@@ -560,7 +560,7 @@ def _texts(docs, text: str) -> pd.Series:
     n_missing = int(missing.sum())
     values = col.where(~missing, "") if n_missing else col
     # a string dtype guarantees strings; object columns are checked value by value
-    bad = None if isinstance(col.dtype, pd.StringDtype) else ~values.map(lambda v: isinstance(v, str))
+    bad = None if _string_dtype(col.dtype) else ~values.map(lambda v: isinstance(v, str))
     if bad is not None and bad.any():
         first = values.index[bad.to_numpy()][0]
         raise TypeError(f"column {text!r} must hold strings; doc {first!r} holds "
@@ -569,6 +569,17 @@ def _texts(docs, text: str) -> pd.Series:
         warnings.warn(f"{n_missing} documents have no {text!r} (missing values are read as empty texts).",
                       stacklevel=3)
     return values.reset_index(drop=True)
+
+
+def _string_dtype(dtype) -> bool:
+    """True for dtypes that can hold only strings: pandas' string dtypes and Arrow strings."""
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
+    return False
 
 
 def _check_limits(min_df, max_df, max_terms) -> None:
@@ -623,10 +634,12 @@ def _hash_strings(h, values: pd.Series | pd.Index) -> None:
     import pyarrow as pa
 
     try:
-        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        if _string_dtype(values.dtype) and getattr(values.dtype, "storage", "pyarrow") == "pyarrow":
             arr = pa.chunked_array(pa.array(values))
         else:
-            items = [v if isinstance(v, str) or v is None else str(v) for v in values]
+            # None, NaN and pd.NA are all "missing", as in the Arrow columns
+            missing = lambda v: v is None or v is pd.NA or (isinstance(v, float) and v != v)  # noqa: E731
+            items = [v if isinstance(v, str) else None if missing(v) else str(v) for v in values]
             arr = pa.chunked_array([pa.array(items, type=pa.large_string())])
     except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates, which Arrow cannot hold
         h.update("\x1d".join(map(str, values)).encode("utf-8", "surrogatepass"))

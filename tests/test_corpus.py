@@ -216,6 +216,22 @@ def test_analyze_and_term_id():
         c.term_id("troops")
 
 
+def test_text_column_of_any_string_dtype(monkeypatch):
+    import pyarrow as pa
+
+    texts = ["Troops drilled near the river.", None, "Drills ended"]
+    built = []
+    for dtype in (object, "str", pd.ArrowDtype(pa.string())):
+        docs = make_docs(["", "", ""]).assign(text=pd.Series(texts, dtype=dtype, index=["d0", "d1", "d2"]))
+        with pytest.warns(UserWarning, match="1 documents have no 'text'"):
+            built.append(Corpus.from_docs(docs, progress=False))
+        # the same texts in another dtype have the same cache key: no second tokenising
+        monkeypatch.setattr(corpus_module, "_tokenize_all", None)
+    for c in built:
+        assert list(c.vocab) == ["drilled", "drills", "ended", "near", "river", "troops"]
+        assert c.doc_lengths.tolist() == [4, 0, 2]
+
+
 # ---------------------------------------------------------------- errors
 def test_error_messages():
     with pytest.raises(ValueError, match="the corpus is empty"):
@@ -344,7 +360,15 @@ def test_cache_key_reads_content_not_layout():
     arrow = pd.Series(["Troops drilled", "", "Drills ended"], dtype="str")
     chunked = pd.concat([arrow.iloc[:1], arrow.iloc[1:]], ignore_index=True)  # two Arrow chunks
     as_object = pd.Series(["Troops drilled", "", "Drills ended"], dtype=object)
-    assert _digest(arrow) == _digest(chunked) == _digest(as_object)
+    import pyarrow as pa
+
+    small_offsets = pd.Series(["Troops drilled", "", "Drills ended"], dtype=pd.ArrowDtype(pa.string()))
+    assert _digest(arrow) == _digest(chunked) == _digest(as_object) == _digest(small_offsets)
+    # a missing value is the same whether None, NaN or pd.NA, in an Arrow or an object column
+    holes = [pd.Series(["a", gap], dtype=object) for gap in (None, np.nan, pd.NA)]
+    holes.append(pd.Series(["a", None], dtype=pd.ArrowDtype(pa.string())))
+    assert len({_digest(h) for h in holes} | {_digest(pd.Series(["a", None], dtype="str"))}) == 1
+    assert _digest(holes[0]) != _digest(pd.Series(["a", ""], dtype="str"))
     assert _digest(arrow.iloc[1:]) == _digest(pd.Series(["", "Drills ended"], dtype="str"))  # a sliced column
     # a moved boundary, one changed character, a missing value, another order: all differ
     others = [["Troops drille", "d", "Drills ended"], ["Troops drilled", "", "Drills endeD"],
