@@ -9,10 +9,14 @@ A corpus folder holds
   a line break);
 - ``meta.json``, written last, so that its presence marks a complete folder.
 
-Reading maps ``arrays.bin`` into memory copy-on-write instead of copying it: a cached corpus is
-ready at once, its pages are read when first used, and changing an array never changes the
-file. On Windows, or on a file system that cannot map files, the file is read instead. Files are replaced by renaming a finished new file over them, so a corpus that has the
-old file mapped keeps reading the old content. Folders written by earlier versions (one ``.npy``
+A cached corpus maps ``arrays.bin`` into memory copy-on-write instead of copying it: it is ready
+at once, its pages are read when first used, and changing an array never changes the file. The
+library writes cache files only by renaming a finished new file over the old one, so a corpus
+that has the old file mapped keeps reading the old content. A folder of the user's own
+(``Corpus.save``/``Corpus.load``) is read into memory instead: it may be copied over in place
+(``cp``, an unzip), which would take the pages from under a mapping and stop the process. On
+Windows, or on a file system that cannot map files, cache files are read too.
+Folders written by earlier versions (one ``.npy``
 per array, or ``tokens.npz`` and ``dtm.npz``) are still read.
 """
 from __future__ import annotations
@@ -58,15 +62,19 @@ def write_folder(path: Path, arrays: dict[str, np.ndarray], vocab: list[str], me
     _replace(path / "meta.json", [json.dumps({**meta, "arrays": layout}, default=str).encode("utf-8")])
 
 
-def read_folder(path: Path) -> tuple[dict, list[str], dict[str, np.ndarray]]:
-    """(meta, vocab, arrays) of a folder written by :func:`write_folder` or an earlier version."""
+def read_folder(path: Path, *, map_arrays: bool = False) -> tuple[dict, list[str], dict[str, np.ndarray]]:
+    """(meta, vocab, arrays) of a folder written by :func:`write_folder` or an earlier version.
+
+    ``map_arrays`` maps ``arrays.bin`` instead of reading it; only for folders that are replaced
+    by renaming, never rewritten in place (the cache).
+    """
     meta = json.loads((path / "meta.json").read_bytes())
     if (path / "vocab.txt").exists():
         vocab = (path / "vocab.txt").read_bytes().decode("utf-8").split("\n")
     else:
         vocab = json.loads((path / "vocab.json").read_bytes())
     if "arrays" in meta:
-        arrays = _read_blob(path / "arrays.bin", meta["arrays"])
+        arrays = _read_blob(path / "arrays.bin", meta["arrays"], map_arrays and _MAP)
     elif (path / "tokens.npz").exists():
         with np.load(path / "tokens.npz", allow_pickle=False) as z:
             arrays = {name: z[name] for name in ("ids", "doc_offsets", "sent_offsets")}
@@ -77,10 +85,10 @@ def read_folder(path: Path) -> tuple[dict, list[str], dict[str, np.ndarray]]:
     return meta, vocab, arrays
 
 
-def _read_blob(file: Path, layout: dict) -> dict[str, np.ndarray]:
+def _read_blob(file: Path, layout: dict, map_arrays: bool) -> dict[str, np.ndarray]:
     with open(file, "rb") as f:
         buf = None
-        if _MAP:
+        if map_arrays:
             try:
                 buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
             except (OSError, ValueError):  # an empty file, or a file system that cannot map

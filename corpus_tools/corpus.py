@@ -200,7 +200,7 @@ class Corpus:
             cached = _cache_path(key)
             if (cached / "meta.json").exists():
                 try:
-                    corpus = cls._load_arrays(cached, docs)
+                    corpus = cls._load_arrays(cached, docs, map_arrays=True)
                 except (OSError, ValueError, KeyError):
                     pass  # a damaged cache entry is rebuilt below
                 else:
@@ -504,8 +504,8 @@ class Corpus:
         write_folder(path, arrays, self.vocab.tolist(), meta)
 
     @classmethod
-    def _load_arrays(cls, path: Path, docs: pd.DataFrame) -> Corpus:
-        meta, vocab, a = read_folder(path)
+    def _load_arrays(cls, path: Path, docs: pd.DataFrame, *, map_arrays: bool = False) -> Corpus:
+        meta, vocab, a = read_folder(path, map_arrays=map_arrays)
         # cache entries are keyed by a hash of the doc ids and texts; saved corpora carry their docs
         if meta.get("format") not in _READABLE_FORMATS or meta["n_docs"] != len(docs):
             raise ValueError(f"{path} was saved for other documents or by another version")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import mmap
+import os
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,26 @@ def make_docs(texts) -> pd.DataFrame:
 
 def build(texts, **kwargs) -> Corpus:
     return Corpus.from_docs(make_docs(texts), cache=False, progress=False, **kwargs)
+
+
+MMAP = mmap.mmap  # the type, kept before a test replaces it
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "corpus"
+
+
+def cached(texts) -> Corpus:
+    return Corpus.from_docs(make_docs(texts), progress=False)
+
+
+def is_mapped(values: np.ndarray) -> bool:
+    while isinstance(values.base, np.ndarray):
+        values = values.base
+    base = values.base.obj if isinstance(values.base, memoryview) else values.base
+    return isinstance(base, MMAP)
 
 
 def same(a: Corpus, b: Corpus) -> bool:
@@ -38,13 +60,32 @@ def test_arrays_file_is_described_in_meta_and_readable_without_the_package(tmp_p
     assert (tmp_path / "saved" / "vocab.txt").read_text(encoding="utf-8") == "apple\nbanana\ncherry"
 
 
-def test_loaded_arrays_can_change_without_changing_the_file(tmp_path):
+def test_a_cached_corpus_is_mapped_and_its_changes_stay_its_own(cache):
+    first = cached(["apple banana. cherry", "banana cherry cherry"])
+    again = cached(["apple banana. cherry", "banana cherry cherry"])
+    assert not is_mapped(first.ids) and is_mapped(again.ids) and is_mapped(again.dtm.data)
+    again.ids[:] = 0
+    again.dtm.data[:] = 7
+    assert same(cached(["apple banana. cherry", "banana cherry cherry"]), first)
+
+
+def test_rewriting_a_cache_entry_leaves_a_mapped_corpus_whole(cache):
+    first = cached(["apple banana. cherry", "banana cherry cherry"])
+    mapped = cached(["apple banana. cherry", "banana cherry cherry"])
+    (entry,) = cache.iterdir()
+    other = build(["date elderberry fig", "fig fig grape"])
+    other._save_arrays(entry)  # what a rebuild of a damaged entry does
+    assert is_mapped(mapped.ids) and same(mapped, first)
+
+
+def test_a_saved_folder_is_read_so_copying_over_it_is_harmless(tmp_path):
     c = build(["apple banana. cherry", "banana cherry cherry"])
     c.save(tmp_path / "saved")
     back = Corpus.load(tmp_path / "saved")
-    back.ids[:] = 0
-    back.dtm.data[:] = 7
-    assert same(Corpus.load(tmp_path / "saved"), c)
+    assert not is_mapped(back.ids)
+    (tmp_path / "saved" / "arrays.bin").write_bytes(b"")  # as `cp` over the folder would truncate it
+    assert same(back, c)
+    back.ids[:] = 0  # the loaded arrays are the corpus's own
 
 
 def test_saving_over_a_loaded_corpus_leaves_it_whole(tmp_path):
@@ -93,31 +134,29 @@ def test_a_short_arrays_file_is_named(tmp_path):
         Corpus.load(tmp_path / "saved")
 
 
-def test_a_damaged_cache_entry_is_built_again():
-    docs = make_docs(["Troops drilled near the river", "Drills ended"])
-    first = Corpus.from_docs(docs, progress=False)
-    entry = corpus_module._cache_path(corpus_module._cache_key(docs.index, corpus_module._texts(docs, "text"),
-                                                               first.params))
-    (entry / "arrays.bin").write_bytes(b"")
-    again = Corpus.from_docs(docs, progress=False)
-    assert same(again, first) and (entry / "arrays.bin").stat().st_size > 0
+def test_a_damaged_cache_entry_is_built_again(cache):
+    first = cached(["Troops drilled near the river", "Drills ended"])
+    (entry,) = cache.iterdir()
+    # damaged as a new file: truncating the file in place would pull the pages from under a
+    # corpus that maps it (the library never writes cache files in place)
+    (entry / "broken").write_bytes(b"")
+    os.replace(entry / "broken", entry / "arrays.bin")
+    again = cached(["Troops drilled near the river", "Drills ended"])
+    assert same(again, first) and not is_mapped(again.ids) and (entry / "arrays.bin").stat().st_size > 0
+    assert is_mapped(cached(["Troops drilled near the river", "Drills ended"]).ids)
 
 
-def test_copied_arrays_where_files_cannot_be_mapped(tmp_path, monkeypatch):
-    monkeypatch.setattr(_storage, "_MAP", False)
-    c = build(["apple banana. cherry", "banana cherry cherry"])
-    c.save(tmp_path / "saved")
-    back = Corpus.load(tmp_path / "saved")
-    back.ids[:] = 0
-    assert same(Corpus.load(tmp_path / "saved"), c)
-
-
-def test_arrays_are_read_where_mapping_fails(tmp_path, monkeypatch):
-    c = build(["apple banana. cherry", "banana cherry cherry"])
-    c.save(tmp_path / "saved")
+def test_cache_files_are_read_where_they_cannot_be_mapped(cache, monkeypatch):
+    first = cached(["apple banana. cherry", "banana cherry cherry"])
+    monkeypatch.setattr(_storage, "_MAP", False)  # Windows
+    windows = cached(["apple banana. cherry", "banana cherry cherry"])
+    monkeypatch.setattr(_storage, "_MAP", True)
 
     def refuse(*args, **kwargs):
         raise OSError("mmap not supported on this file system")
 
     monkeypatch.setattr(_storage.mmap, "mmap", refuse)
-    assert same(Corpus.load(tmp_path / "saved"), c)
+    unmappable = cached(["apple banana. cherry", "banana cherry cherry"])
+    for c in (windows, unmappable):
+        assert same(c, first) and not is_mapped(c.ids)
+        c.ids[:] = 0
