@@ -51,6 +51,7 @@ def test_unknown_option_names_the_allowed_values():
         make_lemmatizer("spacy")
 
 
+@pytest.mark.corpora
 def test_same_lemmas_on_the_real_vocabularies(corpora):
     docs = ct.load(corpora / "abcnews_headlines_2003", errors="skip")
     reuters = ct.load(corpora / "reuters21578", errors="skip")
