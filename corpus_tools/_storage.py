@@ -11,19 +11,25 @@ A corpus folder holds
 
 A cached corpus maps ``arrays.bin`` into memory copy-on-write instead of copying it: it is ready
 at once, its pages are read when first used, and changing an array never changes the file. The
-library writes cache files only by renaming a finished new file over the old one, so a corpus
-that has the old file mapped keeps reading the old content. A folder of the user's own
-(``Corpus.save``/``Corpus.load``) is read into memory instead: it may be copied over in place
-(``cp``, an unzip), which would take the pages from under a mapping and stop the process. On
-Windows, or on a file system that cannot map files, cache files are read too.
+library writes cache files only by renaming a finished new file over the old one, and
+``ct.cache.clear`` unlinks them, so a corpus that has the old file mapped keeps reading it.
+Mapping is used only where that holds: on Linux, on a file system of this machine (on NFS or SMB
+another machine's clear or rebuild would pull pages from under the mapping and stop the
+process), and for at most 64 corpora at a time (each mapping keeps a file open). A folder of the
+user's own (``Corpus.save``/``Corpus.load``) is always read into memory: it may be copied over in
+place (``cp``, an unzip), which would stop a process that maps it. Elsewhere files are read too.
 Folders written by earlier versions (one ``.npy``
 per array, or ``tokens.npz`` and ``dtm.npz``) are still read.
 """
 from __future__ import annotations
 
+import functools
 import json
 import mmap
 import os
+import sys
+import uuid
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +37,11 @@ import scipy.sparse as sp
 
 ARRAY_NAMES = ("ids", "doc_offsets", "sent_offsets", "dtm_data", "dtm_indices", "dtm_indptr")
 _ALIGN = 64
-# Windows cannot rename a file over one that is mapped, so arrays are copied into memory there
-_MAP = os.name != "nt"
+_MAP = sys.platform.startswith("linux")  # where the file system type can be read (/proc)
+_MAX_MAPS = 64
+_LIVE_MAPS: weakref.WeakSet = weakref.WeakSet()
+# file systems on this machine's own disks or memory; anything else (nfs, cifs, fuse, ...) is read
+_LOCAL_FS = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "overlay", "zfs", "f2fs", "jfs", "bcachefs"})
 
 
 def write_folder(path: Path, arrays: dict[str, np.ndarray], vocab: list[str], meta: dict) -> None:
@@ -88,9 +97,10 @@ def read_folder(path: Path, *, map_arrays: bool = False) -> tuple[dict, list[str
 def _read_blob(file: Path, layout: dict, map_arrays: bool) -> dict[str, np.ndarray]:
     with open(file, "rb") as f:
         buf = None
-        if map_arrays:
+        if map_arrays and _can_map(f):
             try:
                 buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+                _LIVE_MAPS.add(buf)
             except (OSError, ValueError):  # an empty file, or a file system that cannot map
                 buf = None
         if buf is None:
@@ -100,11 +110,33 @@ def _read_blob(file: Path, layout: dict, map_arrays: bool) -> dict[str, np.ndarr
     return {name: np.frombuffer(buf, dtype=dt, count=n, offset=off) for name, (dt, off, n) in layout.items()}
 
 
+def _can_map(f) -> bool:
+    """Whether mapping the open file ``f`` is safe here (see the module's notes)."""
+    return _MAP and len(_LIVE_MAPS) < _MAX_MAPS and _fs_type(os.fstat(f.fileno()).st_dev) in _LOCAL_FS
+
+
+@functools.lru_cache(maxsize=32)
+def _fs_type(device: int) -> str | None:
+    """The file system type of a device number, from /proc/self/mountinfo (None if unknown)."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return None
+    wanted = f"{os.major(device)}:{os.minor(device)}"
+    for line in lines:
+        left, _, right = line.partition(" - ")
+        fields = left.split()
+        if len(fields) > 2 and fields[2] == wanted and right:
+            return right.split()[0]
+    return None
+
+
 def _replace(target: Path, parts: list) -> None:
     """Write ``parts`` to a new file and rename it over ``target``."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    # a name of its own for every writer, even threads of one process; the usual permissions
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        with open(tmp, "wb") as f:
+        with open(tmp, "xb") as f:
             for part in parts:
                 f.write(part)
         os.replace(tmp, target)

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import inspect
 import json
+import numbers
 import os
 import shutil
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._paths import cache_dir
@@ -51,6 +54,7 @@ def info() -> pd.DataFrame:
     """
     folder = path()
     rows = [_describe(entry) for entry in (folder.iterdir() if folder.exists() else ()) if entry.is_dir()]
+    rows = [row for row in rows if row is not None]
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["last_used"] = pd.to_datetime(table["last_used"], unit="s")
     for col in ("docs", "tokens", "terms"):
@@ -70,7 +74,8 @@ def clear(older_than: str | pd.Timedelta | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        The rows of :func:`info` for the corpora removed.
+        The rows of :func:`info` for the corpora removed. Folders that could not be
+        removed (no permission) are named in a warning.
 
     Examples
     --------
@@ -81,19 +86,30 @@ def clear(older_than: str | pd.Timedelta | None = None) -> pd.DataFrame:
     """
     table = info()
     if older_than is not None:
-        try:
-            # a bare number would be read as nanoseconds: ask for the unit
-            age = pd.Timedelta(older_than) if not isinstance(older_than, (int, float)) else None
-        except ValueError:
-            age = None
-        if age is None:
-            raise ValueError(f'`older_than` must be a duration such as "30D" or "12h"; got {older_than!r}.')
-        table = table[table["last_used"] < pd.Timestamp.now("UTC").tz_localize(None) - age]
-    for key in table["key"]:
-        # a corpus that has the folder's arrays open keeps reading them: removing a file
-        # leaves its content in place for whoever has it mapped
+        table = table[table["last_used"] < pd.Timestamp.now("UTC").tz_localize(None) - _age(older_than)]
+    gone = np.zeros(len(table), dtype=bool)
+    for i, key in enumerate(table["key"]):
+        # a corpus that has the folder's arrays mapped keeps reading them: a removed file stays
+        # in place for whoever has it open
         shutil.rmtree(path() / key, ignore_errors=True)
-    return table.reset_index(drop=True)
+        gone[i] = not (path() / key).exists()
+    if not gone.all():
+        kept = table["key"].to_numpy()[~gone].tolist()
+        warnings.warn(f"{len(kept)} cached corpora could not be removed (no permission?): {kept[:3]}", stacklevel=2)
+    return table.loc[gone].reset_index(drop=True)
+
+
+def _age(older_than) -> pd.Timedelta:
+    # a bare number would be read as nanoseconds, and a negative age would take everything
+    age = None
+    if not isinstance(older_than, numbers.Number):
+        try:
+            age = pd.Timedelta(older_than)
+        except ValueError:
+            pass
+    if age is None or pd.isna(age) or age < pd.Timedelta(0):
+        raise ValueError(f'`older_than` must be a duration such as "30D" or "12h"; got {older_than!r}.')
+    return age
 
 
 def touch(entry: Path) -> None:
@@ -104,15 +120,19 @@ def touch(entry: Path) -> None:
         pass
 
 
-def _describe(entry: Path) -> dict:
-    files = [f for f in entry.iterdir() if f.is_file()]
-    row = {"key": entry.name, "mb": sum(f.stat().st_size for f in files) / 2**20,
-           "last_used": max((f.stat().st_mtime for f in files), default=entry.stat().st_mtime)}
+def _describe(entry: Path) -> dict | None:
+    """A row of :func:`info`; None for a folder that went away meanwhile (another process)."""
+    try:
+        stats = [f.stat() for f in entry.iterdir() if f.is_file()]
+    except OSError:
+        return None
+    row = {"key": entry.name, "mb": sum(st.st_size for st in stats) / 2**20,
+           "last_used": max((st.st_mtime for st in stats), default=0.0)}
     try:
         meta = json.loads((entry / "meta.json").read_bytes())
-    except (OSError, ValueError):
+        row["last_used"] = (entry / "meta.json").stat().st_mtime
+    except (OSError, ValueError):  # an interrupted build, or one under way
         return row
-    row["last_used"] = (entry / "meta.json").stat().st_mtime
     row.update(docs=meta.get("n_docs"), tokens=meta.get("n_tokens"), terms=meta.get("n_terms"),
                corpus_tools=meta.get("corpus_tools"), options=_options(meta.get("params") or {}))
     return row

@@ -402,11 +402,12 @@ def _run_cache(args: argparse.Namespace) -> int:
     print(f"{_count(len(table), 'cached corpus', 'cached corpora')}, {table['mb'].sum():,.1f} MB in {ct.cache.path()}")
     if table.empty:
         return 0
-    rows = [("last used", "docs", "terms", "MB", "options")]
+    rows = [("last used (UTC)", "docs", "terms", "MB", "options")]
     for rec in table.itertuples(index=False):
-        rows.append((f"{rec.last_used:%Y-%m-%d %H:%M}", "?" if pd.isna(rec.docs) else f"{rec.docs:,}",
-                     "?" if pd.isna(rec.terms) else f"{rec.terms:,}", f"{rec.mb:,.1f}",
-                     rec.options if isinstance(rec.options, str) and rec.options else "defaults"))
+        complete = not pd.isna(rec.docs)
+        rows.append((f"{rec.last_used:%Y-%m-%d %H:%M}", f"{rec.docs:,}" if complete else "?",
+                     f"{rec.terms:,}" if complete else "?", f"{rec.mb:,.1f}",
+                     (rec.options or "defaults") if complete else "(incomplete: a build under way or interrupted)"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for when, docs, terms, mb, options in rows:
         print(f"{when:<{widths[0]}}  {docs:>{widths[1]}}  {terms:>{widths[2]}}  {mb:>{widths[3]}}  {options}")

@@ -476,13 +476,15 @@ class Corpus:
         >>> corpus.save("data/my-corpus")  # doctest: +SKIP
         """
         path = Path(path)
-        self._save_arrays(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "meta.json").unlink(missing_ok=True)  # written last: a folder without it is incomplete
         docs = self.docs.copy()
         docs.attrs = {}
         docs.to_parquet(path / "docs.parquet")
         report = self.docs.attrs.get("load_report")
         if report:
             (path / "load_report.json").write_text(json.dumps(report, default=str, indent=1))
+        self._save_arrays(path)
         return path
 
     @classmethod

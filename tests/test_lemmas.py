@@ -11,8 +11,10 @@ from corpus_tools.text.tokenizer import TOKEN_RE
 
 
 def _english_keys() -> list[str]:
+    """Every 97th word of simplemma's English dictionary; a few common words where it is not readable."""
     table = lemmas._english_table(simplemma)
-    assert table is not None, "the dictionary shortcut is off with this simplemma"
+    if table is None:  # another simplemma: the lemmatiser calls simplemma.lemmatize for every word
+        return ["troops", "drills", "concluded", "Russia", "went", "better", "children", "United"]
     return [k.decode() for k in list(table)[::97]]
 
 
@@ -27,6 +29,12 @@ other_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV
 @given(st.lists(dictionary_words | other_words, max_size=30))
 def test_same_lemmas_as_simplemma(words):
     assert SimplemmaEnglish()(words) == [simplemma.lemmatize(w, lang="en") for w in words]
+
+
+def test_the_shortcut_is_on_with_simplemma_2():
+    if not simplemma.__version__.startswith("2."):
+        pytest.skip(f"simplemma {simplemma.__version__}: every word goes through simplemma.lemmatize")
+    assert SimplemmaEnglish()._table is not None
 
 
 def test_hand_checked_lemmas():

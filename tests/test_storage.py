@@ -1,9 +1,11 @@
 """The files of a saved or cached corpus: layout, earlier layouts, mapped arrays, damaged folders."""
 from __future__ import annotations
 
+import gc
 import json
 import mmap
 import os
+import sys
 
 import numpy as np
 import pandas as pd
@@ -25,9 +27,14 @@ def build(texts, **kwargs) -> Corpus:
 MMAP = mmap.mmap  # the type, kept before a test replaces it
 
 
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="cache files are mapped on Linux only")
+
+
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(tmp_path / "cache"))
+    # as on a local disk, wherever the test's temporary folder is
+    monkeypatch.setattr(_storage, "_fs_type", lambda device: "ext4")
     return tmp_path / "cache" / "corpus"
 
 
@@ -60,6 +67,7 @@ def test_arrays_file_is_described_in_meta_and_readable_without_the_package(tmp_p
     assert (tmp_path / "saved" / "vocab.txt").read_text(encoding="utf-8") == "apple\nbanana\ncherry"
 
 
+@linux
 def test_a_cached_corpus_is_mapped_and_its_changes_stay_its_own(cache):
     first = cached(["apple banana. cherry", "banana cherry cherry"])
     again = cached(["apple banana. cherry", "banana cherry cherry"])
@@ -69,6 +77,7 @@ def test_a_cached_corpus_is_mapped_and_its_changes_stay_its_own(cache):
     assert same(cached(["apple banana. cherry", "banana cherry cherry"]), first)
 
 
+@linux
 def test_rewriting_a_cache_entry_leaves_a_mapped_corpus_whole(cache):
     first = cached(["apple banana. cherry", "banana cherry cherry"])
     mapped = cached(["apple banana. cherry", "banana cherry cherry"])
@@ -134,6 +143,7 @@ def test_a_short_arrays_file_is_named(tmp_path):
         Corpus.load(tmp_path / "saved")
 
 
+@linux
 def test_a_damaged_cache_entry_is_built_again(cache):
     first = cached(["Troops drilled near the river", "Drills ended"])
     (entry,) = cache.iterdir()
@@ -146,6 +156,7 @@ def test_a_damaged_cache_entry_is_built_again(cache):
     assert is_mapped(cached(["Troops drilled near the river", "Drills ended"]).ids)
 
 
+@linux
 def test_cache_files_are_read_where_they_cannot_be_mapped(cache, monkeypatch):
     first = cached(["apple banana. cherry", "banana cherry cherry"])
     monkeypatch.setattr(_storage, "_MAP", False)  # Windows
@@ -160,3 +171,30 @@ def test_cache_files_are_read_where_they_cannot_be_mapped(cache, monkeypatch):
     for c in (windows, unmappable):
         assert same(c, first) and not is_mapped(c.ids)
         c.ids[:] = 0
+
+
+@linux
+def test_cache_files_on_a_network_file_system_are_read(cache, monkeypatch):
+    first = cached(["apple banana. cherry", "banana cherry cherry"])
+    monkeypatch.setattr(_storage, "_fs_type", lambda device: "nfs4")
+    again = cached(["apple banana. cherry", "banana cherry cherry"])
+    assert same(again, first) and not is_mapped(again.ids)
+
+
+@linux
+def test_at_most_so_many_corpora_are_mapped_at_once(cache, monkeypatch):
+    gc.collect()  # mappings other tests left unreferenced
+    monkeypatch.setattr(_storage, "_MAX_MAPS", len(_storage._LIVE_MAPS) + 2)
+    cached(["apple banana. cherry", "banana cherry cherry"])
+    held = [cached(["apple banana. cherry", "banana cherry cherry"]) for _ in range(3)]
+    assert [is_mapped(c.ids) for c in held] == [True, True, False]
+    del held[0]
+    gc.collect()
+    assert is_mapped(cached(["apple banana. cherry", "banana cherry cherry"]).ids)
+
+
+@linux
+def test_file_system_type_is_read_from_the_mount_table(tmp_path):
+    kind = _storage._fs_type.__wrapped__(os.stat(tmp_path).st_dev)
+    assert isinstance(kind, str) and kind
+    assert _storage._fs_type.__wrapped__(os.makedev(4095, 1048575)) is None  # no such device

@@ -89,6 +89,20 @@ def test_nmf_finds_the_themes_too(corpus):
         nmf.perplexity()
 
 
+def test_nmf_document_topics_are_the_least_squares_weights(corpus):
+    import scipy.optimize
+
+    nmf = TopicModel(3, method="nmf", random_state=0).fit(corpus)
+    W = nmf.model_.get_topics(normalize=False).T  # the fitted topics, unnormalised
+    rows = corpus.dtm.toarray().astype(float)
+    best = np.array([scipy.optimize.nnls(W, x)[0] for x in rows])
+    sums = best.sum(axis=1, keepdims=True)
+    expected = np.divide(best, sums, out=np.full_like(best, 1 / 3), where=sums > 0)
+    np.testing.assert_allclose(nmf.doc_topics().to_numpy(), expected, atol=1e-5)
+    # unseen documents go through the same solver
+    np.testing.assert_allclose(nmf.transform(corpus).to_numpy(), expected, atol=1e-5)
+
+
 # ---------------------------------------------------------------------- tables
 def test_top_terms_table(model):
     top = model.top_terms(3)
