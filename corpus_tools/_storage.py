@@ -83,7 +83,7 @@ def read_folder(path: Path, *, map_arrays: bool = False) -> tuple[dict, list[str
     else:
         vocab = json.loads((path / "vocab.json").read_bytes())
     if "arrays" in meta:
-        arrays = _read_blob(path / "arrays.bin", meta["arrays"], map_arrays and _MAP)
+        arrays = _read_blob(path / "arrays.bin", meta["arrays"], map_arrays)
     elif (path / "tokens.npz").exists():
         with np.load(path / "tokens.npz", allow_pickle=False) as z:
             arrays = {name: z[name] for name in ("ids", "doc_offsets", "sent_offsets")}

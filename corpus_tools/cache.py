@@ -123,15 +123,15 @@ def touch(entry: Path) -> None:
 def _describe(entry: Path) -> dict | None:
     """A row of :func:`info`; None for a folder that went away meanwhile (another process)."""
     try:
-        stats = [f.stat() for f in entry.iterdir() if f.is_file()]
+        stats = {f.name: f.stat() for f in entry.iterdir() if f.is_file()}
     except OSError:
         return None
-    row = {"key": entry.name, "mb": sum(st.st_size for st in stats) / 2**20,
-           "last_used": max((st.st_mtime for st in stats), default=0.0)}
+    row = {"key": entry.name, "mb": sum(st.st_size for st in stats.values()) / 2**20,
+           "last_used": max((st.st_mtime for st in stats.values()), default=0.0)}
     try:
         meta = json.loads((entry / "meta.json").read_bytes())
-        row["last_used"] = (entry / "meta.json").stat().st_mtime
-    except (OSError, ValueError):  # an interrupted build, or one under way
+        row["last_used"] = stats["meta.json"].st_mtime
+    except (OSError, ValueError, KeyError):  # an interrupted build, or one under way
         return row
     row.update(docs=meta.get("n_docs"), tokens=meta.get("n_tokens"), terms=meta.get("n_terms"),
                corpus_tools=meta.get("corpus_tools"), options=_options(meta.get("params") or {}))

@@ -646,8 +646,6 @@ def _hash_strings(h, values: pd.Series | pd.Index) -> None:
     except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates, which Arrow cannot hold
         h.update("\x1d".join(map(str, values)).encode("utf-8", "surrogatepass"))
         return
-    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in arr.chunks):
-        arr = arr.cast(pa.large_string())
     spans, nulls, total, start = [], [], 0, 0
     h.update(len(arr).to_bytes(8, "little"))
     for chunk in arr.chunks:  # string ends, counted from the start of the whole column

@@ -275,11 +275,12 @@ class TopicModel:
         """Topic shares of the rows of ``dtm`` (columns = model term ids); rows sum to 1."""
         model = self.model_
         k = int(self.n_topics)
-        # gensim draws the starting point of each document's inference from model.random_state;
-        # a fresh generator makes every call give the same answer for the same documents
-        model.random_state = np.random.RandomState(self.random_state)
         out = np.empty((dtm.shape[0], k), dtype=np.float64)
-        if self.method == "nmf":
+        if self.method == "lda":
+            # gensim draws the starting point of each document's inference from
+            # model.random_state; a fresh generator gives the same answer for the same documents
+            model.random_state = np.random.RandomState(self.random_state)
+        else:
             # all documents of a chunk solved together, each to convergence: gensim's
             # get_document_topics solves one document at a time and stops after a sweep or two
             W = model.get_topics(normalize=False).T
