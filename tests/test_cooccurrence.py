@@ -12,6 +12,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats as scipy_stats
 
 import corpus_tools as ct
 from corpus_tools.analyses import _cooc_counts
@@ -56,13 +57,16 @@ SENT_N = 6
 SENT_F = {"apple": 3, "banana": 3, "cherry": 3, "date": 2, "egg": 1}
 SENT_A = {("apple", "banana"): 1, ("apple", "cherry"): 2, ("apple", "date"): 2,
           ("banana", "cherry"): 2, ("cherry", "date"): 1}
-# Window 2: position pairs at most 2 apart. d1 (5 tokens): 4 + 3 = 7 pairs, d2: 3, d3: 3 -> N = 13.
+# Window 2: ordered pairs of positions at most 2 apart. d1 (5 tokens): 4 + 3 = 7 unordered pairs,
+# d2: 3, d3: 3 -> 13 unordered, N = 26 ordered.
 # d1 a0 b1 c2 a3 d4: (a,b)(a,c)(b,c)(b,a)(c,a)(c,d)(a,d); d2 b0 c1 b2: (b,c)(b,b)(c,b); d3 a0 c1 d2: (a,c)(a,d)(c,d)
-WIN_N = 7 + 3 + 3
+WIN_N = 2 * (7 + 3 + 3)
 WIN_A = {("apple", "banana"): 2, ("apple", "cherry"): 2 + 1, ("apple", "date"): 1 + 1,
          ("banana", "cherry"): 1 + 2, ("cherry", "date"): 1 + 1}
-# window pairs holding the term: apple 5 in d1 + 2 in d3; banana 3 + 3 (b,b counts once); cherry 4 + 2 + 2; date 2 + 2
-WIN_F = {"apple": 5 + 2, "banana": 3 + 3, "cherry": 4 + 2 + 2, "date": 2 + 2, "egg": 0}
+# ordered pairs with the term first = its positions' neighbours within 2:
+# apple a0 2 + a3 3 in d1, 2 in d3; banana 3 in d1, b0 2 + b2 2 in d2 (b,b counts once for each b);
+# cherry 4 + 2 + 2; date 2 + 2
+WIN_F = {"apple": 5 + 2, "banana": 3 + 4, "cherry": 4 + 2 + 2, "date": 2 + 2, "egg": 0}
 
 
 def test_document_counts_and_marginals_by_hand(fruit):
@@ -297,8 +301,8 @@ def test_window_counts_match_a_python_loop(corpus, k):
     assert got == dict(_window_counter(corpus, k))
     cf = np.asarray(corpus.dtm.sum(axis=0)).ravel()
     n_units = result.attrs["n_units"]
-    # every pair of positions within k of each other, counted once
-    assert n_units == sum(max(0, L - d) for L in corpus.doc_lengths for d in range(1, k + 1))
+    # every pair of positions within k of each other, counted once with each first
+    assert n_units == 2 * sum(max(0, L - d) for L in corpus.doc_lengths for d in range(1, k + 1))
     assert result["count"].sum() <= n_units
     for (i, j), count in got.items():
         # each occurrence of a term has at most 2k neighbours; a count never exceeds the positions it needs
@@ -326,9 +330,9 @@ def test_window_marginals_match_enumeration(corpus, k):
         seq = corpus.ids[corpus.doc_offsets[d]:corpus.doc_offsets[d + 1]].tolist()
         for i in range(len(seq)):
             for j in range(i + 1, min(i + k + 1, len(seq))):
-                total += 1
-                for t in {seq[i], seq[j]}:
-                    expected[t] += 1
+                total += 2  # (i, j) and (j, i)
+                expected[seq[i]] += 1
+                expected[seq[j]] += 1
     assert n == total
     assert f.tolist() == expected.tolist()
 
@@ -582,9 +586,25 @@ def reuters(corpora):
 
 @pytest.mark.corpora
 def test_reuters_crude_collocates_include_oil(corpora, reuters):
-    result = ct.collocates(reuters, "crude", window=5, measure="npmi", top=20)
-    assert "oil" in result.collocate.tolist()
+    # with the defaults (log-Dice, window 5, min_count 3) the oil vocabulary leads
+    result = ct.collocates(reuters, "crude")
+    assert result.collocate.tolist()[:4] == ["oil", "barrel", "barrels", "bpd"]
     assert (result.left + result.right == result["count"]).all()
+    # npmi too keeps oil among the top 20 (it prefers rarer neighbours: tankcars, postings, ngls)
+    assert "oil" in ct.collocates(reuters, "crude", measure="npmi", top=20).collocate.tolist()
+
+
+@pytest.mark.corpora
+def test_reuters_frequent_window_pairs_are_mostly_attracted(corpora, reuters):
+    # among the 100 most frequent terms, the best 100 pairs by npmi are all attracted (with the
+    # doubled expectation of unordered window pairs, 90% of them scored below 0)
+    best = ct.cooccurrence(reuters, terms=100, window=5, measure="npmi", top=100)
+    assert (best["value"] > 0).all()
+    # and most of the 100 most frequent pairs are more frequent than chance
+    pairs = ct.cooccurrence(reuters, terms=100, window=5, measure="count", top=100)
+    npmi = _table(ct.cooccurrence(reuters, terms=100, window=5, measure="npmi"))
+    values = np.array([npmi[(t1, t2)].value for t1, t2 in zip(pairs.term1, pairs.term2)])
+    assert (values < 0).mean() < 0.2 and np.median(values) > 0.05
 
 
 @pytest.mark.corpora
@@ -621,3 +641,89 @@ def test_reuters_window_top_300_matches_scipy(corpora, reuters, monkeypatch, den
     assert (result.term1.map(freq) == result.freq1).all() and (result.term2.map(freq) == result.freq2).all()
     assert result.attrs["n_units"] == n
     _assert_best_first_by_count(result)
+
+
+# ---------------------------------------------------------------------- the window statistic's null and its maximum
+def _independent_corpus(seed, n_docs, length, n_terms):
+    """Documents of words drawn independently and uniformly: no pair is associated."""
+    rng = np.random.default_rng(seed)
+    seqs = [rng.integers(0, n_terms, length).tolist() for _ in range(n_docs)]
+    return _random_corpus(seqs, [[] for _ in seqs], n_terms)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(4, 12))
+def test_independent_words_score_zero_in_windows(seed, k, n_terms):
+    corpus = _independent_corpus(seed, n_docs=100, length=150, n_terms=n_terms)
+    pmi = ct.cooccurrence(corpus, window=k, measure="pmi", min_count=1)
+    # each pair is seen hundreds of times or more: its pmi is 0 within sampling error (sd about
+    # 1 / (ln 2 sqrt(count)) bits), and the mean over the pairs is near 0
+    assert abs(pmi["value"].mean()) < 0.02
+    assert (pmi["value"].abs() < 5 / (math.log(2) * np.sqrt(pmi["count"]))).all()
+    # the expected joint count is what was seen, on average
+    n = pmi.attrs["n_units"]
+    expected = pmi.freq1 * pmi.freq2 / n
+    assert pmi["count"].sum() / expected.sum() == pytest.approx(1, abs=0.01)
+
+
+def test_independent_words_are_significant_at_the_nominal_rate():
+    # 30 words, 435 pairs per corpus, 4 corpora: G2 > 3.84 (p < 0.05) for about 5% of pairs
+    rates = {}
+    for k in (1, 5):
+        significant = total = 0
+        for seed in range(4):
+            corpus = _independent_corpus(seed, n_docs=400, length=200, n_terms=30)
+            g2 = ct.cooccurrence(corpus, window=k, measure="g2", min_count=1)
+            # the same statistic from scipy on each pair's 2x2 table
+            a, f1, f2, n = g2["count"], g2.freq1, g2.freq2, g2.attrs["n_units"]
+            for row in g2.head(5).itertuples():
+                table = [[row.count, row.freq1 - row.count],
+                         [row.freq2 - row.count, n - row.freq1 - row.freq2 + row.count]]
+                stat = scipy_stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")[0]
+                assert abs(row.value) == pytest.approx(stat, rel=1e-9)
+            p = scipy_stats.chi2.sf(g2["value"].abs(), 1)
+            significant += int((p < 0.05).sum())
+            total += len(g2)
+            assert (a >= 1).all() and len(g2) == 435
+        rates[k] = significant / total
+    # binomial sd over 1,740 pairs is 0.005; pairs sharing words are not independent, so allow more
+    assert all(0.025 <= r <= 0.08 for r in rates.values()), rates
+
+
+def _inseparable_corpus(background_seqs, n_pairs, n_background_terms):
+    """Background documents plus, per pair, a few documents that hold only the two words."""
+    seqs = [list(s) for s in background_seqs]
+    for p in range(n_pairs):
+        x, y = n_background_terms + 2 * p, n_background_terms + 2 * p + 1
+        seqs += [[x, y]] * (p + 1)
+    return _random_corpus(seqs, [[] for _ in seqs], n_background_terms + 2 * n_pairs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=20), min_size=1, max_size=6),
+       st.integers(1, 3), st.sampled_from([None, "sentence", 1, 2, 5]))
+def test_inseparable_words_score_npmi_one_in_every_unit(background, n_pairs, window):
+    corpus = _inseparable_corpus(background, n_pairs, 6)
+    result = ct.cooccurrence(corpus, window=window, measure="npmi", min_count=1)
+    table = _table(result)
+    for p in range(n_pairs):
+        x, y = corpus.vocab[6 + 2 * p], corpus.vocab[6 + 2 * p + 1]
+        assert table[(x, y)].value == pytest.approx(1.0, abs=1e-12)
+        assert table[(x, y)].count == table[(x, y)].freq1 == table[(x, y)].freq2
+
+
+def test_always_adjacent_words_with_other_neighbours():
+    # "f{i}a f{i}b xx yy f{i}c f{i}d": in documents and sentences f0a and f0b are inseparable;
+    # at window 1, f0a's only neighbour is f0b but f0b also stands beside xx
+    docs = pd.DataFrame({"text": [f"f{i}a f{i}b xx yy f{i}c f{i}d" for i in range(50)]},
+                        index=pd.Index([f"d{i}" for i in range(50)], name="doc_id"))
+    corpus = Corpus.from_docs(docs, stopwords=None, cache=False, progress=False)
+    for window in (None, "sentence"):
+        assert _table(ct.cooccurrence(corpus, window=window, min_count=1))[("f0a", "f0b")].value == pytest.approx(1.0)
+    row = _table(ct.cooccurrence(corpus, window=1, min_count=1))[("f0a", "f0b")]
+    # 50 documents x 5 adjacent pairs x 2 orders = 500 units; f0a opens 1, f0b 2 (with f0a and xx)
+    assert (row.count, row.freq1, row.freq2) == (1, 1, 2)
+    assert row.value == pytest.approx(math.log2(500 / 2) / math.log2(500))
+    # f0b's neighbour is f0a or xx (never beyond): as a collocate of f0a it is the only one
+    col = ct.collocates(corpus, "f0a", window=1, min_count=1, measure="npmi")
+    assert col.collocate.tolist() == ["f0b"]

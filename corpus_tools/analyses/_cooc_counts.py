@@ -4,7 +4,17 @@ Three units are counted:
 
 - documents: a pair counts once per document holding both terms (binary dtm^T @ binary dtm);
 - sentences: once per sentence holding both (the same product on a sentence-term matrix);
-- window pairs: once per pair of token positions at most ``k`` apart in the same document.
+- window pairs: once per ordered pair of token positions at most ``k`` apart in the same
+  document, so that each unordered pair of positions is two units, one with each position first.
+
+Why ordered pairs: a window pair has two slots. Counting each unordered pair once and taking as
+a term's marginal "pairs holding the term" makes the marginals about twice a slot's share while
+the joint count stays the same, so every independent pair scores ``pmi = -1``. With ordered
+pairs, ``p(x) = f(x) / n`` is the chance that the first slot holds ``x``, ``p(y)`` that the second
+holds ``y`` (the same numbers, by symmetry), and ``p(x, y) = a / n`` with ``a`` the unordered pairs
+holding both (each is one ordered pair with ``x`` first): independent words have
+``a ~ f(x) f(y) / n`` and score 0, and two words each of whose window neighbours is always the
+other score ``npmi = 1``.
 
 Everything is vectorised with numpy / scipy.sparse and processed in bounded chunks, so that
 the 90M-token corpus is counted without a Python loop per token and without a dense V x V.
@@ -91,8 +101,9 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
     -------
     i, j : int64 arrays with ``i < j`` (positions in the selection), sorted by ``(i, j)``
     a : int64 joint counts
-    f : int64 array (n_local,), window pairs holding each selected term (as :func:`window_marginals`)
-    n : int, number of window pairs
+    f : int64 array (n_local,), ordered window pairs with each selected term first (as
+        :func:`window_marginals`)
+    n : int, number of ordered window pairs
     """
     lid = local[ids]
     # only the selected tokens matter; their positions keep the distances, and a gap of k + 1
@@ -114,9 +125,6 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
     dense = n_local * n_local <= DENSE_CELLS
     counts = None
     sparse_total = None
-    # pairs of positions both holding the same term: not a pair of terms, but the marginal
-    # counts such a pair once, not twice
-    same = np.zeros(n_local, dtype=np.int64)
     for start in range(0, n, TOKEN_CHUNK):
         stop = min(start + TOKEN_CHUNK, n)
         keys, firsts, seconds = [], [], []
@@ -131,7 +139,7 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
             a, b = terms[start:end], terms[start + s : end + s]
             if dense:
                 # the cell (lo, hi) of the upper triangle as one int32 key; equal terms land on
-                # the diagonal, read and cleared below
+                # the diagonal, cleared below
                 lo = np.minimum(a, b)
                 lo *= n_local
                 lo += np.maximum(a, b)
@@ -139,7 +147,6 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
             else:
                 a, b = a[ok], b[ok]
                 differ = a != b
-                same += np.bincount(a[~differ], minlength=n_local)
                 firsts.append(np.minimum(a[differ], b[differ]))
                 seconds.append(np.maximum(a[differ], b[differ]))
         if dense and keys:
@@ -156,13 +163,10 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
             sparse_total = part if sparse_total is None else sparse_total + part
     f, n_pairs = _selected_marginals(ids, doc_offsets, lengths, k, local, n_local, terms)
     if dense and counts is not None:
-        diagonal = counts[:: n_local + 1]
-        f -= diagonal
-        diagonal[:] = 0  # a term next to itself is not a pair
+        counts[:: n_local + 1] = 0  # a term next to itself is not a pair of terms
         key = np.flatnonzero(counts >= max(min_count, 1))  # in (i, j) order
         i, j = np.divmod(key, n_local)
         return i, j, counts[key], f, n_pairs
-    f -= same
     if sparse_total is None:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, f, n_pairs
@@ -173,12 +177,11 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
 
 
 def _selected_marginals(ids, doc_offsets, lengths, k, local, n_local, terms):
-    """Window pairs holding each selected term, before removing the pairs of two equal terms,
-    and the number of window pairs.
+    """Ordered window pairs with each selected term first, and the number of ordered window pairs.
 
-    ``terms`` holds the selection position of every selected token. Each position takes part in
-    ``2k`` pairs less what the document's edges cut off (see :func:`window_marginals`); only the
-    first and last ``k`` positions of each document are visited.
+    ``terms`` holds the selection position of every selected token. Each position is the first
+    of ``2k`` ordered pairs less what the document's edges cut off (see :func:`window_marginals`);
+    only the first and last ``k`` positions of each document are visited.
     """
     f = 2 * k * np.bincount(terms, minlength=n_local).astype(np.int64)
     starts = doc_offsets[:-1]
@@ -188,7 +191,7 @@ def _selected_marginals(ids, doc_offsets, lengths, k, local, n_local, terms):
         for edge in (starts[has] + r, starts[has] + lengths[has] - 1 - r):
             held = local[ids[edge]]
             f -= (k - r) * np.bincount(held[held >= 0], minlength=n_local)
-    n_pairs = int(sum(np.maximum(lengths - d, 0).sum() for d in range(1, k + 1)))
+    n_pairs = 2 * int(sum(np.maximum(lengths - d, 0).sum() for d in range(1, k + 1)))
     return f, n_pairs
 
 
@@ -196,20 +199,20 @@ _MARGINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def window_marginals(corpus, k: int):
-    """Window pairs holding each term, and the number of window pairs.
+    """Ordered window pairs with each term first, and the number of ordered window pairs.
 
-    A window pair is a pair of token positions at most ``k`` apart in the same document.
-    Position ``p`` of a document of ``L`` tokens takes part in
+    An ordered window pair is two token positions at most ``k`` apart in the same document, one of
+    them first. Position ``p`` of a document of ``L`` tokens is the first of
     ``2k - max(0, k - p) - max(0, k - (L - 1 - p))`` pairs: ``2k`` less what the document's edges
-    cut off. A term's marginal sums this over its positions and subtracts the pairs where it
-    fills both slots (counted once, not twice). Only the first and last ``k`` positions of each
-    document and the equal neighbours are visited, never an array of slots per token.
-    Cached per corpus and ``k``.
+    cut off. A term's marginal sums this over its positions; a pair of two positions of the same
+    term counts twice, once with each first, as for any other term. Only the first and last ``k``
+    positions of each document are visited, never an array of slots per token. Cached per corpus
+    and ``k``.
 
     Returns
     -------
     f : int64 array (n_terms,)
-    n : int, number of window pairs
+    n : int, number of ordered window pairs (twice the unordered ones)
     """
     cached = _MARGINS.get(corpus, {})
     hit = cached.get(k)
@@ -218,11 +221,6 @@ def window_marginals(corpus, k: int):
     ids, offsets, v = corpus.ids, corpus.doc_offsets, corpus.n_terms
     every = np.arange(v, dtype=np.int32)  # every term selected, at its own id
     f, n_pairs = _selected_marginals(ids, offsets, np.diff(offsets), k, every, v, ids)
-    for d in range(1, k + 1):
-        left = np.flatnonzero(ids[:-d] == ids[d:])
-        # same document iff the right token comes before the end of the left token's document
-        doc_end = offsets[np.searchsorted(offsets, left, side="right")]
-        f -= np.bincount(ids[left[left + d < doc_end]], minlength=v)
     cached[k] = (ids, f, n_pairs)
     _MARGINS[corpus] = cached
     return f, n_pairs

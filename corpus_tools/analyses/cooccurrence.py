@@ -9,9 +9,22 @@ from the same unit (see :func:`corpus_tools.analyses.association.association`):
 =====================  ============================================  ==============================
 ``None``               document holding both terms                   documents; document frequencies
 ``"sentence"``         sentence holding both terms                   sentences; sentence frequencies
-``k`` (int)            pair of token positions at most ``k`` apart   window pairs; window pairs
-                       in the same document                          holding the term
+``k`` (int)            pair of token positions at most ``k`` apart   ordered window pairs (twice
+                       in the same document                          the unordered ones); ordered
+                                                                     pairs with the term first
 =====================  ============================================  ==============================
+
+A window pair has two slots, so window units are ordered pairs: ``n`` counts each pair of
+positions twice (once with each first), a term's marginal is the number of ordered pairs it
+opens (the sum over its tokens of the positions within ``k``, about ``2k`` times its token
+count), and the joint count is the number of position pairs holding both terms (each is one
+ordered pair with the first term first). Then ``a / n``, ``f1 / n`` and ``f2 / n`` are the
+chances that the first slot holds ``x`` and the second ``y``, that the first holds ``x``, that the
+second holds ``y``: words placed independently score ``pmi`` 0 and ``g2`` significant at the
+nominal rate, and two words each of whose neighbours within ``k`` is always the other score
+``npmi`` 1. Two words that always stand side by side but also have other neighbours ("new
+york" in "in new york today") score below 1, as they should: a window then holds one without
+the other.
 
 Window distances are counted on the stored token sequences, i.e. after stopwords and
 filtered terms were removed.
@@ -125,8 +138,9 @@ def cooccurrence(corpus, *, terms=None, window=None, measure: str = "npmi", min_
         One row per pair, best first (ties: higher count, then alphabetical), columns
 
         - ``term1``, ``term2``: the terms, ``term1 < term2`` alphabetically, never the same term;
-        - ``count``: units holding both (documents, sentences or window pairs);
-        - ``freq1``, ``freq2``: units holding each term (the marginals of the measure);
+        - ``count``: units holding both (documents, sentences or pairs of positions);
+        - ``freq1``, ``freq2``: units holding each term (the marginals of the measure; for
+          windows, the ordered pairs the term opens, see the module docstring);
         - ``value``: the measure.
 
         ``attrs`` holds ``measure``, ``window``, ``unit`` and ``n_units`` (``n``).
@@ -242,7 +256,7 @@ def _best_first(value, a, i, j, *, in_order: bool) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- collocates
-def collocates(corpus, node: str, *, window=5, measure: str = "npmi", min_count: int = 3,
+def collocates(corpus, node: str, *, window=5, measure: str = "log_dice", min_count: int = 3,
                top: int | None = 20) -> pd.DataFrame:
     """The neighbours of one term, as in a concordancer's collocates view.
 
@@ -255,10 +269,13 @@ def collocates(corpus, node: str, *, window=5, measure: str = "npmi", min_count:
         ``k``: tokens at most ``k`` positions before or after the node in the same document (each
         pair of positions counts once); ``"sentence"``: sentences holding both; ``None``: documents
         holding both.
-    measure : {"count", "pmi", "npmi", "ppmi", "log_dice", "g2", "jaccard", "t_score"}
-        As in :func:`cooccurrence`, with the marginals of the same unit.
+    measure : {"log_dice", "count", "pmi", "npmi", "ppmi", "g2", "jaccard", "t_score"}
+        As in :func:`cooccurrence`, with the marginals of the same unit. The default, log-Dice
+        (Rychlý 2008, the default of Sketch Engine), does not favour rare words as pmi and npmi
+        do: on Reuters-21578 the top collocates of *crude* by log-Dice are oil, barrel, barrels,
+        bpd; by npmi (``min_count=3``) tankcars, postings, ngls, spr.
     min_count : int
-        Drop collocates counted fewer times.
+        Drop collocates counted fewer times (3: a pair seen once or twice says little).
     top : int or None
         Keep the ``top`` best collocates (None: all).
 
@@ -268,11 +285,12 @@ def collocates(corpus, node: str, *, window=5, measure: str = "npmi", min_count:
         Best first (ties: higher count, then alphabetical), columns
 
         - ``node``, ``collocate``;
-        - ``count``: window pairs / sentences / documents holding both;
+        - ``count``: pairs of positions / sentences / documents holding both;
         - ``left``, ``right``: of ``count``, the pairs where the collocate comes before / after the
           node (int; NaN when ``window`` is a sentence or document, where order is not counted);
-        - ``collocate_freq``: window pairs / sentences / documents holding the collocate (the
-          measure's marginal; for windows that is about ``2 * window`` times its token count);
+        - ``collocate_freq``: ordered window pairs opened by / sentences / documents holding the
+          collocate (the measure's marginal; for windows that is the number of positions within
+          ``window`` of its tokens, about ``2 * window`` times its token count);
         - ``value``: the measure.
 
         ``attrs`` holds ``node_freq`` (the node's marginal), ``n_units``, ``unit``, ``measure``, ``window``.
@@ -288,11 +306,11 @@ def collocates(corpus, node: str, *, window=5, measure: str = "npmi", min_count:
     --------
     Reuters-21578 (``ct.load(".../reuters21578")``):
 
-    >>> ct.collocates(corpus, "crude", window=5).head(3)  # doctest: +SKIP
+    >>> ct.collocates(corpus, "crude").head(3)  # doctest: +SKIP
         node collocate  count  left  right  collocate_freq     value
-    0  crude  tankcars      7     2      5              50  0.357556
-    1  crude      ngls      5     3      2              39  0.342910
-    2  crude  postings     22     4     18             289  0.341874
+    0  crude       oil    489    43    446           36494  8.513336
+    1  crude    barrel     99    18     81            4335  8.115999
+    2  crude   barrels    102    75     27            4855  8.096295
     """
     check_option("measure", measure, MEASURES)
     unit, k = _unit(window)
