@@ -50,6 +50,12 @@ def _run_summary(model: TopicModel, topn: int) -> dict:
                                                                                 minlength=model.n_topics)}
 
 
+def _one_blas_thread() -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _map_jobs(fn, jobs: list, n_jobs: int, corpus) -> list:
     """``[fn(job) for job in jobs]``, in forked worker processes when ``n_jobs > 1``."""
     global _WORKER_CORPUS
@@ -65,7 +71,9 @@ def _map_jobs(fn, jobs: list, n_jobs: int, corpus) -> list:
         # so it works from a script and a Jupyter kernel alike
         if "fork" not in mp.get_all_start_methods():
             return [fn(job) for job in jobs]
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("fork")) as pool:
+        # each worker fits on one core: BLAS threads of their own would compete for the same cores
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("fork"),
+                                 initializer=_one_blas_thread) as pool:
             return list(pool.map(fn, jobs))
     finally:
         _WORKER_CORPUS = None

@@ -26,6 +26,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .. import __version__
+from .._threads import blas_threads_for
 from ..errors import NotFittedError, check_option, check_positive_int
 from ._nnls import nnls_rows
 from .frequencies import group_documents, warn_left_out
@@ -216,6 +217,20 @@ class TopicModel:
                              "choose at most as many topics as documents.")
         dictionary, _ = corpus.to_gensim()
         bow = _BowRows(corpus.dtm)
+        self.model_ = self._fit_gensim(corpus, settings, dictionary, bow)
+        self.dictionary_ = dictionary
+        self.vocab_ = corpus.vocab
+        self.corpus_ = corpus
+        self.doc_ids_ = corpus.docs.index
+        self.doc_topics_ = self._infer(corpus.dtm)
+        return self
+
+    def _fit_gensim(self, corpus, settings: dict, dictionary, bow):
+        """The gensim model, trained on ``bow``.
+
+        gensim works document by document or chunk by chunk: many small products, where a second
+        spinning BLAS thread only slows a busy machine down, so its training runs on one.
+        """
         chunksize = min(settings["chunksize"] or corpus.n_docs, corpus.n_docs)
         # one chunk of every document: plain batch EM, each pass's M-step taken whole (step 1)
         decay = 0.0 if chunksize >= corpus.n_docs else 0.5
@@ -228,7 +243,7 @@ class TopicModel:
                           random_state=self.random_state)
             if self.workers not in (None, 1):
                 warnings.warn("workers > 1 uses gensim's LdaMulticore, whose results differ from run to run even "
-                              "with the same random_state; use workers=None for reproducible topics.", stacklevel=2)
+                              "with the same random_state; use workers=None for reproducible topics.", stacklevel=3)
                 model = LdaMulticore(workers=int(self.workers), **common)
             else:
                 model = LdaModel(**common)
@@ -241,23 +256,19 @@ class TopicModel:
                 model.sync_state()
                 # gensim warns "too few updates, training might not converge" below 10 updates,
                 # a rule made for its random start; the few passes from the NMF start are chosen
-                with _without_gensim_log("too few updates"):
+                with _without_gensim_log("too few updates"), blas_threads_for(0):
                     model.update(bow)
             else:
-                model.update(bow)
+                with blas_threads_for(0):
+                    model.update(bow)
         else:
             from gensim.models.nmf import Nmf
 
-            model = Nmf(bow, num_topics=int(self.n_topics), id2word=dictionary, chunksize=int(chunksize),
-                        passes=int(settings["passes"]), h_max_iter=int(settings["iterations"]),
-                        eval_every=None, normalize=True, random_state=self.random_state)
-        self.model_ = model
-        self.dictionary_ = dictionary
-        self.vocab_ = corpus.vocab
-        self.corpus_ = corpus
-        self.doc_ids_ = corpus.docs.index
-        self.doc_topics_ = self._infer(corpus.dtm)
-        return self
+            with blas_threads_for(0):
+                model = Nmf(bow, num_topics=int(self.n_topics), id2word=dictionary, chunksize=int(chunksize),
+                            passes=int(settings["passes"]), h_max_iter=int(settings["iterations"]),
+                            eval_every=None, normalize=True, random_state=self.random_state)
+        return model
 
     def _check_fitted(self, what: str) -> None:
         if not hasattr(self, "model_"):
@@ -276,6 +287,7 @@ class TopicModel:
         model = self.model_
         k = int(self.n_topics)
         out = np.empty((dtm.shape[0], k), dtype=np.float64)
+        W = iterations = None
         if self.method == "lda":
             # gensim draws the starting point of each document's inference from
             # model.random_state; a fresh generator gives the same answer for the same documents
@@ -285,6 +297,15 @@ class TopicModel:
             # get_document_topics solves one document at a time and stops after a sweep or two
             W = model.get_topics(normalize=False).T
             iterations = int(self._settings()["iterations"])
+        # the NMF solver's products are k x k x rows per chunk; LDA's, per document
+        work = 0 if self.method == "lda" else k * k * min(dtm.shape[0], _INFER_CHUNK)
+        with blas_threads_for(work):
+            self._infer_chunks(dtm, out, W, iterations)
+        return out
+
+    def _infer_chunks(self, dtm, out, W=None, iterations=None) -> None:
+        """Fill ``out`` with the shares of the rows of ``dtm``, one chunk at a time."""
+        model, k = self.model_, int(self.n_topics)
         for start in range(0, dtm.shape[0], _INFER_CHUNK):
             chunk = dtm[start : start + _INFER_CHUNK]
             if self.method == "lda":
@@ -296,7 +317,6 @@ class TopicModel:
             # a document without known terms has no evidence: equal shares
             shares = np.divide(shares, sums, out=np.full_like(shares, 1.0 / k), where=sums > 0)
             out[start : start + len(shares)] = shares
-        return out
 
     def _map_to_model(self, corpus) -> tuple[sp.csr_matrix, int]:
         """``corpus.dtm`` with its columns moved onto the model's terms (by term string)."""
