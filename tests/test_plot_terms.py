@@ -44,10 +44,12 @@ def test_top_terms_largest_on_top(corpus):
     assert ax.get_xlabel() == "occurrences"
 
 
-def test_top_terms_other_columns_and_current_axes(corpus):
+def test_top_terms_other_columns_and_a_new_figure(corpus):
     own = pd.DataFrame({"word": ["a", "b", "c"], "n": [1.0, 5.0, 3.0]})
+    before = plt.figure().gca()
     ax = ct.plot.top_terms(own, x="n", y="word")
-    assert ax is plt.gca()
+    # ax=None draws on a figure of its own, never over the current Axes
+    assert ax is not before and ax.figure is not before.figure and not before.has_data()
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "c", "b"]
     assert ax.get_xlabel() == "n"
 
@@ -163,7 +165,9 @@ def test_keyness_plot_errors(corpus):
 
 def test_common_helpers():
     fig, ax = plt.subplots()
-    assert get_ax(ax) is ax and get_ax() is ax
+    assert get_ax(ax) is ax
+    new = get_ax()
+    assert new is not ax and new.figure is not fig and plt.gcf() is new.figure
     assert legend_outside(ax) is None   # nothing labelled
     ax.plot(pd.to_datetime(["2021-01-01", "2021-06-01"]), [1, 2], label="x")
     legend = legend_outside(ax)

@@ -5,11 +5,15 @@ import pandas as pd
 
 
 def get_ax(ax=None):
-    """The Axes to draw on: ``ax`` when given, else the current Axes (a new figure if there is none)."""
+    """The Axes to draw on: ``ax`` when given, else the Axes of a new figure.
+
+    A new figure, not the current Axes: two plots called one after the other in a notebook cell
+    or a script must not draw over each other. Pass ``ax=plt.gca()`` to draw onto the current one.
+    """
     if ax is None:
         import matplotlib.pyplot as plt
 
-        ax = plt.gca()
+        _, ax = plt.subplots()
     return ax
 
 
