@@ -69,7 +69,11 @@ def test_latin1_byte_decoded_and_reported(tmp_path):
     with pytest.warns(UserWarning, match=r"invalid UTF-8 \(byte 0xFC"):
         docs = ct.load(path)
     assert "Bahia Müller cocoa" in docs.loc["reuters-1", "text"]
-    assert ct.load_report(docs).loc[0, "action"] == "decoded as cp1252"
+    raw = path.read_bytes()
+    line = raw[: raw.index(b"M\xfcller")].count(b"\n") + 1
+    assert ct.load_report(docs).loc[0, ["line", "action"]].tolist() == [
+        line, f"line {line} decoded as cp1252, the other lines as UTF-8"
+    ]
 
 
 def test_sgml_without_articles(tmp_path):

@@ -1,5 +1,11 @@
 """Dates: whole columns parsed at once into naive UTC ``datetime64[ns]``.
 
+Dates outside 1677-09-21 .. 2262-04-11 (what nanoseconds in 64 bits can hold; years such as
+0001 or 3000 are mostly placeholders, but historical archives hold real ones) are kept: a
+column holding one is ``datetime64[us]`` as a whole, and each such date is returned as an
+issue with status "kept", so the load report lists it. Every other column stays
+``datetime64[ns]``, the type the rest of the toolkit and most pandas code expect.
+
 Known formats are tried one after the other on the values still unparsed (each try is one
 vectorised :func:`pandas.to_datetime` call); only the few leftovers are looked at one by
 one: RFC 822 (feeds), dates written with a month name, numeric day/month dates whose order
@@ -31,6 +37,12 @@ KNOWN_FORMATS = [
     "%Y.%m.%d",
 ]
 NS = "datetime64[ns]"
+# Parsing works in microseconds (+-290,000 years); the column becomes NS when it fits.
+US = "datetime64[us]"
+OUTSIDE_NS = (
+    "outside 1677-09-21 .. 2262-04-11, the range of nanosecond dates; kept, and the date "
+    "column is datetime64[us] (a placeholder date? set it to NaT)"
+)
 
 _NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _DATE_THEN_JUNK = re.compile(
@@ -47,7 +59,8 @@ _PATH_DATE = r"(?<!\d)((?:19|20)\d{2})[/_.-](0?[1-9]|1[0-2])[/_.-](0?[1-9]|[12]\
 @dataclass
 class DateIssue:
     """A value that was not parsed as written: ``status`` is "unparseable",
-    "ambiguous" or "repaired"."""
+    "ambiguous", "repaired", "out of range" (beyond even microsecond dates: set to NaT)
+    or "kept" (outside the nanosecond range, see :data:`OUTSIDE_NS`)."""
 
     position: int
     value: str
@@ -55,17 +68,22 @@ class DateIssue:
     detail: str
 
 
-def _to_naive_ns(parsed: pd.Series) -> pd.Series:
+def _to_naive(parsed: pd.Series) -> pd.Series:
+    """Naive UTC microseconds; values beyond them (e.g. a year 10**6 in seconds) are NaT."""
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    return parsed.astype(NS)
+    try:
+        return parsed.astype(US)
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        lo, hi = pd.Timestamp.min.as_unit("us"), pd.Timestamp.max.as_unit("us")
+        return parsed.where((parsed >= lo) & (parsed <= hi)).astype(US)
 
 
 def _naive_utc(stamp: pd.Timestamp) -> pd.Timestamp:
     """The UTC time of a zoned timestamp, without its zone (naive times stay as they are)."""
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp.as_unit("ns")
+    return stamp.as_unit("us")
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -96,7 +114,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, list[DateIssue]]:
     Returns
     -------
     parsed : pandas.Series
-        ``datetime64[ns]``, same index, ``NaT`` where missing or unparseable.
+        ``datetime64[ns]``, same index, ``NaT`` where missing or unparseable; ``datetime64[us]``
+        when a date lies outside the nanosecond range (1677-09-21 .. 2262-04-11).
     issues : list of DateIssue
         Values that were unparseable, ambiguous or repaired, by position.
 
@@ -111,25 +130,36 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, list[DateIssue]]:
     values = pd.Series(values)
     index = values.index
     values = values.reset_index(drop=True)
-    result = pd.Series(pd.NaT, index=values.index, dtype=NS)
+    result = pd.Series(pd.NaT, index=values.index, dtype=US)
     issues: list[DateIssue] = []
     if len(values) == 0:
-        return result.set_axis(index), issues
+        return result.astype(NS).set_axis(index), issues
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return _to_naive_ns(values).set_axis(index), issues
+        result = _to_naive(values)
+        text = values.astype("str")
+        _out_of_range(values.notna() & result.isna(), text, issues)
+        return _settle_unit(result, text, issues).set_axis(index), issues
 
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred in ("string", "empty"):
         # All strings (the common case): normalise whitespace without a Python loop.
         text = values.astype("str").str.replace(r"\s+", " ", regex=True).str.strip()
         text = text.where(text != "").astype(object)
+    elif inferred == "date":
+        # datetime.date objects (Parquet date32 columns): one vectorised conversion.
+        result = _to_naive(pd.to_datetime(values))
+        text = values.map(str, na_action="ignore")
+        _out_of_range(values.notna() & result.isna(), text, issues)
+        return _settle_unit(result, text, issues).set_axis(index), issues
     else:
         # Timestamps and datetimes already parsed by a reader are taken as they are.
         is_stamp = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) and not pd.isna(v))
         if is_stamp.any():
             stamps = pd.to_datetime(values[is_stamp], utc=True)
-            result[is_stamp] = _to_naive_ns(stamps)
+            result[is_stamp] = _to_naive(stamps)
         text = _as_text(values.where(~is_stamp, None))
-    todo = text.index[text.notna()]
+        text = text.where(~is_stamp, values.map(str))
+    todo = text.index[text.notna() & result.isna()]
 
     for fmt in KNOWN_FORMATS:
         if len(todo) == 0:
@@ -137,13 +167,33 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, list[DateIssue]]:
         parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True)
         ok = parsed.notna()
         if ok.any():
-            result[ok[ok].index] = _to_naive_ns(parsed[ok])
+            result[ok[ok].index] = _to_naive(parsed[ok])
             todo = todo[~ok.to_numpy()]
 
     if len(todo):
         _parse_leftovers(text[todo], result, issues)
+    result = _settle_unit(result, text, issues)
     issues.sort(key=lambda issue: issue.position)
     return result.set_axis(index), issues
+
+
+def _out_of_range(lost: pd.Series, text: pd.Series, issues: list[DateIssue]) -> None:
+    for i in np.flatnonzero(lost.to_numpy()):
+        issues.append(DateIssue(int(i), str(text.iat[i]), "out of range", "beyond the years pandas can hold"))
+
+
+def _settle_unit(result: pd.Series, text: pd.Series, issues: list[DateIssue]) -> pd.Series:
+    """``datetime64[ns]`` when every date fits in it, else the column stays
+    ``datetime64[us]`` and each date outside the nanosecond range is an issue "kept"."""
+    outside = result.notna() & ((result < pd.Timestamp.min) | (result > pd.Timestamp.max))
+    if not outside.any():
+        return result.astype(NS)
+    for i in np.flatnonzero(outside.to_numpy()):
+        value = text.iat[i]
+        shown = str(result.iat[i]) if value is None or pd.isna(value) else str(value)
+        issues.append(DateIssue(int(i), shown, "kept", OUTSIDE_NS))
+    issues.sort(key=lambda issue: issue.position)
+    return result
 
 
 def _parse_leftovers(text: pd.Series, result: pd.Series, issues: list[DateIssue]) -> None:
@@ -221,7 +271,7 @@ def _date_only(value: str) -> pd.Timestamp | None:
     for fmt in ("%d-%b-%Y", "%Y-%m-%d", "%Y/%m/%d"):
         parsed = pd.to_datetime(value, format=fmt, errors="coerce")
         if not pd.isna(parsed):
-            return parsed.as_unit("ns")
+            return parsed.as_unit("us")
     return None
 
 

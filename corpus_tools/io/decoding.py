@@ -3,11 +3,20 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from pathlib import Path
 
 from corpus_tools.io.report import Reporter
 
 BINARY_PROBE = 8192
+# The most bytes read from one file (after decompression): far above any article or
+# table of articles a notebook holds in memory, and it stops a gzip bomb or a link to
+# /dev/zero long before memory runs out. Raise it for a bigger single file, e.g.
+# ``corpus_tools.io.decoding.MAX_FILE_BYTES = 4 * 2**30``. Parquet files are read by
+# pyarrow and not limited here.
+MAX_FILE_BYTES = 512 * 2**20
+# Lines listed one by one in a report row before "... (N lines in all)".
+MAX_LISTED_LINES = 20
 
 
 def bare_name(path: Path) -> str:
@@ -16,30 +25,72 @@ def bare_name(path: Path) -> str:
     return os.path.splitext(name)[0]
 
 
+def size_text(n: int) -> str:
+    """``512 MiB`` for ``512 * 2**20``."""
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:g} {unit}" if unit != "bytes" else f"{n} bytes"
+        n /= 1024
+    return f"{n:g} GiB"  # pragma: no cover
+
+
 def read_bytes(path: Path, reporter: Reporter) -> bytes | None:
-    """The file's bytes, gunzipped when the name ends in ``.gz``; ``None`` when unreadable."""
+    """The file's bytes, gunzipped when the name ends in ``.gz``; ``None`` when unreadable,
+    empty or larger than :data:`MAX_FILE_BYTES` (each reported)."""
+    limit = MAX_FILE_BYTES
+    zipped = path.name.lower().endswith(".gz")
     try:
-        raw = path.read_bytes()
+        fh = open(path, "rb")
     except OSError as exc:
-        reporter.problem(path, f"cannot be read ({exc.strerror or exc})", "file skipped")
+        reporter.problem(path, f"cannot be read ({exc.strerror or exc}); check its permissions", "file skipped")
         return None
-    if path.name.lower().endswith(".gz"):
+    with fh:
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            reporter.problem(path, f"not a valid gzip file ({exc}); decompress it or rename it", "file skipped")
+            # Reading one byte past the limit tells a file at the limit from a bigger one
+            # without holding more than that in memory.
+            raw = gzip.GzipFile(fileobj=fh).read(limit + 1) if zipped else fh.read(limit + 1)
+        except (OSError, EOFError, zlib.error) as exc:
+            if zipped:
+                reporter.problem(path, f"not a valid gzip file ({exc}); decompress it or rename it", "file skipped")
+            else:
+                reporter.problem(path, f"cannot be read ({exc.strerror or exc})", "file skipped")
             return None
+    if len(raw) > limit:
+        reporter.problem(
+            path,
+            f"larger than {size_text(limit)}{' once decompressed' if zipped else ''}, the limit for one "
+            "file (corpus_tools.io.decoding.MAX_FILE_BYTES); split the file, or raise the limit if "
+            "it really is one corpus file",
+            "file skipped",
+        )
+        return None
     if not raw.strip():
         reporter.problem(path, "empty file (no text)", "file skipped")
         return None
     return raw
 
 
-def decode(raw: bytes, path: Path, reporter: Reporter) -> str | None:
-    """Decode as UTF-8; fall back to cp1252 (then latin-1) and report where it failed.
+def _line_list(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:MAX_LISTED_LINES])
+    if len(lines) > MAX_LISTED_LINES:
+        shown += f", ... ({len(lines)} lines in all)"
+    return shown
 
-    A file with NUL bytes (and no UTF-16 byte-order mark) is binary: it is reported and
-    ``None`` is returned.
+
+def _legacy(line: bytes) -> tuple[str, str]:
+    try:
+        return line.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined in cp1252
+        return line.decode("latin-1"), "latin-1"
+
+
+def decode(raw: bytes, path: Path, reporter: Reporter) -> str | None:
+    """Decode as UTF-8; lines that are not UTF-8 fall back to cp1252 (then latin-1), one
+    by one, and are reported.
+
+    Files joined from several sources mix encodings, so a bad byte does not make the whole
+    file cp1252: the valid UTF-8 lines keep their reading. A file with NUL bytes (and no
+    UTF-16 byte-order mark) is binary: it is reported and ``None`` is returned.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")
@@ -51,20 +102,35 @@ def decode(raw: bytes, path: Path, reporter: Reporter) -> str | None:
         return None
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = raw[exc.start]
-        line = raw.count(b"\n", 0, exc.start) + 1
+    except UnicodeDecodeError:
+        pass
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:  # the offset in the file, byte-order mark included
+        bad, offset = raw[exc.start], exc.start
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    parts, fixed, encodings = [], [], set()
+    for number, line in enumerate(raw.split(b"\n"), 1):
         try:
-            text, encoding = raw.decode("cp1252"), "cp1252"
+            parts.append(line.decode("utf-8"))
         except UnicodeDecodeError:
-            text, encoding = raw.decode("latin-1"), "latin-1"
-        reporter.problem(
-            path,
-            f"invalid UTF-8 (byte 0x{bad:02X} at offset {exc.start})",
-            f"decoded as {encoding}",
-            line=line,
-        )
-        return text
+            text, encoding = _legacy(line)
+            parts.append(text)
+            fixed.append(number)
+            encodings.add(encoding)
+    encoding = " or ".join(sorted(encodings, key=["cp1252", "latin-1"].index))
+    action = f"{'line' if len(fixed) == 1 else 'lines'} {_line_list(fixed)} decoded as {encoding}"
+    if len(parts) > len(fixed):
+        action += ", the other lines as UTF-8"
+    reporter.problem(
+        path,
+        f"invalid UTF-8 (byte 0x{bad:02X} at offset {offset})"
+        + (f" on {len(fixed)} lines" if len(fixed) > 1 else ""),
+        action,
+        line=fixed[0],
+    )
+    return "\n".join(parts)
 
 
 def read_text(path: Path, reporter: Reporter) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -14,7 +15,7 @@ import pandas as pd
 from corpus_tools.errors import LoadError, check_option
 from corpus_tools.io import dates, html, reuters, tables
 from corpus_tools.io.decoding import bare_name, read_text
-from corpus_tools.io.report import Reporter
+from corpus_tools.io.report import Reporter, show_path
 from corpus_tools.io.text import parse_article
 
 # Kind of a file by its name; each kind also reads a gzipped file (".csv.gz").
@@ -37,6 +38,8 @@ NOT_ARTICLES = re.compile(
 STANDARD = ["text", "title", "date", "source", "sections", "url", "path"]
 STR_COLUMNS = ["text", "title", "source", "url", "path"]
 _GLOB_CHARS = re.compile(r"[*?\[]")
+_SPECIAL = [(stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")]
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,47 @@ def _glob_root(pattern: str) -> Path:
     return Path(*fixed) if fixed else Path(".")
 
 
+def _on_disk(path: Path) -> tuple[str, os.stat_result | OSError | None]:
+    """What a path is, following symbolic links: ``"dir"``, ``"file"`` (regular),
+    ``"special"`` (pipe, socket, device), ``"broken"`` (a link to nothing), ``"missing"``
+    or ``"unreadable"``, with its stat result (the error for ``"unreadable"``)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return ("broken" if os.path.islink(path) else "missing"), None
+    except OSError as exc:
+        return "unreadable", exc
+    if stat.S_ISDIR(st.st_mode):
+        return "dir", st
+    if stat.S_ISREG(st.st_mode):
+        return "file", st
+    return "special", st
+
+
+def _report_unusual(path: Path, what: str, detail: Any, reporter: Reporter | None) -> None:
+    """Report a path that is neither a regular file nor a folder."""
+    if reporter is None:
+        return
+    link = f"a symbolic link to {show_path(os.readlink(path))}, " if os.path.islink(path) else ""
+    if what == "special":
+        kind = next((name for test, name in _SPECIAL if test(detail.st_mode)), "not a file")
+        # Reading a pipe waits for a writer and a device never ends: neither is an article.
+        reporter.problem(
+            path, f"not a regular file ({link}{kind}); only regular files are read: remove it "
+            "or name the file it stands for", "file skipped",
+        )
+    elif what == "broken":
+        reporter.problem(
+            path, f"broken symbolic link ({link}which does not exist); fix or remove the link",
+            "file skipped",
+        )
+    else:
+        reporter.problem(
+            path, f"cannot be read ({getattr(detail, 'strerror', None) or detail}); check its permissions",
+            "file skipped",
+        )
+
+
 def discover(sources: Any, reporter: Reporter) -> list[InputFile]:
     """The files named by a path, folder, glob or list of them, in a stable order."""
     if isinstance(sources, pd.DataFrame):
@@ -73,7 +117,7 @@ def discover(sources: Any, reporter: Reporter) -> list[InputFile]:
             "index); to load a table file, pass its path and name its columns with text=, title=, "
             "date= ..."
         )
-    if isinstance(sources, (str, os.PathLike)):
+    if isinstance(sources, (str, bytes, os.PathLike)):
         sources = [sources]
     elif not isinstance(sources, Iterable):
         raise TypeError(
@@ -83,63 +127,117 @@ def discover(sources: Any, reporter: Reporter) -> list[InputFile]:
     for source in sources:
         if isinstance(source, pd.DataFrame):
             return discover(source, reporter)
-        if not isinstance(source, (str, os.PathLike)):
+        if not isinstance(source, (str, bytes, os.PathLike)):
             raise TypeError(
                 f"ct.load expects a path, a folder, a glob or a list of them; got a list holding "
                 f"{type(source).__name__}."
             )
-        path = Path(os.fspath(source)).expanduser()
-        if path.is_dir():
-            found.extend(_walk(path))
-        elif path.is_file():
+        path = Path(os.fsdecode(source)).expanduser()
+        what, detail = _on_disk(path)
+        if what == "dir":
+            found.extend(_walk(path, reporter))
+        elif what == "file":
             found.append(InputFile(path, path.parent, True))
-        elif _GLOB_CHARS.search(str(source)):
+        elif what == "missing" and _GLOB_CHARS.search(str(path)):
             matches = sorted(glob.glob(str(path), recursive=True))
             root = _glob_root(str(path))
             for match in matches:
                 m = Path(match)
-                if m.is_dir():
-                    found.extend(_walk(m, root))
-                elif m.is_file():
+                what, detail = _on_disk(m)
+                if what == "dir":
+                    found.extend(_walk(m, reporter, root))
+                elif what == "file":
                     found.append(InputFile(m, root, False))
+                else:
+                    _report_unusual(m, what, detail, reporter)
             if not matches:
                 reporter.problem(
                     path, "the glob matches no file; check the pattern (use '**' to search "
                     "sub-folders, e.g. 'corpus/**/*.txt')", "nothing loaded",
                 )
-        else:
+        elif what == "missing":
             reporter.problem(
                 path, "path does not exist; check the spelling and the working directory "
                 f"({Path.cwd()}), or pass a folder or a glob such as 'corpus/**/*.txt'",
                 "nothing loaded",
             )
+        else:
+            _report_unusual(path, what, detail, reporter)
     return found
 
 
-def visible_files(folder: Path) -> list[Path]:
-    """Every file under ``folder``, sorted; hidden files and folders (.git, .DS_Store,
-    .ipynb_checkpoints) are not looked at, as in shell and glob patterns."""
-    files = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        files.extend(Path(dirpath) / f for f in filenames if not f.startswith("."))
+def visible_files(folder: Path, reporter: Reporter | None = None) -> list[Path]:
+    """Every regular file under ``folder``, sorted; hidden files and folders (.git,
+    .DS_Store, .ipynb_checkpoints) are not looked at, as in shell and glob patterns.
+
+    Symbolic links to folders are followed (a corpus assembled from links is read whole),
+    each folder once: a link back to a folder already read (a loop) is noted and skipped.
+    Sub-folders that cannot be listed, pipes, sockets, devices and broken links are
+    reported to ``reporter`` and skipped.
+    """
+    files: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    todo = [Path(folder)]
+    while todo:  # a stack, not recursion: folders may nest deeper than Python's call stack
+        current = todo.pop()
+        try:
+            st = os.stat(current)
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            if reporter is not None:
+                reporter.problem(
+                    current, f"folder cannot be read ({exc.strerror or exc}); check its permissions",
+                    "folder skipped",
+                )
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            if reporter is not None:
+                reporter.note(
+                    current, "symbolic link to a folder already read (a loop or a second link)",
+                    "folder skipped",
+                )
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = current / entry.name
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if is_dir:
+                folders.append(path)
+            elif is_file:
+                files.append(path)
+            else:
+                what, detail = _on_disk(path)
+                if what == "file":
+                    files.append(path)
+                elif what == "dir":
+                    folders.append(path)
+                else:
+                    _report_unusual(path, what, detail, reporter)
+        todo.extend(reversed(folders))  # depth first in name order, as reports read best
     return sorted(files)
 
 
-def _walk(folder: Path, root: Path | None = None) -> list[InputFile]:
-    return [InputFile(p, root or folder, False) for p in visible_files(folder)]
+def _walk(folder: Path, reporter: Reporter, root: Path | None = None) -> list[InputFile]:
+    return [InputFile(p, root or folder, False) for p in visible_files(folder, reporter)]
 
 
 def _file_id(f: InputFile) -> str:
     """``sport/001`` for ``bbc/sport/001.txt`` loaded as ``bbc``; ``page`` for ``page.html.gz``."""
     rel = f.path.relative_to(f.root) if f.path.is_relative_to(f.root) else Path(f.path.name)
-    return (rel.parent / bare_name(rel)).as_posix()
+    return show_path((rel.parent / bare_name(rel)).as_posix())
 
 
 def _folder_sections(f: InputFile) -> list[str]:
     if not f.path.is_relative_to(f.root):
         return []
-    return list(f.path.relative_to(f.root).parent.parts)
+    return [show_path(part) for part in f.path.relative_to(f.root).parent.parts]
 
 
 def read_file(f: InputFile, kind: str, mapping: tables.Mapping, reporter: Reporter) -> pd.DataFrame | list[dict] | None:
@@ -181,9 +279,13 @@ def load(
     - ``.txt``: one article per file: plain, title-first (first line title, blank line,
       body) or a scraped page (breadcrumb, title, photo caption, body, site boilerplate);
       see :mod:`corpus_tools.io.text` for the rules;
-    - ``.csv``, ``.tsv``, ``.parquet``: one article per row;
+    - ``.csv``, ``.tsv``, ``.parquet``: one article per row; a TSV file is read without
+      quoting (a quote mark is text) unless its records span lines as a CSV writer quotes
+      them; a row with more fields than the header is reported and skipped, except in a
+      one-column file, where the whole line is the text;
     - ``.json``: records (``[{...}]``, ``{"articles": [{...}]}`` or ``{id: {...}}``);
-      ``.jsonl``, ``.ndjson``: one JSON object per line;
+      ``.jsonl``, ``.ndjson``: one JSON object per line; either name holds either layout
+      (JSON lines named ``.json`` are recognised by their first line);
     - ``.html``, ``.htm``: the main text, extracted with trafilatura (no network access);
     - ``.rss``, ``.atom``, ``.xml``: one row per feed item;
     - ``.sgm``: Reuters-21578 SGML, one row per ``<REUTERS>`` element.
@@ -193,7 +295,14 @@ def load(
     CITATION*, MANIFEST* describe the corpus and are skipped, as are ``.txt`` files in a
     folder that holds ``.sgm`` articles (the category lists of Reuters-21578); files of other
     kinds (``.png``, ``.dtd``) are skipped too; all are listed in the load report. Files named
-    one by one are always read. Hidden files are ignored.
+    one by one are always read. Hidden files are ignored. Symbolic links to folders are
+    followed, each folder once (a link back to a folder already read is noted and skipped).
+    Only regular files are read: pipes, sockets, devices (a link to ``/dev/zero``), broken
+    links and folders that cannot be listed are reported. A file larger than
+    ``corpus_tools.io.decoding.MAX_FILE_BYTES`` (512 MiB, counted after gunzipping; Parquet
+    is not limited) is reported and skipped; set the constant higher to read it. Text that
+    is not UTF-8 is decoded line by line: the lines that are not fall back to cp1252 and are
+    listed in the report.
 
     Parameters
     ----------
@@ -213,8 +322,9 @@ def load(
         The column holding the outlet name; a value that is not a column of the file is used
         as the source of every row (``source="BBC"``), in every kind of file.
     errors : {"warn", "skip", "raise"}
-        What to do with bad input (unreadable, binary, empty or undecodable files, missing
-        columns, malformed JSON lines, unparseable dates, duplicate ids): ``"warn"`` loads what
+        What to do with bad input (unreadable, binary, empty, oversized or undecodable files,
+        files that are no regular files, missing columns, malformed CSV rows or JSON lines,
+        unparseable dates, duplicate ids): ``"warn"`` loads what
         can be loaded and emits one warning pointing to :func:`corpus_tools.load_report`;
         ``"skip"`` does the same silently; ``"raise"`` raises :class:`LoadError` at the first
         problem.
@@ -230,11 +340,15 @@ def load(
           by a blank line; ``""`` when the input has none
         - ``title`` (str), ``source`` (str), ``url`` (str): missing as NaN
         - ``date`` (datetime64[ns], naive UTC): from the date column or field, else a date in
-          the URL or file name (``/2021/06/23/``), else NaT
+          the URL or file name (``/2021/06/23/``), else NaT. Dates outside 1677-09-21 ..
+          2262-04-11 (beyond nanoseconds) are kept: the column is then ``datetime64[us]``
+          as a whole and the load report notes each such date (often a placeholder such
+          as ``0001-01-01``; set it to NaT before trends if so)
         - ``sections`` (list of str): breadcrumb sections, the table's section column or the
           sub-folders between the folder given and the file (``bbc/sport/001.txt`` loaded as
           ``bbc`` gives ``["sport"]``); ``[]`` when none
-        - ``path`` (str): the file the row came from
+        - ``path`` (str): the file the row came from (bytes of a name that are not UTF-8
+          shown as ``\\xNN``, as in the ``doc_id``)
         - every other column or field of the input (``caption``, ``topics``, ``author`` ...)
 
         Duplicate ids are made unique with a suffix (``"x"``, ``"x-2"``). What was skipped,
@@ -284,6 +398,12 @@ def load(
             )
             continue
         n_read += 1
+        shown = show_path(f.path)
+        if shown != str(f.path):
+            reporter.note(
+                f.path, "file name is not valid UTF-8; path and doc_id show its undecodable bytes "
+                "as \\xNN escapes", "loaded under that name",
+            )
         got = read_file(f, kind, mapping, reporter)
         if got is None:
             continue
@@ -295,17 +415,17 @@ def load(
                 for row in got:
                     row["source"] = mapping.source
         if isinstance(got, pd.DataFrame):
-            got["path"] = str(f.path)
+            got["path"] = shown
             parts.append(got)
         else:
             for row in got:
-                row["path"] = str(f.path)
+                row["path"] = shown
             rows.extend(got)
 
     if not files or (n_read == 0 and not parts and not rows and reporter.n_problems):
-        shown = path_or_glob if isinstance(path_or_glob, (str, os.PathLike)) else list(path_or_glob)
+        given = path_or_glob if isinstance(path_or_glob, (str, bytes, os.PathLike)) else list(path_or_glob)
         detail = "; ".join(f"{r['path']}: {r['problem']}" for r in reporter.records) or "no files"
-        raise LoadError(f"nothing to load from {shown!r}: {detail}")
+        raise LoadError(f"nothing to load from {given!r}: {detail}")
     if rows:
         parts.append(pd.DataFrame.from_records(rows))
     docs = _assemble(parts, mapping, reporter)
@@ -335,6 +455,8 @@ def _assemble(parts: list[pd.DataFrame], mapping: tables.Mapping, reporter: Repo
         path, line = where(issue.position)
         if issue.status == "repaired":
             reporter.note(path, f"malformed date {issue.value!r}", f"repaired: {issue.detail}", line=line)
+        elif issue.status == "kept":
+            reporter.note(path, f"date {issue.value!r} {issue.detail}", "date kept", line=line)
         else:
             reporter.problem(path, f"{issue.status} date {issue.value!r} ({issue.detail})", "date set to NaT", line=line)
     missing = parsed.isna() & raw_dates.isna()

@@ -7,6 +7,7 @@ and writes them into Parquet metadata). :func:`load_report` turns them into a ta
 """
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
 
@@ -16,6 +17,32 @@ from corpus_tools.errors import LoadError, check_option
 
 REPORT_COLUMNS = ["path", "line", "problem", "action"]
 ERRORS_OPTIONS = ["warn", "skip", "raise"]
+
+
+def show_path(path: Any) -> str:
+    """A path as printable text, also when its name is not valid UTF-8.
+
+    Names are bytes on POSIX; Python keeps undecodable bytes as surrogates, which cannot be
+    stored in a string column or printed. They are shown as ``\\xNN`` escapes instead.
+
+    Examples
+    --------
+    >>> show_path(os.fsdecode(b"corpus/caf\\xe9.txt"))
+    'corpus/caf\\\\xe9.txt'
+    """
+    text = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate that stands for no byte
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 class LoadRecords(list):
@@ -49,7 +76,7 @@ class Reporter:
     def problem(self, path: Any, problem: str, action: str, *, line: int | None = None) -> None:
         """Record bad input; raise :class:`LoadError` at once when ``errors="raise"``."""
         if self.errors == "raise":
-            where = f"{path}" if line is None else f"{path}, line {line}"
+            where = show_path(path) if line is None else f"{show_path(path)}, line {line}"
             raise LoadError(f"{where}: {problem}")
         self.n_problems += 1
         self._add(path, line, problem, action)
@@ -62,19 +89,27 @@ class Reporter:
 
     def _add(self, path: Any, line: int | None, problem: str, action: str) -> None:
         self.records.append(
-            {"path": str(path), "line": None if line is None else int(line),
+            {"path": show_path(path), "line": None if line is None else int(line),
              "problem": problem, "action": action}
         )
 
     def finish(self, n_docs: int, n_files: int, *, stacklevel: int = 3) -> LoadRecords:
-        """Emit the one summary warning (``errors="warn"``) and return the records."""
+        """Emit the one summary warning (``errors="warn"``) and return the records.
+
+        The warning counts the problems (bad input) apart from the notes (files skipped by
+        rule, repairs, empty texts), which the report also lists.
+        """
         if self.errors == "warn" and self.n_problems:
             first = self.first_problem
             where = first["path"] if first["line"] is None else f"{first['path']}, line {first['line']}"
+            n_notes = len(self.records) - self.n_problems
+            listed = "it" if self.n_problems == 1 else f"all {self.n_problems}"
+            if n_notes:
+                listed += f" and {_plural(n_notes, 'note')} (files skipped by rule, repairs, empty texts)"
             warnings.warn(
-                f"loaded {n_docs} documents from {n_files} files with {self.n_problems} "
-                f"problem(s), e.g. {where}: {first['problem']} ({first['action']}). "
-                f"See ct.load_report(docs) for all {len(self.records)} entries.",
+                f"loaded {_plural(n_docs, 'document')} from {_plural(n_files, 'file')} with "
+                f"{_plural(self.n_problems, 'problem')}, e.g. {where}: {first['problem']} "
+                f"({first['action']}). ct.load_report(docs) lists {listed}.",
                 UserWarning,
                 stacklevel=stacklevel,
             )

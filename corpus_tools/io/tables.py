@@ -4,6 +4,8 @@ Columns are mapped to the ``docs`` schema by the ``text=``, ``title=``, ``date=`
 and ``source=`` arguments of :func:`corpus_tools.load`, else by the common names in
 :data:`CANDIDATES` (compared case-insensitively, with spaces and hyphens read as ``_``).
 Cells are read as written: only empty cells are missing (a headline "NA" stays "NA").
+Text cells that are bytes (Parquet ``binary``) are decoded as UTF-8; lists of strings
+(Parquet ``list<string>``, JSON arrays) are joined, as paragraphs in the text column.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import csv
 import io
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,7 @@ import pandas as pd
 
 from corpus_tools.io import boilerplate
 from corpus_tools.io.decoding import bare_name, read_text
-from corpus_tools.io.report import Reporter
+from corpus_tools.io.report import Reporter, show_path
 
 CANDIDATES: dict[str, list[str]] = {
     "text": ["text", "body", "content", "article", "article_text", "article_body", "articlebody",
@@ -57,7 +60,7 @@ def _norm(name: Any) -> str:
 
 
 def _cell_text(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, (float, np.floating)) and np.isnan(v)):
         return None
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v))
@@ -73,12 +76,56 @@ def as_sections(v: Any) -> list[str]:
     return [str(v).strip()]
 
 
-def _csv_record_lines(text: str, sep: str, n_records: int) -> np.ndarray:
+class _Strings:
+    """Cells of a column as text for a string field of the schema.
+
+    Readers hand over str (CSV), numbers, bytes (Parquet ``binary``) and lists or arrays
+    (Parquet ``list<string>``, JSON arrays). Bytes are decoded as UTF-8 (invalid bytes
+    replaced and reported), lists joined with ``sep``; never the ``repr`` of the object.
+    """
+
+    def __init__(self, path: Path, lines: np.ndarray, reporter: Reporter) -> None:
+        self.path, self.lines, self.reporter = path, lines, reporter
+
+    def column(self, frame: pd.DataFrame, name: str, sep: str = "\n") -> pd.Series:
+        values = frame[name]
+        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+            return values.astype(object).where(values.notna(), None)  # no cell to look at
+        bad: list[int] = []
+        joined = [False]
+
+        def one(v: Any, position: int) -> Any:
+            if isinstance(v, (bytes, bytearray, memoryview)):
+                raw = bytes(v)
+                try:
+                    return raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    bad.append(position)
+                    return raw.decode("utf-8", "replace")
+            if isinstance(v, (list, tuple, np.ndarray)):
+                joined[0] = True
+                parts = (one(x, position) for x in v)
+                return sep.join(p for p in parts if p is not None)
+            return _cell_text(v)
+
+        out = pd.Series([one(v, i) for i, v in enumerate(values)], index=values.index, dtype=object)
+        for i in bad:
+            self.reporter.problem(
+                self.path, f"invalid UTF-8 in the bytes of column {name!r}",
+                "decoded with U+FFFD for the invalid bytes", line=int(self.lines[i]),
+            )
+        if joined[0]:
+            how = "paragraphs" if sep == "\n\n" else "lines"
+            self.reporter.note(self.path, f"column {name!r} holds lists of strings", f"joined as {how}")
+        return out
+
+
+def _csv_record_lines(text: str, sep: str, n_records: int, quoting: int = csv.QUOTE_MINIMAL) -> np.ndarray:
     """The 1-based line where each data record starts (quoted fields may span lines)."""
     n_breaks = text.rstrip("\n").count("\n")
     if n_breaks == n_records:  # one line per record, after the header
         return np.arange(2, n_records + 2)
-    starts, reader = [], csv.reader(io.StringIO(text), delimiter=sep)
+    starts, reader = [], csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting)
     previous = 0
     for i, record in enumerate(reader):
         if i > 0 and record and any(record):
@@ -88,6 +135,62 @@ def _csv_record_lines(text: str, sep: str, n_records: int) -> np.ndarray:
     if len(starts) < n_records:
         starts = np.arange(1, n_records + 1)
     return starts
+
+
+# Columns that catch the surplus fields of a row longer than the header; a row with even
+# more fields is skipped by pandas with a warning, which is reported too.
+_SURPLUS = [f"\x00surplus{i}" for i in range(8)]
+_SKIPPED = re.compile(r"Skipping line (\d+): expected \d+ fields, saw (\d+)")
+_QUOTED_CELL = r'"(?:[^"]|"")*"'
+HEAD_CHARS = 2**20
+
+
+def _tsv_quoting(text: str) -> int:
+    """TSV has no quoting (a field cannot hold a tab or a line break), so a quote mark is
+    text, and one stray quote must not join the lines up to the next one into one field.
+    Only a file whose lines do not all have the header's number of tabs (records that span
+    lines, as a CSV writer quotes them) is read with quoting."""
+    first = re.search(r"(?m)^.*\S.*$", text)
+    tabs = first.group(0).count("\t") if first else 0
+    # One scan, no list of lines: a non-blank line with another number of tabs.
+    other = re.search(rf"(?m)^(?!(?:[^\t\n]*\t){{{tabs}}}[^\t\n]*$)(?=[^\n]*\S)", text)
+    return csv.QUOTE_MINIMAL if other else csv.QUOTE_NONE
+
+
+def _parse_csv(text: str, sep: str, quoting: int, names: list[str], as_str: dict, skip: int | None = None) -> tuple[pd.DataFrame, dict[int, int]]:
+    """The rows and the records pandas skipped ({record number: fields}). With ``skip``,
+    that many lines (the header) are skipped and ``names`` may be longer than the header."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, header=0 if skip is None else None, skiprows=skip,
+            names=names, dtype=as_str, quoting=quoting, keep_default_na=False, na_values=[""],
+            on_bad_lines="warn",
+        )
+    skipped = {}
+    for warning in caught:
+        if not issubclass(warning.category, pd.errors.ParserWarning):
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+            continue
+        for number, fields in _SKIPPED.findall(str(warning.message)):
+            skipped[int(number)] = int(fields)
+    return frame, skipped
+
+
+def _head(text: str, sep: str, quoting: int) -> tuple[int, int]:
+    """Lines the header takes and fields of the first data record (0 when none)."""
+    # The start of the file is enough (and copies no big file).
+    reader = csv.reader(io.StringIO(text[:HEAD_CHARS]), delimiter=sep, quoting=quoting)
+    header_lines, fields = 0, 0
+    for record in reader:
+        if not record:
+            continue
+        if not header_lines:
+            header_lines = reader.line_num
+            continue
+        fields = len(record)
+        break
+    return header_lines, fields
 
 
 def _read_csv(
@@ -100,33 +203,105 @@ def _read_csv(
     first_line = text.split("\n", 1)[0]
     if sep == "," and "," not in first_line and ";" in first_line:
         sep = ";"
+    quoting = _tsv_quoting(text) if sep == "\t" else csv.QUOTE_MINIMAL
     try:
-        header = pd.read_csv(io.StringIO(text), sep=sep, nrows=0).columns
+        header = list(pd.read_csv(io.StringIO(text), sep=sep, nrows=0, quoting=quoting).columns)
         # Schema columns are read as strings (ids keep leading zeros, 20030219 stays a date);
         # the other columns get pandas' own types.
         given = {getattr(mapping, f) for f in MAPPED_ARGUMENTS}
         as_str = {c: str for c in header if c in given or _norm(c) in _ALL_CANDIDATES}
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=as_str, keep_default_na=False, na_values=[""],
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as exc:
+        frame, skipped = _parse_csv(text, sep, quoting, header, as_str)
+        surplus = np.zeros(len(frame), dtype=bool)
+        n_fields = np.zeros(len(frame), dtype=int)
+        header_lines, first_fields = _head(text, sep, quoting)
+        # pandas takes the first column for an index when the first row has one field
+        # more than the header, and skips other long rows: both lose data.
+        if skipped or first_fields > len(header):
+            pads = _SURPLUS + [f"{_SURPLUS[0]}{i}" for i in range(first_fields - len(header) - len(_SURPLUS))]
+            frame, skipped = _parse_csv(text, sep, quoting, header + pads, as_str, skip=header_lines)
+            filled = frame[pads].notna().to_numpy()
+            surplus = filled.any(axis=1)
+            n_fields = len(header) + np.where(surplus, len(pads) - np.argmax(filled[:, ::-1], axis=1), 0)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, ValueError) as exc:
         reporter.problem(path, f"not a readable {kind.upper()} file: {exc}", "file skipped")
         return None
-    return frame, _csv_record_lines(text, sep, len(frame))
+
+    # pandas numbers records from 1 with the header as record 1.
+    n_all = len(frame) + len(skipped)
+    all_lines = _csv_record_lines(text, sep, n_all, quoting)
+    kept = np.ones(n_all, dtype=bool)
+    kept[[number - 2 for number in skipped if 0 <= number - 2 < n_all]] = False
+    lines = all_lines[kept]
+    if surplus.any() or skipped:
+        frame, lines = _long_rows(frame, lines, surplus, n_fields, skipped, all_lines, text, header, sep, path, reporter)
+    frame = frame.iloc[:, : len(header)]
+    if quoting == csv.QUOTE_NONE and '"' in text:
+        frame = _unquote(frame)
+    return frame, lines
 
 
-def _read_json(path: Path, reporter: Reporter) -> tuple[pd.DataFrame, np.ndarray] | None:
-    text = read_text(path, reporter)
-    if text is None:
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        reporter.problem(
-            path, f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            "file skipped", line=exc.lineno,
-        )
-        return None
+def _long_rows(frame, lines, surplus, n_fields, skipped, all_lines, text, header, sep, path, reporter):
+    """Rows with more fields than the header: a one-column file keeps the whole line as
+    its text (the separator was text); in other files the row is reported and skipped,
+    since which field held the separator cannot be told."""
+    one_column = len(header) == 1
+    rows = []  # (line, text) of one-column rows pandas skipped
+    long_rows = []  # (line, fields)
+    raw_lines = text.split("\n")
+    for number, fields in sorted(skipped.items()):
+        line = int(all_lines[number - 2]) if 0 <= number - 2 < len(all_lines) else number
+        long_rows.append((line, fields))
+        if one_column:
+            rows.append((line, raw_lines[line - 1].rstrip("\r")))
+    for i in np.flatnonzero(surplus):
+        long_rows.append((int(lines[i]), int(n_fields[i])))
+        if one_column:
+            values = frame.iloc[i, : n_fields[i]]
+            frame.iat[i, 0] = sep.join("" if pd.isna(v) else str(v) for v in values)
+    for line, fields in sorted(long_rows):
+        if one_column:
+            reporter.note(
+                path, f"{fields} fields in a one-column file (an unquoted {sep!r})",
+                "kept the whole line as text", line=line,
+            )
+        else:
+            reporter.problem(
+                path, f"{fields} fields where the header has {len(header)} (an unquoted {sep!r} "
+                f"inside a field?); quote fields that contain {sep!r}", "row skipped", line=line,
+            )
+    frame = frame.iloc[:, : len(header)]
+    if not one_column:
+        return frame[~surplus].reset_index(drop=True), lines[~surplus]
+    if rows:
+        extra = pd.DataFrame({header[0]: [t for _, t in rows]})
+        frame = pd.concat([frame, extra], ignore_index=True)
+        lines = np.concatenate([lines, [line for line, _ in rows]])
+        order = np.argsort(lines, kind="stable")
+        frame, lines = frame.iloc[order].reset_index(drop=True), lines[order]
+    return frame, lines
+
+
+def _unquote(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells a CSV writer quoted (a quote mark first and last, inner quotes doubled), read
+    as text without quoting, lose those quotes, as a reader with quoting would take them."""
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+            continue
+        quoted = values.str.fullmatch(_QUOTED_CELL).fillna(False).astype(bool)
+        if quoted.any():
+            frame.loc[quoted, column] = values[quoted].str.slice(1, -1).str.replace('""', '"', regex=False)
+    return frame
+
+
+_TOO_DEEP = (
+    "JSON nested deeper than the parser can follow (Python's recursion limit); "
+    "such a file is no article data: remove it or flatten the records"
+)
+
+
+def _records(data: Any) -> list[dict] | None:
+    """The records of a parsed JSON document, or ``None`` when it holds none."""
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) == 1 and all(isinstance(r, dict) for r in lists[0]):
@@ -135,26 +310,69 @@ def _read_json(path: Path, reporter: Reporter) -> tuple[pd.DataFrame, np.ndarray
             # {id: {field: value}}: the keys are the ids.
             data = [{"id": key, **value} if "id" not in value else value for key, value in data.items()]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        return None
+    return data
+
+
+def _looks_like_json_lines(text: str) -> bool:
+    """Whether the first non-blank line is a whole JSON object on its own: JSON lines,
+    which many news datasets ship as ``.json``."""
+    first = next((line for line in text.split("\n", 50) if line.strip()), "")
+    if not first.lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+
+
+def _read_json(path: Path, reporter: Reporter, text: str | None = None) -> tuple[pd.DataFrame, np.ndarray] | None:
+    if text is None:
+        text = read_text(path, reporter)
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        reporter.problem(path, _TOO_DEEP, "file skipped")
+        return None
+    except json.JSONDecodeError as exc:
+        if _looks_like_json_lines(text):
+            return _read_jsonl(path, reporter, text)
+        reporter.problem(
+            path, f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+            "file skipped", line=exc.lineno,
+        )
+        return None
+    records = _records(data)
+    if records is None:
         reporter.problem(
             path,
-            "JSON is not a list of records (objects); expected [{...}, ...], {\"key\": [{...}]} or "
-            "{id: {...}}; for one object per line name the file .jsonl",
+            "JSON is not a list of records (objects); expected [{...}, ...], {\"key\": [{...}]}, "
+            "{id: {...}} or one object per line",
             "file skipped",
         )
         return None
-    return pd.DataFrame.from_records(data), np.arange(1, len(data) + 1)
+    return pd.DataFrame.from_records(records), np.arange(1, len(records) + 1)
 
 
-def _read_jsonl(path: Path, reporter: Reporter) -> tuple[pd.DataFrame, np.ndarray] | None:
-    text = read_text(path, reporter)
+def _read_jsonl(path: Path, reporter: Reporter, text: str | None = None) -> tuple[pd.DataFrame, np.ndarray] | None:
+    if text is None:
+        text = read_text(path, reporter)
     if text is None:
         return None
+    if text.lstrip("\ufeff \t\r\n").startswith("["):
+        # A JSON array (records written over many lines) in a file named as JSON lines.
+        return _read_json(path, reporter, text)
     records, lines = [], []
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
+        except RecursionError:
+            reporter.problem(path, _TOO_DEEP, "line skipped", line=number)
+            continue
         except json.JSONDecodeError as exc:
             reporter.problem(
                 path, f"malformed JSON line: {exc.msg} at column {exc.colno}", "line skipped", line=number
@@ -173,7 +391,11 @@ def _read_parquet(path: Path, reporter: Reporter) -> tuple[pd.DataFrame, np.ndar
         reporter.problem(path, "empty file (no text)", "file skipped")
         return None
     try:
-        frame = pd.read_parquet(path)
+        if show_path(path) == str(path):
+            frame = pd.read_parquet(path)
+        else:  # pyarrow takes names as UTF-8 text; an open file takes any name
+            with open(path, "rb") as fh:
+                frame = pd.read_parquet(fh)
     except Exception as exc:  # pyarrow raises several unrelated types for damaged files
         reporter.problem(path, f"not a readable Parquet file: {exc}", "file skipped")
         return None
@@ -255,17 +477,18 @@ def read_table(path: Path, kind: str, mapping: Mapping, reporter: Reporter) -> p
             return None
 
     out = pd.DataFrame(index=frame.index)
-    out["text"] = frame[chosen["text"]].map(_cell_text, na_action="ignore").fillna("").astype(object)
-    out["title"] = frame[chosen["title"]].map(_cell_text, na_action="ignore") if "title" in chosen else None
+    strings = _Strings(path, lines, reporter)
+    out["text"] = strings.column(frame, chosen["text"], "\n\n").fillna("").astype(object)
+    out["title"] = strings.column(frame, chosen["title"]) if "title" in chosen else None
     out["date"] = frame[chosen["date"]] if "date" in chosen else None
-    out["url"] = frame[chosen["url"]].map(_cell_text, na_action="ignore") if "url" in chosen else None
+    out["url"] = strings.column(frame, chosen["url"]) if "url" in chosen else None
     if "source" in chosen:
-        out["source"] = frame[chosen["source"]].map(_cell_text, na_action="ignore")
+        out["source"] = strings.column(frame, chosen["source"])
     else:
         out["source"] = mapping.source
     out["sections"] = frame[chosen["sections"]].map(as_sections) if "sections" in chosen else [[] for _ in range(len(frame))]
-    ids = frame[chosen["id"]].map(_cell_text, na_action="ignore") if "id" in chosen else pd.Series(None, index=frame.index)
-    stem = bare_name(path)
+    ids = strings.column(frame, chosen["id"]) if "id" in chosen else pd.Series(None, index=frame.index)
+    stem = show_path(bare_name(path))
     default_ids = pd.Series([f"{stem}-{i}" for i in range(1, len(frame) + 1)], index=frame.index)
     out["id"] = ids.where(ids.notna(), default_ids)
 
