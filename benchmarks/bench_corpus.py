@@ -1,6 +1,6 @@
 """Build a document-term matrix three ways on the same texts, side by side in one run.
 
-    python benchmarks/bench_corpus.py [--million N] [--skip-million]
+    python benchmarks/bench_corpus.py [--million N] [--skip-million] [--reload-only]
 
 Rows: Reuters-21578 bodies, the ABC 2003 headlines, and N documents made by repeating the
 Reuters bodies (default 1,000,000). Columns: corpus_tools `Corpus.from_docs` (lowercase, word
@@ -13,12 +13,18 @@ printed): a session pays it once, and every lemma build after the first reuses i
 The plain build and the cached reload are also timed in new Python processes that import
 corpus_tools and read the docs from Parquet before the clock starts, as when a notebook is run
 again in a new kernel: a forked process pays a copy-on-write page fault on every inherited page
-it touches, which weighs on a step of a few milliseconds.
+it touches, which weighs on a step of a few milliseconds. The cached reload verifies a CRC-32 of
+every array and of the vocabulary; it is timed once more with that verification switched off
+(the consistency checks stay), to show what the checksums cost. ``--reload-only`` times just the
+build and the reloads, on the two real corpora.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +41,63 @@ def ct_build(docs, **kwargs):
 
     c = ct.Corpus.from_docs(docs, min_df=2, progress=False, **kwargs)
     return c.n_tokens, c.n_terms
+
+
+def ct_reload(docs, verify: bool):
+    """A cached reload, with or without verifying the checksums."""
+    from corpus_tools import _storage
+
+    _storage._VERIFY_CHECKSUMS = verify
+    return ct_build(docs, n_jobs=1, cache=True)
+
+
+# the cached reload in a new Python process (as corpus_in_fresh_session), checksums on or off
+_FRESH_RELOAD = r"""
+import json, sys, time
+import pandas as pd
+import corpus_tools as ct
+import corpus_tools.corpus
+from corpus_tools import _storage
+docs = pd.read_parquet(sys.argv[1])
+_storage._VERIFY_CHECKSUMS = sys.argv[2] == "1"
+t0 = time.perf_counter()
+corpus = ct.Corpus.from_docs(docs, min_df=2, progress=False, n_jobs=1)
+print(json.dumps(time.perf_counter() - t0))
+"""
+
+
+def fresh_reload(parquet: Path, verify: bool) -> float:
+    out = subprocess.run([sys.executable, "-c", _FRESH_RELOAD, str(parquet), "1" if verify else "0"],
+                         capture_output=True, text=True, env=os.environ.copy(), check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_reload(name, docs, repeat):
+    """Build, then reload with and without checksums, forked and in new sessions; fastest of ``repeat``."""
+    cache = tempfile.mkdtemp(prefix="ct-bench-cache-")
+    os.environ["CORPUS_TOOLS_CACHE"] = cache
+    parquet = Path(cache) / "docs.parquet"
+    docs.to_parquet(parquet)
+    opts = {"min_df": 2, "progress": False, "n_jobs": 1}
+    build = min(corpus_in_fresh_session(parquet, cache=False, **opts)[0] for _ in range(repeat))
+    forked_build = run_best(repeat, ct_build, docs, n_jobs=1, cache=False)[0]
+    run_isolated(ct_build, docs, n_jobs=1, cache=True)  # fill the cache
+    fresh = {True: [], False: []}
+    forked = {True: [], False: []}
+    for _ in range(repeat):  # interleaved, so that a busy moment of the machine weighs on both
+        for verify in (True, False):
+            fresh[verify].append(fresh_reload(parquet, verify))
+            forked[verify].append(run_isolated(ct_reload, docs, verify)[0])
+    print(f"{name}: {len(docs):,} docs, arrays.bin {_arrays_mb(cache):.1f} MB")
+    for label, b, times in (("new session", build, fresh), ("forked", forked_build, forked)):
+        on, off = min(times[True]), min(times[False])
+        print(f"  {label:11s} build {b:.3f} s; cached reload {on * 1e3:.1f} ms ({on / b:.3f}x) with checksums, "
+              f"{off * 1e3:.1f} ms ({off / b:.3f}x) without", flush=True)
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+def _arrays_mb(cache: str) -> float:
+    return sum(f.stat().st_size for f in Path(cache).glob("corpus/*/arrays.bin")) / 1e6
 
 
 def sklearn_build(texts):
@@ -86,6 +149,7 @@ def bench(name, docs, rows, *, gensim=True, repeat=1):
     opts = {"min_df": 2, "progress": False, "n_jobs": 1}
     out["fresh_build"] = min(corpus_in_fresh_session(parquet, cache=False, **opts)[0] for _ in range(repeat))
     out["fresh_cached"] = min(corpus_in_fresh_session(parquet, cache=True, **opts)[0] for _ in range(repeat))
+    out["fresh_unchecked"] = min(fresh_reload(parquet, verify=False) for _ in range(repeat))
     rows.append(out)
     sk = out["sklearn"][0]
     print(f"\n{name}: {len(docs):,} docs; tokens/terms: ct {out['ct1'][2]}, sklearn {out['sklearn'][2]}", flush=True)
@@ -94,8 +158,9 @@ def bench(name, docs, rows, *, gensim=True, repeat=1):
             continue
         s, mb, _ = out[key]
         print(f"  {key:10s} {s:8.2f} s  {s / sk:5.2f}x sklearn  own peak {mb - out['floor']:8.0f} MB", flush=True)
-    fb, fc = out["fresh_build"], out["fresh_cached"]
-    print(f"  new session: build {fb:.3f} s, cached {fc:.4f} s ({fc / fb:.3f}x)", flush=True)
+    fb, fc, fu = out["fresh_build"], out["fresh_cached"], out["fresh_unchecked"]
+    print(f"  new session: build {fb:.3f} s, cached {fc:.4f} s ({fc / fb:.3f}x), "
+          f"without checksums {fu:.4f} s ({fu / fb:.3f}x)", flush=True)
 
 
 def main(argv=None):
@@ -103,8 +168,16 @@ def main(argv=None):
     parser.add_argument("--million", type=int, default=1_000_000, help="size of the repeated corpus")
     parser.add_argument("--skip-million", action="store_true")
     parser.add_argument("--repeat", type=int, default=5, help="runs per step on the real corpora (fastest counts)")
+    parser.add_argument("--reload-only", action="store_true",
+                        help="time only the build and the cached reload with and without checksums")
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
+    if args.reload_only:
+        import corpus_tools.corpus  # noqa: F401
+
+        for name, docs in (("Reuters-21578 bodies", reuters_docs()), ("ABC headlines 2003", abc_docs())):
+            bench_reload(name, docs, args.repeat)
+        return
     # import in the parent so that every timed step measures work, not imports
     import corpus_tools.corpus  # noqa: F401
     import gensim.corpora  # noqa: F401

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._paths import cache_dir
+from ._storage import STALE_TEMP_SECONDS, remove_stale_temp
 
 COLUMNS = ["key", "last_used", "docs", "tokens", "terms", "mb", "options", "corpus_tools"]
 
@@ -75,7 +76,8 @@ def clear(older_than: str | pd.Timedelta | None = None) -> pd.DataFrame:
     -------
     DataFrame
         The rows of :func:`info` for the corpora removed. Folders that could not be
-        removed (no permission) are named in a warning.
+        removed (no permission) are named in a warning. In the folders kept, temporary files
+        older than an hour (left by a build that was killed while writing) are removed too.
 
     Examples
     --------
@@ -96,6 +98,9 @@ def clear(older_than: str | pd.Timedelta | None = None) -> pd.DataFrame:
     if not gone.all():
         kept = table["key"].to_numpy()[~gone].tolist()
         warnings.warn(f"{len(kept)} cached corpora could not be removed (no permission?): {kept[:3]}", stacklevel=2)
+    for entry in (path().iterdir() if path().exists() else ()):
+        if entry.is_dir():
+            remove_stale_temp(entry, STALE_TEMP_SECONDS)
     return table.loc[gone].reset_index(drop=True)
 
 

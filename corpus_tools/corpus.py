@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
 import warnings
 from collections.abc import Iterable
 from dataclasses import fields
@@ -15,7 +17,7 @@ import scipy.sparse as sp
 
 from . import __version__
 from . import cache as _cache
-from ._storage import read_folder, write_folder
+from ._storage import CorpusFolderError, check_arrays, incomplete, read_folder, replace_with, write_folder
 from .errors import check_n_jobs, check_option, check_positive_int
 from .text.normalize import BOUNDARY, Normalizer, is_non_final_abbreviation
 from .text.phrases import join_phrases, phrase_options
@@ -196,16 +198,22 @@ class Corpus:
         _check_limits(min_df, max_df, max_terms)
 
         key = _cache_key(docs.index, texts, params) if cache else None
+        entry = None
         if key is not None:
-            cached = _cache_path(key)
-            if (cached / "meta.json").exists():
-                try:
-                    corpus = cls._load_arrays(cached, docs, map_arrays=True)
-                except (OSError, ValueError, KeyError):
-                    pass  # a damaged cache entry is rebuilt below
-                else:
-                    _cache.touch(cached)  # what ct.cache.clear(older_than=...) goes by
-                    return corpus
+            try:
+                entry = _cache_path(key)
+            except OSError as err:  # the cache folder cannot be made (no permission, a full disk)
+                warnings.warn(f"the corpus cache cannot be used ({err}); building without it.", stacklevel=2)
+        if entry is not None and (entry / "meta.json").exists():
+            try:
+                corpus = cls._load_arrays(entry, docs, map_arrays=True, docs_label="the docs given")
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                problem = err.problem if isinstance(err, CorpusFolderError) else f"{type(err).__name__}: {err}"
+                warnings.warn(f"the cached corpus in {entry} is damaged or unreadable ({problem}); "
+                              "building it again.", stacklevel=2)
+            else:
+                _cache.touch(entry)  # what ct.cache.clear(older_than=...) goes by
+                return corpus
 
         # checked only when building: a cache entry exists only for ids that were unique
         _check_unique_ids(docs)
@@ -225,8 +233,8 @@ class Corpus:
         corpus = cls(docs, vocab, ids, doc_offsets, sent_offsets, params=params)
         if phrase_opts is not None and (min_df, max_df, max_terms) != (1, 1.0, None):
             corpus = corpus.filter_terms(min_df=min_df, max_df=max_df, max_terms=max_terms, keep=keep)
-        if key is not None:
-            corpus._save_arrays(_cache_path(key))
+        if entry is not None:
+            corpus._cache_in(entry)
         return corpus
 
     # ------------------------------------------------------------------ sizes
@@ -471,31 +479,65 @@ class Corpus:
 
         The folder holds ``docs.parquet``; ``arrays.bin``, the token ids, offsets and matrix as
         raw little-endian integers, whose dtypes, byte offsets and lengths ``meta.json`` lists;
-        ``vocab.txt``, one term per line; and ``meta.json`` with the build parameters.
+        ``vocab.txt``, one term per line; and ``meta.json`` with the build parameters and a
+        CRC-32 checksum of each of the other files' parts, which :meth:`load` verifies. Every
+        file is written under a temporary name and renamed, ``meta.json`` last: a save that fails
+        (a full disk) leaves a folder that :meth:`load` refuses as incomplete.
 
         >>> corpus.save("data/my-corpus")  # doctest: +SKIP
         """
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        (path / "meta.json").unlink(missing_ok=True)  # written last: a folder without it is incomplete
+        # written last: a folder without it is incomplete, and Corpus.load refuses it
+        (path / "meta.json").unlink(missing_ok=True)
         docs = self.docs.copy()
         docs.attrs = {}
-        docs.to_parquet(path / "docs.parquet")
+        # each file is written under a temporary name and renamed: an interrupted save (a full
+        # disk) leaves no partial file under a real name
+        try:
+            replace_with(path / "docs.parquet", docs.to_parquet)
+        except UnicodeEncodeError:  # lone surrogates, which Parquet (UTF-8) cannot hold
+            docs = _without_surrogates(docs, path / "docs.parquet")
+            replace_with(path / "docs.parquet", docs.to_parquet)
         report = self.docs.attrs.get("load_report")
         if report:
-            (path / "load_report.json").write_text(json.dumps(report, default=str, indent=1))
+            text = json.dumps(report, default=str, indent=1)  # ASCII: escapes any surrogate
+            replace_with(path / "load_report.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        else:
+            (path / "load_report.json").unlink(missing_ok=True)  # an earlier save's
         self._save_arrays(path)
         return path
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Corpus:
-        """Read a corpus written by :meth:`save`."""
+        """Read a corpus written by :meth:`save`.
+
+        Every part is checked before it is used: the checksums written with it (folders saved
+        by earlier versions have none) and that the arrays fit together and with the documents.
+
+        Raises
+        ------
+        FileNotFoundError
+            ``path`` holds no saved corpus.
+        CorpusFolderError
+            (a ValueError) The folder is incomplete (an interrupted save), damaged or edited;
+            the message names the folder and what is wrong.
+        """
         path = Path(path)
         if not (path / "docs.parquet").exists():
             raise FileNotFoundError(f"{path} does not hold a saved Corpus (no docs.parquet); use Corpus.save(path) first.")
-        docs = pd.read_parquet(path / "docs.parquet")
+        if not (path / "meta.json").exists():  # checked before reading the (perhaps partial) docs
+            raise incomplete(path)
+        try:
+            docs = pd.read_parquet(path / "docs.parquet")
+        except (OSError, ValueError) as err:  # pyarrow's errors are both
+            raise CorpusFolderError(path, f"docs.parquet cannot be read ({err})") from None
         if (path / "load_report.json").exists():
-            docs.attrs["load_report"] = json.loads((path / "load_report.json").read_text())
+            try:
+                docs.attrs["load_report"] = json.loads((path / "load_report.json").read_text(encoding="utf-8"))
+            except ValueError:  # a report that cannot be read is left out: the corpus is whole
+                warnings.warn(f"{path / 'load_report.json'} is not valid JSON; the load report is left out.",
+                              stacklevel=2)
         return cls._load_arrays(path, docs)
 
     def _save_arrays(self, path: Path) -> None:
@@ -505,14 +547,32 @@ class Corpus:
                 "n_docs": self.n_docs, "n_tokens": self.n_tokens, "n_terms": self.n_terms}
         write_folder(path, arrays, self.vocab.tolist(), meta)
 
+    def _cache_in(self, entry: Path) -> None:
+        """Write the corpus to cache folder ``entry``; a failure (a full disk, no permission) only warns."""
+        try:
+            self._save_arrays(entry)
+        except OSError as err:
+            # what the failed write left is an incomplete entry: freed at once, as space may be short
+            if not (entry / "meta.json").exists():
+                shutil.rmtree(entry, ignore_errors=True)
+            warnings.warn(f"the corpus could not be written to the cache at {entry} ({err}); it is returned "
+                          "but will be built again next time. Free space there or set CORPUS_TOOLS_CACHE "
+                          "to another folder.", stacklevel=3)
+
     @classmethod
-    def _load_arrays(cls, path: Path, docs: pd.DataFrame, *, map_arrays: bool = False) -> Corpus:
+    def _load_arrays(cls, path: Path, docs: pd.DataFrame, *, map_arrays: bool = False,
+                     docs_label: str = "docs.parquet") -> Corpus:
         meta, vocab, a = read_folder(path, map_arrays=map_arrays)
+        if meta.get("format") not in _READABLE_FORMATS:
+            raise CorpusFolderError(
+                path, f"meta.json gives format {meta.get('format')!r}, which corpus_tools {__version__} cannot "
+                "read", f"it was written by corpus_tools {meta.get('corpus_tools')}: read it with that version")
+        if not isinstance(meta.get("params", {}), dict):
+            raise CorpusFolderError(path, "meta.json's params are not a JSON object")
         # cache entries are keyed by a hash of the doc ids and texts; saved corpora carry their docs
-        if meta.get("format") not in _READABLE_FORMATS or meta["n_docs"] != len(docs):
-            raise ValueError(f"{path} was saved for other documents or by another version")
+        check_arrays(path, meta, vocab, a, len(docs), docs_label)
         dtm = sp.csr_matrix((a["dtm_data"], a["dtm_indices"], a["dtm_indptr"]), shape=(len(docs), len(vocab)))
-        return cls(docs, vocab, a["ids"], a["doc_offsets"], a["sent_offsets"], dtm=dtm, params=meta["params"])
+        return cls(docs, vocab, a["ids"], a["doc_offsets"], a["sent_offsets"], dtm=dtm, params=meta.get("params"))
 
     # ------------------------------------------------------------------ display
     def _date_range(self) -> str:
@@ -531,7 +591,9 @@ class Corpus:
         rows = [("documents", f"{self.n_docs:,}"), ("tokens", f"{self.n_tokens:,}"),
                 ("terms", f"{self.n_terms:,}"), ("sentences", f"{self.n_sentences:,}"),
                 ("dates", self._date_range())]
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        from html import escape  # the date range is built from the data
+
+        body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
         return f"<table><caption>Corpus</caption>{body}</table>"
 
     def __len__(self) -> int:
@@ -571,6 +633,48 @@ def _texts(docs, text: str) -> pd.Series:
         warnings.warn(f"{n_missing} documents have no {text!r} (missing values are read as empty texts).",
                       stacklevel=3)
     return values.reset_index(drop=True)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(docs: pd.DataFrame, file: Path) -> pd.DataFrame:
+    """A copy of ``docs`` with every lone surrogate in its strings (and lists of strings) replaced
+    by U+FFFD, and a warning naming the documents that held one and ``file``.
+
+    Lone surrogates come from text decoded with ``errors="surrogateescape"`` or from broken JSON
+    escapes; UTF-8, and so Parquet, cannot encode them. The tokens never hold them: the
+    tokeniser reads them as non-word characters.
+    """
+    def has(v) -> bool:
+        if isinstance(v, str):
+            return _SURROGATE.search(v) is not None
+        return isinstance(v, (list, tuple, np.ndarray)) and any(has(x) for x in v)
+
+    def fix(v):
+        if isinstance(v, str):
+            return _SURROGATE.sub("\ufffd", v)
+        return [fix(x) for x in v] if isinstance(v, (list, tuple, np.ndarray)) and has(v) else v
+
+    out = docs.copy()
+    hit = np.zeros(len(docs), dtype=bool)
+    for col in docs.columns:
+        values = docs[col]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            found = np.fromiter(map(has, values), dtype=bool, count=len(values))
+            if found.any():
+                out[col] = pd.Series([fix(v) for v in values], index=values.index, dtype=values.dtype)
+                hit |= found
+    if docs.index.dtype == object or isinstance(docs.index.dtype, pd.StringDtype):
+        found = np.fromiter(map(has, docs.index), dtype=bool, count=len(docs))
+        if found.any():
+            out.index = pd.Index([fix(v) for v in docs.index], dtype=object, name=docs.index.name)
+            hit |= found
+    ids = docs.index[hit].tolist()
+    warnings.warn(f"{len(ids)} documents hold lone surrogates (characters UTF-8 cannot encode), the first "
+                  f"{ids[:3]!r}; {file} stores them as U+FFFD. The tokens are unchanged: the tokeniser "
+                  "reads them as non-word characters.", stacklevel=3)
+    return out
 
 
 def _string_dtype(dtype) -> bool:
@@ -644,7 +748,15 @@ def _hash_strings(h, values: pd.Series | pd.Index) -> None:
             items = [v if isinstance(v, str) else None if missing(v) else str(v) for v in values]
             arr = pa.chunked_array([pa.array(items, type=pa.large_string())])
     except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates, which Arrow cannot hold
-        h.update("\x1d".join(map(str, values)).encode("utf-8", "surrogatepass"))
+        # one value at a time, each with its length (a separator could occur in a text); a
+        # missing value has the length -1
+        h.update(b"surrogates")
+        for v in values:
+            data = v.encode("utf-8", "surrogatepass") if isinstance(v, str) else None
+            if data is None and not (v is None or v is pd.NA or (isinstance(v, float) and v != v)):
+                data = str(v).encode("utf-8", "surrogatepass")
+            h.update((-1 if data is None else len(data)).to_bytes(8, "little", signed=True))
+            h.update(data or b"")
         return
     spans, nulls, total, start = [], [], 0, 0
     h.update(len(arr).to_bytes(8, "little"))

@@ -1,6 +1,7 @@
 """ct.cache: listing and clearing the cached corpora, in Python and on the command line."""
 from __future__ import annotations
 
+import errno
 import os
 import re
 import time
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 import corpus_tools as ct
+from corpus_tools import _storage
 from corpus_tools.cli import main
 
 DOCS = pd.DataFrame({"text": ["Troops drilled near the river.", "Drills ended; troops left the river"]},
@@ -123,3 +125,55 @@ def test_command_lists_and_clears(cache, capsys):
     assert main(["cache", "--older-than", "1D"]) == 2
     assert "--older-than chooses what --clear removes; add --clear." in capsys.readouterr().err
     assert main(["cache", "--clear"]) == 0 and ct.cache.info().empty
+
+
+@pytest.mark.parametrize("error", [OSError(errno.ENOSPC, "No space left on device"),
+                                   PermissionError(errno.EACCES, "Permission denied")])
+def test_a_cache_that_cannot_be_written_warns_and_the_corpus_is_returned(cache, monkeypatch, error):
+    expected = build(cache=False)
+    write = _storage.replace_with
+
+    def failing(target, fill):
+        if target.name != "vocab.txt":
+            return write(target, fill)
+
+        def half(tmp):
+            tmp.write_bytes(b"apple\nban")
+            raise error
+        return write(target, half)
+
+    monkeypatch.setattr(_storage, "replace_with", failing)
+    with pytest.warns(UserWarning, match=r"the corpus could not be written to the cache at (.+) \(.*"
+                                         + re.escape(error.strerror) + r"\); it is returned but will be built "
+                                         r"again next time\. Free space there or set CORPUS_TOOLS_CACHE") as record:
+        c = build()
+    entry = re.search(r"cache at (\S+) ", str(record[0].message)).group(1)
+    assert entry.startswith(str(cache)) and ct.cache.info().empty  # the half-written entry is gone
+    assert list(c.vocab) == list(expected.vocab) and (c.dtm != expected.dtm).nnz == 0
+    monkeypatch.undo()
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(cache.parent))
+    build()
+    assert len(ct.cache.info()) == 1
+
+
+def test_a_cache_folder_that_cannot_be_made_warns(tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(tmp_path / "a-file" / "cache"))
+    with pytest.warns(UserWarning, match=re.escape("the corpus cache cannot be used (") + r".*a-file.*"
+                                         + re.escape("); building without it.")):
+        c = build()
+    assert c.n_tokens == 9
+
+
+def test_clear_removes_temporary_files_a_killed_writer_left(cache):
+    build()
+    (entry,) = cache.iterdir()
+    old = entry / ".arrays.bin.4242.0123456789ab.tmp"
+    young = entry / ".arrays.bin.4243.ba9876543210.tmp"
+    for f in (old, young):
+        f.write_bytes(b"\0" * 2**20)
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    assert ct.cache.clear(older_than="1D").empty  # the entry itself is kept
+    assert not old.exists() and young.exists()  # a young one may belong to a writer at work
+    assert len(ct.cache.info()) == 1 and list(build().vocab)

@@ -1,6 +1,8 @@
 """Corpus: tokens, vocabulary, document-term matrix, subsets, gensim, saving and the cache."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -446,3 +448,44 @@ def test_property_cache_returns_equal_corpus(texts, tmp_path_factory):
     assert list(again.vocab) == list(first.vocab)
     assert np.array_equal(again.ids, first.ids) and np.array_equal(again.sent_offsets, first.sent_offsets)
     assert (again.dtm != first.dtm).nnz == 0 and again.params == first.params
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["C tokeniser", "Python tokeniser"])
+def test_lone_surrogates_are_tokenised_cached_and_saved(tmp_path, monkeypatch, compiled):
+    from corpus_tools.text import tokenizer
+
+    if compiled and tokenizer._CEncoder is None:
+        pytest.skip("the C tokeniser was not built here")
+    if not compiled:
+        monkeypatch.setattr(tokenizer, "_CEncoder", None)
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(tmp_path / "cache"))
+    # object columns: pandas' own str dtype (Arrow, UTF-8) cannot hold a lone surrogate at all
+    index = pd.Index(["a", "b\udcff"], dtype=object, name="doc_id")
+    docs = pd.DataFrame({"text": pd.Series(["Troops \ud800 drilled", "drilled\udc80rivers"], index=index, dtype=object),
+                         "sections": pd.Series([["World \udfff"], []], index=index, dtype=object)})
+    first = Corpus.from_docs(docs, progress=False)
+    assert first.tokens("a") == ["troops", "drilled"] and first.tokens("b\udcff") == ["drilled", "rivers"]
+    again = Corpus.from_docs(docs, progress=False)  # from the cache
+    assert np.array_equal(again.ids, first.ids) and again.vocab.equals(first.vocab)
+    with pytest.warns(UserWarning, match=re.escape(
+            "2 documents hold lone surrogates (characters UTF-8 cannot encode), the first ['a', 'b\\udcff']; "
+            f"{tmp_path / 'saved' / 'docs.parquet'} stores them as U+FFFD.")):
+        first.save(tmp_path / "saved")
+    back = Corpus.load(tmp_path / "saved")
+    assert back.docs["text"].tolist() == ["Troops \ufffd drilled", "drilled\ufffdrivers"]
+    assert back.docs.index.tolist() == ["a", "b\ufffd"] and list(back.docs["sections"].iloc[0]) == ["World \ufffd"]
+    assert np.array_equal(back.ids, first.ids)
+
+
+def test_surrogates_hash_apart_from_separators():
+    import hashlib
+
+    def digest(values):
+        h = hashlib.sha256()
+        corpus_module._hash_strings(h, pd.Index(values, dtype=object))
+        return h.hexdigest()
+
+    # values Arrow cannot hold are hashed one by one, each with its length
+    assert digest(["a\ud800", "b"]) != digest(["a\ud800\x1db"])
+    assert digest(["a\ud800", None]) != digest(["a\ud800", "None"])
+    assert digest(["a\ud800", "b"]) == digest(["a\ud800", "b"])

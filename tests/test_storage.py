@@ -1,11 +1,16 @@
 """The files of a saved or cached corpus: layout, earlier layouts, mapped arrays, damaged folders."""
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import mmap
 import os
+import random
+import re
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +19,7 @@ import pytest
 import corpus_tools.corpus as corpus_module
 from corpus_tools import Corpus
 from corpus_tools import _storage
+from corpus_tools._storage import CorpusFolderError
 
 
 def make_docs(texts) -> pd.DataFrame:
@@ -129,9 +135,31 @@ def test_reads_the_one_file_per_array_layout_of_earlier_versions(tmp_path):
     (folder / "vocab.txt").unlink()
     (folder / "vocab.json").write_text(json.dumps(c.vocab.tolist()))
     meta = json.loads((folder / "meta.json").read_text())
-    del meta["arrays"]
+    del meta["arrays"], meta["crc32"]  # earlier versions wrote no checksums
     (folder / "meta.json").write_text(json.dumps({**meta, "format": 1}))
     assert same(Corpus.load(folder), c)
+
+
+def test_reads_the_npz_layout_of_earlier_versions_and_checks_it(tmp_path):
+    import scipy.sparse as sp
+
+    c = build(["apple banana. cherry", "banana cherry"])
+    folder = c.save(tmp_path / "saved")
+    np.savez(folder / "tokens.npz", ids=c.ids, doc_offsets=c.doc_offsets, sent_offsets=c.sent_offsets)
+    sp.save_npz(folder / "dtm.npz", c.dtm, compressed=False)
+    (folder / "arrays.bin").unlink()
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["arrays"], meta["crc32"]
+    (folder / "meta.json").write_text(json.dumps({**meta, "format": 1}))
+    assert same(Corpus.load(folder), c)
+    bad = c.dtm.copy()
+    bad.indices[:] = -1
+    sp.save_npz(folder / "dtm.npz", bad, compressed=False)
+    with pytest.raises(CorpusFolderError, match=re.escape(f"{folder}: dtm_indices holds values outside 0..n_terms-1")):
+        Corpus.load(folder)
+    sp.save_npz(folder / "dtm.npz", c.dtm.tocsc(), compressed=False)
+    with pytest.raises(CorpusFolderError, match=re.escape(f"{folder}: dtm.npz holds a csc matrix, not CSR;")):
+        Corpus.load(folder)
 
 
 def test_a_short_arrays_file_is_named(tmp_path):
@@ -151,7 +179,9 @@ def test_a_damaged_cache_entry_is_built_again(cache):
     # corpus that maps it (the library never writes cache files in place)
     (entry / "broken").write_bytes(b"")
     os.replace(entry / "broken", entry / "arrays.bin")
-    again = cached(["Troops drilled near the river", "Drills ended"])
+    with pytest.warns(UserWarning, match=re.escape(f"the cached corpus in {entry} is damaged or unreadable "
+                                                   "(arrays.bin is shorter than meta.json says); building it again.")):
+        again = cached(["Troops drilled near the river", "Drills ended"])
     assert same(again, first) and not is_mapped(again.ids) and (entry / "arrays.bin").stat().st_size > 0
     assert is_mapped(cached(["Troops drilled near the river", "Drills ended"]).ids)
 
@@ -198,3 +228,273 @@ def test_file_system_type_is_read_from_the_mount_table(tmp_path):
     kind = _storage._fs_type.__wrapped__(os.stat(tmp_path).st_dev)
     assert isinstance(kind, str) and kind
     assert _storage._fs_type.__wrapped__(os.makedev(4095, 1048575)) is None  # no such device
+
+
+
+# ---------------------------------------------------------------------- damaged, edited, incomplete
+TEXTS = ["apple banana. cherry", "banana cherry cherry", "date apple. fig"]  # 9 tokens, 5 terms
+ADVICE = "; the folder is damaged — rebuild it with Corpus.from_docs(...).save(...)"
+
+
+def saved_folder(tmp_path) -> tuple[Corpus, Path]:
+    c = build(TEXTS)
+    return c, c.save(tmp_path / "saved")
+
+
+def flip(file: Path, offset: int) -> None:
+    """Flip the lowest bit of one byte, as a new file (the library never changes its files in place)."""
+    data = bytearray(file.read_bytes())
+    data[offset] ^= 1
+    (file.parent / "flipped").write_bytes(bytes(data))
+    os.replace(file.parent / "flipped", file)
+
+
+def strip_checksums(folder: Path) -> None:
+    """Make ``folder`` look written by a version without checksums."""
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["crc32"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+
+
+def raises_damaged(folder: Path, problem: str):
+    return pytest.raises(CorpusFolderError, match=re.escape(f"{folder}: {problem}{ADVICE}") + "$")
+
+
+@pytest.mark.parametrize("name", _storage.ARRAY_NAMES)
+def test_a_flipped_bit_in_any_saved_array_is_named(tmp_path, name):
+    _, folder = saved_folder(tmp_path)
+    _, offset, length = json.loads((folder / "meta.json").read_text())["arrays"][name]
+    assert length > 0
+    flip(folder / "arrays.bin", offset)
+    with raises_damaged(folder, f"{name} in arrays.bin does not match its checksum (the file was changed or damaged)"):
+        Corpus.load(folder)
+
+
+@pytest.mark.parametrize("name", _storage.ARRAY_NAMES)
+def test_a_flipped_bit_in_a_cached_array_warns_and_builds_again(cache, name):
+    first = cached(TEXTS)
+    (entry,) = cache.iterdir()
+    _, offset, _ = json.loads((entry / "meta.json").read_text())["arrays"][name]
+    flip(entry / "arrays.bin", offset)
+    problem = f"{name} in arrays.bin does not match its checksum (the file was changed or damaged)"
+    with pytest.warns(UserWarning, match=re.escape(f"the cached corpus in {entry} is damaged or unreadable "
+                                                   f"({problem}); building it again.")):
+        again = cached(TEXTS)
+    assert same(again, first)
+    back = cached(TEXTS)  # the entry was written again, whole
+    assert same(back, first)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda text: text.replace("cherry", "cherri"),  # a term changed
+    lambda text: text.replace("cherry\n", ""),  # a line removed
+    lambda text: text.replace("date\nfig", "fig\ndate"),  # two terms swapped: the same terms, other ids
+])
+def test_an_edited_vocabulary_is_named(tmp_path, edit):
+    _, folder = saved_folder(tmp_path)
+    text = (folder / "vocab.txt").read_text(encoding="utf-8")
+    assert edit(text) != text
+    (folder / "vocab.txt").write_text(edit(text), encoding="utf-8")
+    with raises_damaged(folder, "vocab.txt does not match its checksum (it was edited or damaged)"):
+        Corpus.load(folder)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda meta: meta["params"].update(lowercase=False),
+    lambda meta: meta.update(n_docs=2),
+    lambda meta: meta["arrays"]["ids"].__setitem__(2, 3),  # fewer tokens
+])
+def test_an_edited_meta_json_is_named(tmp_path, edit):
+    _, folder = saved_folder(tmp_path)
+    meta = json.loads((folder / "meta.json").read_text())
+    edit(meta)
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2))
+    with raises_damaged(folder, "meta.json does not match its checksum (it was edited or damaged)"):
+        Corpus.load(folder)
+
+
+def test_an_edited_checksum_is_named(tmp_path):
+    _, folder = saved_folder(tmp_path)
+    meta = json.loads((folder / "meta.json").read_text())
+    meta["crc32"]["ids"] ^= 1
+    (folder / "meta.json").write_text(json.dumps(meta))
+    with raises_damaged(folder, "ids in arrays.bin does not match its checksum (the file was changed or damaged)"):
+        Corpus.load(folder)
+
+
+def test_unreadable_meta_json_and_vocabulary_are_named(tmp_path):
+    _, folder = saved_folder(tmp_path)
+    good = (folder / "meta.json").read_bytes()
+    (folder / "meta.json").write_bytes(good[:-5])
+    with raises_damaged(folder, "meta.json is not valid JSON"):
+        Corpus.load(folder)
+    meta = json.loads(good)
+    meta["arrays"]["ids"][0] = "no such dtype"
+    del meta["crc32"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    with raises_damaged(folder, "meta.json's list of arrays is not readable"):
+        Corpus.load(folder)
+    (folder / "meta.json").write_bytes(good)
+    strip_checksums(folder)
+    (folder / "vocab.txt").write_bytes(b"apple\n\xff\xfe")
+    with raises_damaged(folder, "vocab.txt is not valid UTF-8"):
+        Corpus.load(folder)
+    (folder / "vocab.txt").unlink()
+    with raises_damaged(folder, "vocab.txt (or vocab.json) is missing"):
+        Corpus.load(folder)
+
+
+def _set(name, index, value):
+    def change(arrays, vocab, meta):
+        arrays[name] = arrays[name].copy()
+        arrays[name][index] = value
+    return change
+
+
+def _replace_array(name, make):
+    def change(arrays, vocab, meta):
+        arrays[name] = make(arrays[name])
+    return change
+
+
+def _drop_last_term(adjust_meta):
+    def change(arrays, vocab, meta):
+        vocab.pop()
+        if adjust_meta:
+            meta["n_terms"] = len(vocab)
+    return change
+
+
+# each: a folder whose checksums are right (or absent) but whose parts do not fit together, as a
+# damaged or hostile writer could make it; scipy would index outside its arrays with most of them
+INCONSISTENT = {
+    "indices -1": (_replace_array("dtm_indices", lambda a: np.full_like(a, -1)),
+                   "dtm_indices holds values outside 0..n_terms-1 (n_terms = 5)"),
+    "indices huge": (_set("dtm_indices", 0, 2**31 - 1), "dtm_indices holds values outside 0..n_terms-1 (n_terms = 5)"),
+    "id too large": (_set("ids", 3, 5), "ids holds values outside 0..n_terms-1 (n_terms = 5)"),
+    "id negative": (_set("ids", 0, -7), "ids holds values outside 0..n_terms-1 (n_terms = 5)"),
+    "vocab line removed": (_drop_last_term(False), "vocab.txt holds 4 terms but meta.json says 5"),
+    "vocab line removed, meta too": (_drop_last_term(True), "ids holds values outside 0..n_terms-1 (n_terms = 4)"),
+    "doc offsets decrease": (_set("doc_offsets", 1, 7), "doc_offsets decreases somewhere; offsets must never decrease"),
+    "doc offsets overrun": (_set("doc_offsets", -1, 10),
+                            "doc_offsets runs from 0 to 10, not from 0 to 9 (the number of tokens)"),
+    "doc offsets short": (_replace_array("doc_offsets", lambda a: a[:-1]),
+                          "doc_offsets has 3 entries, not 4 (one more than the documents)"),
+    "sentence offsets": (_set("sent_offsets", 0, 1),
+                         "sent_offsets runs from 1 to 9, not from 0 to 9 (the number of tokens)"),
+    "sentence offsets decrease": (_set("sent_offsets", 1, 8),
+                                  "sent_offsets decreases somewhere; offsets must never decrease"),
+    "indptr overrun": (_set("dtm_indptr", -1, 100),
+                       "dtm_indptr runs from 0 to 100, not from 0 to 8 (the length of dtm_indices)"),
+    "indptr decrease": (_set("dtm_indptr", 1, 7), "dtm_indptr decreases somewhere; offsets must never decrease"),
+    "data short": (_replace_array("dtm_data", lambda a: a[:-1]), "dtm_data holds 7 values but dtm_indices 8"),
+    "float ids": (_replace_array("ids", lambda a: a.astype(np.float64)),
+                  "ids has dtype float64 and shape (9,); it must be a one-dimensional array of integers"),
+    "tokens": (lambda arrays, vocab, meta: meta.update(n_tokens=8), "ids holds 9 tokens but meta.json says 8"),
+    "documents": (lambda arrays, vocab, meta: meta.update(n_docs=2),
+                  "meta.json describes 2 documents but there are 3 in docs.parquet"),
+}
+
+
+@pytest.mark.parametrize("checksums", [True, False], ids=["with checksums", "earlier version"])
+@pytest.mark.parametrize("case", list(INCONSISTENT))
+def test_parts_that_do_not_fit_together_are_named_never_a_crash(tmp_path, case, checksums):
+    c, folder = saved_folder(tmp_path)
+    arrays = {"ids": c.ids, "doc_offsets": c.doc_offsets, "sent_offsets": c.sent_offsets,
+              "dtm_data": c.dtm.data, "dtm_indices": c.dtm.indices, "dtm_indptr": c.dtm.indptr}
+    vocab = c.vocab.tolist()
+    meta = {"format": 2, "corpus_tools": "0", "params": c.params, "n_docs": 3, "n_tokens": 9, "n_terms": 5}
+    assert (len(c.ids), len(vocab), c.dtm.nnz) == (9, 5, 8)
+    change, problem = INCONSISTENT[case]
+    change(arrays, vocab, meta)
+    _storage.write_folder(folder, arrays, vocab, meta)  # right checksums for what is wrong
+    if not checksums:
+        strip_checksums(folder)
+    with raises_damaged(folder, problem):
+        Corpus.load(folder)
+
+
+def test_an_inconsistent_cache_entry_warns_and_builds_again(cache):
+    first = cached(TEXTS)
+    (entry,) = cache.iterdir()
+    arrays = {"ids": first.ids, "doc_offsets": first.doc_offsets, "sent_offsets": first.sent_offsets,
+              "dtm_data": first.dtm.data, "dtm_indices": np.full_like(first.dtm.indices, -1),
+              "dtm_indptr": first.dtm.indptr}
+    meta = json.loads((entry / "meta.json").read_text())
+    _storage.write_folder(entry, arrays, first.vocab.tolist(), {k: v for k, v in meta.items() if k != "crc32"})
+    with pytest.warns(UserWarning, match=re.escape(
+            f"the cached corpus in {entry} is damaged or unreadable (dtm_indices holds values outside "
+            "0..n_terms-1 (n_terms = 5)); building it again.")):
+        assert same(cached(TEXTS), first)
+
+
+@pytest.mark.parametrize("checksums", [True, False], ids=["with checksums", "earlier version"])
+def test_random_damage_gives_a_named_error_or_a_whole_corpus(tmp_path, checksums):
+    c, folder = saved_folder(tmp_path)
+    if not checksums:
+        strip_checksums(folder)
+    originals = {name: (folder / name).read_bytes() for name in ("arrays.bin", "meta.json", "vocab.txt")}
+    rng = random.Random(0)
+    outcomes = set()
+    for _ in range(60):
+        name = rng.choice(list(originals))
+        data = bytearray(originals[name])
+        for _ in range(rng.randint(1, 3)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        (folder / name).write_bytes(bytes(data))
+        try:
+            back = Corpus._load_arrays(folder, c.docs)
+        except CorpusFolderError as err:
+            assert str(err).startswith(f"{folder}: ")
+            outcomes.add("error")
+        else:
+            # whatever loaded is safe to use: every index lies within its array
+            back.dtm.toarray(), back.tokens("d1")
+            if checksums and name != "arrays.bin":
+                assert same(back, c)  # an edit of meta.json that changes nothing, e.g. its spacing
+            outcomes.add("loaded")
+        (folder / name).write_bytes(originals[name])
+    assert "error" in outcomes
+
+
+def test_an_interrupted_save_leaves_a_folder_that_load_refuses(tmp_path, monkeypatch):
+    c = build(TEXTS)
+    folder = c.save(tmp_path / "saved")
+    write = _storage.replace_with
+
+    def full_disk(target, fill):
+        if target.name != "arrays.bin":
+            return write(target, fill)
+
+        def half(tmp):
+            tmp.write_bytes(b"\0" * 10)
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+        return write(target, half)
+
+    monkeypatch.setattr(_storage, "replace_with", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        build(["other words here", "and more"]).save(folder)  # over the earlier save
+    assert not (folder / "meta.json").exists()
+    assert not [f.name for f in folder.iterdir() if f.name.endswith(".tmp")]
+    with pytest.raises(CorpusFolderError, match=re.escape(
+            f"{folder}: meta.json is missing, so the folder is incomplete (a save or build was interrupted); "
+            "save the corpus again with Corpus.save(path)")):
+        Corpus.load(folder)
+    monkeypatch.undo()
+    c.save(folder)
+    assert same(Corpus.load(folder), c)
+
+
+def test_temporary_files_left_by_a_killed_writer_are_removed_when_writing(tmp_path):
+    c, folder = saved_folder(tmp_path)
+    old = folder / ".arrays.bin.4242.0123456789ab.tmp"
+    young = folder / ".vocab.txt.4243.0123456789ab.tmp"
+    mine = folder / ".notes.tmp"  # not a name the library gives
+    for f in (old, young, mine):
+        f.write_bytes(b"\0" * 100)
+    hours_ago = time.time() - 2 * 3600
+    for f in (old, mine):
+        os.utime(f, (hours_ago, hours_ago))
+    c.save(folder)
+    assert not old.exists() and young.exists() and mine.exists()  # a young one may be a writer's at work
+    assert same(Corpus.load(folder), c)

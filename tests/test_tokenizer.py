@@ -80,3 +80,13 @@ def test_missing_extension_is_explained(monkeypatch):
     assert isinstance(new_encoder(), PyEncoder)
     with pytest.raises(ImportError, match="C compiler"):
         new_encoder(compiled=True)
+
+
+@pytest.mark.parametrize("compiled_", [pytest.param(True, marks=compiled), False])
+def test_lone_surrogates_are_non_word_characters(compiled_):
+    # text decoded with errors="surrogateescape", or a broken JSON escape, holds lone surrogates
+    texts = ["abc \ud800 def", "abc\udfffdef", "\udc80x", "x\ud83d\ude00y.", "\ud800"]
+    codes, new, lengths = tokenize_chunk(texts, lowercase=True, encoder=new_encoder(compiled=compiled_))
+    assert [new[c] for c in codes] == ["abc", "def", "abc", "def", "x", "x", "y", "."]
+    assert lengths.tolist() == [2, 2, 1, 3, 0]
+    assert [tok for t in texts for tok in TOKEN_RE.findall(t.lower())] == [new[c] for c in codes]
