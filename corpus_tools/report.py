@@ -29,6 +29,7 @@ import copy
 import datetime as _dt
 import glob
 import hashlib
+import html
 import importlib.metadata
 import json
 import os
@@ -60,6 +61,7 @@ __all__ = [
     "inject_parameters",
     "load_docs",
     "main",
+    "markdown_escape",
     "notebook_parameters",
     "parse_param",
     "run",
@@ -226,6 +228,51 @@ def _sha256(files: Iterable[Path]) -> tuple[str, list[dict[str, Any]]]:
     return total.hexdigest(), listed
 
 
+# --- text from the data, shown as Markdown --------------------------------------------------------
+
+# Every ASCII character with a meaning in Markdown, except those html.escape turns into entities
+# (& < >) and the ";" that ends them. Backslash-escaped, each stands for itself (CommonMark).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
+
+
+def markdown_escape(value: object, *, code: bool = False) -> str:
+    """Text from the data, made safe to put into Markdown that a report displays.
+
+    nbconvert renders Markdown with raw HTML passed through and links of any scheme kept, so a
+    title, section name or path such as ``<img src=x onerror=...>`` or
+    ``[x](javascript:...)`` would become live HTML in the report. Escaped, it shows as written.
+
+    Parameters
+    ----------
+    value : object
+        Shown as ``str(value)``; line breaks become spaces (the value is part of a sentence).
+    code : bool, default False
+        Return a code span (monospace, e.g. for a path or column name) instead of plain text;
+        its backtick fence is longer than any run of backticks in the value.
+
+    Returns
+    -------
+    str
+        Markdown that renders as the value's text and nothing else.
+
+    Examples
+    --------
+    >>> markdown_escape("<b>A & B</b> [x](y)")
+    '&lt;b&gt;A &amp; B&lt;/b&gt; \\\\[x\\\\]\\\\(y\\\\)'
+    >>> markdown_escape("my `odd` folder", code=True)
+    '``my `odd` folder``'
+    """
+    text = re.sub(r"\s*[\r\n]+\s*", " ", str(value))
+    if code:
+        # code spans show their content literally, HTML escaped by the renderer
+        if not text.strip():
+            return markdown_escape(text)
+        fence = "`" * (max(map(len, re.findall(r"`+", text)), default=0) + 1)
+        pad = " " if text.startswith("`") or text.endswith("`") else ""
+        return f"{fence}{pad}{text}{pad}{fence}"
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
 # --- choices the report makes for the reader ------------------------------------------------------
 
 
@@ -271,7 +318,8 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
     2. dates: documents dated on or after the middle of the date range against the earlier ones;
     3. otherwise the documents mentioning ``focus_term`` against those that do not;
        ``focus_term`` defaults to the most frequent term found in at most a quarter of the
-       documents (more common terms are too general to split a corpus on).
+       documents (more common terms are too general to split a corpus on), or in one document
+       when a quarter is less than one (a corpus of fewer than four documents).
 
     Parameters
     ----------
@@ -288,12 +336,14 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
         valid ``target`` of :func:`corpus_tools.keyness`.
     description : str
         Markdown naming target and reference, e.g. "documents whose `sections` is **sport**
-        (the largest group) against all other documents".
+        (the largest group) against all other documents"; the values from the data in it are
+        escaped (:func:`markdown_escape`).
 
     Raises
     ------
     ReportError
-        If ``group_column`` is not a docs column or has fewer than two values.
+        If ``group_column`` is not a docs column or has fewer than two values, or when no rule
+        applies (no groups, no two dates, and every term in too many documents).
     KeyError
         If ``focus_term`` is not in the vocabulary (from ``Corpus.term_id``).
 
@@ -324,7 +374,8 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
         # compare it with: then the dates or a focus term decide
         if counts[largest] < len(docs) or group_column is not None:
             return ({column: largest},
-                    f"documents whose `{column}` is **{largest}** (the largest group) against all other documents")
+                    f"documents whose {markdown_escape(column, code=True)} is **{markdown_escape(largest)}** "
+                    "(the largest group) against all other documents")
     dates = corpus.dates
     if dates.notna().any() and dates.min() < dates.max():
         middle = dates.min() + (dates.max() - dates.min()) / 2
@@ -334,17 +385,20 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
     doc_freq = np.asarray((corpus.dtm > 0).sum(axis=0)).ravel()
     if focus_term is None:
         counts = np.asarray(corpus.dtm.sum(axis=0)).ravel()
-        eligible = np.flatnonzero(doc_freq <= 0.25 * corpus.n_docs)
+        limit = max(1.0, 0.25 * corpus.n_docs)
+        eligible = np.flatnonzero((doc_freq > 0) & (doc_freq <= limit) & (doc_freq < corpus.n_docs))
         if eligible.size == 0:
-            raise ReportError("the corpus has no groups, no dates and no term in at most a quarter of its "
-                              "documents; give FOCUS_TERM or GROUP_COLUMN.")
+            raise ReportError(
+                "the corpus has no column that splits it into groups, no two different dates, and every "
+                f"term is in more than {'a quarter' if limit > 1 else 'one'} of its {corpus.n_docs:,} documents; "
+                "give FOCUS_TERM or GROUP_COLUMN.")
         # Most frequent first, ties by term (the vocabulary is sorted, so by id).
         focus_id = eligible[np.argmax(counts[eligible])]
         focus_term = corpus.vocab[focus_id]
     else:
         focus_id = corpus.term_id(focus_term)
     mask = corpus.dtm[:, focus_id].toarray().ravel() > 0
-    return (mask, f"documents mentioning **{focus_term}** against the documents that do not "
+    return (mask, f"documents mentioning **{markdown_escape(focus_term)}** against the documents that do not "
                   "(the corpus has neither groups nor dates to compare)")
 
 
@@ -678,7 +732,6 @@ def embed_html(page: str | os.PathLike, *, height: int = 820):
     >>> frame.data
     '<div><iframe srcdoc="&lt;p&gt;hello&lt;/p&gt;" style="width: 100%; height: 40px; border: 0;"></iframe></div>'
     """
-    import html
     from IPython.display import HTML
 
     if isinstance(page, os.PathLike) or (isinstance(page, str) and not page.lstrip().startswith("<")):

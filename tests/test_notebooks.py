@@ -11,9 +11,21 @@ import pytest
 from corpus_tools.report import execute_notebook, inject_parameters, notebook_parameters
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-ALL = sorted(NOTEBOOKS.rglob("*.ipynb"))
-ANALYSIS = sorted(NOTEBOOKS.glob("*.ipynb"))
-LESSONS = sorted((NOTEBOOKS / "teaching").glob("*.ipynb"))
+
+
+def notebooks_under(folder: Path, pattern: str = "**/*.ipynb") -> list[Path]:
+    """The notebooks matching ``pattern`` under ``folder``, sorted, without Jupyter's autosaves.
+
+    JupyterLab keeps copies in ``.ipynb_checkpoints`` folders next to any notebook opened;
+    they are stale duplicates, and other hidden folders are not the project's either.
+    """
+    return sorted(p for p in folder.glob(pattern)
+                  if not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+ALL = notebooks_under(NOTEBOOKS)
+ANALYSIS = notebooks_under(NOTEBOOKS, "*.ipynb")
+LESSONS = notebooks_under(NOTEBOOKS / "teaching", "*.ipynb")
 IDS = [str(p.relative_to(NOTEBOOKS)) for p in ALL]
 CELL_TIMEOUT = 180
 
@@ -33,6 +45,17 @@ def test_the_expected_notebooks_exist():
     # every lesson has its solutions notebook
     for lesson in LESSONS:
         assert (NOTEBOOKS / "teaching" / "solutions" / f"{lesson.stem}-solutions.ipynb").is_file()
+
+
+def test_checkpoint_copies_are_not_collected(tmp_path):
+    for name in ("a.ipynb", ".ipynb_checkpoints/a-checkpoint.ipynb", "teaching/b.ipynb",
+                 "teaching/.ipynb_checkpoints/b-checkpoint.ipynb", ".hidden.ipynb"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    assert notebooks_under(tmp_path) == [tmp_path / "a.ipynb", tmp_path / "teaching" / "b.ipynb"]
+    assert notebooks_under(tmp_path, "*.ipynb") == [tmp_path / "a.ipynb"]
+    assert notebooks_under(tmp_path / "teaching", "*.ipynb") == [tmp_path / "teaching" / "b.ipynb"]
+    assert not any(".ipynb_checkpoints" in p.parts for p in ALL)
 
 
 @pytest.mark.parametrize("path", ALL, ids=IDS)

@@ -5,6 +5,8 @@ import argparse
 import hashlib
 import json
 import re
+from html import unescape
+from html.parser import HTMLParser
 
 import nbformat
 import pandas as pd
@@ -168,6 +170,29 @@ def test_report_on_the_single_seed_article_skips_what_needs_several_documents(tm
     assert "This corpus has no dates; trends are skipped." in html
 
 
+def test_default_comparison_in_a_tiny_corpus():
+    # three documents: a quarter is less than one, so a term in one document splits the corpus
+    tiny = ct.Corpus.from_docs(_docs(text=["oil rose", "gold fell", "wheat rose"]), cache=False, progress=False)
+    target, text = default_comparison(tiny)
+    assert target.tolist() == [False, True, False] and text.startswith("documents mentioning **fell** against")
+    # every term in every document: nothing to compare, and the message says why
+    same = ct.Corpus.from_docs(_docs(text=["oil rose"] * 12, date=pd.to_datetime(["2021-01-05"] * 12)),
+                               cache=False, progress=False)
+    with pytest.raises(ReportError, match=re.escape(
+            "the corpus has no column that splits it into groups, no two different dates, and every term is "
+            "in more than a quarter of its 12 documents; give FOCUS_TERM or GROUP_COLUMN.")):
+        default_comparison(same)
+
+
+def test_default_comparison_escapes_group_names():
+    docs = _docs(text=["oil price", "oil rise", "wheat crop"],
+                 source=["<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>", "[a](javascript:x)"])
+    corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    target, text = default_comparison(corpus)
+    assert target == {"source": "<img src=x onerror=alert(1)>"}  # the value itself, for ct.keyness
+    assert "**&lt;img src=x onerror=alert\\(1\\)&gt;**" in text
+
+
 def test_default_comparison_errors():
     corpus = ct.Corpus.from_docs(_docs(text=["alpha beta", "gamma delta"], source=["A", "A"]), cache=False, progress=False)
     with pytest.raises(ReportError, match=re.escape("GROUP_COLUMN 'source' must be a docs column with at least "
@@ -241,6 +266,26 @@ def test_report_html_is_offline_and_readable(lee_reports):
     assert "import corpus_tools" not in html            # code hidden by default
 
 
+def test_kwic_headers_give_the_number_of_occurrences(lee_reports):
+    html = (lee_reports[0] / "report.html").read_text(encoding="utf-8")
+    headers = re.findall(r"<strong>(\w+)</strong>: (showing 6 of [\d,]+ occurrences|[\d,]+ occurrences?)</p>", html)
+    assert len(headers) == 3
+    corpus = ct.Corpus.from_docs(load_docs("lee"), extra_stopwords="news", progress=False)
+    for keyword, header in headers:
+        occurrences = int(corpus.dtm[:, corpus.term_id(keyword)].sum())
+        assert header == f"showing 6 of {occurrences:,} occurrences"
+
+
+def test_topic_map_caption_matches_its_numbering(lee_reports):
+    html = (lee_reports[0] / "report.html").read_text(encoding="utf-8")
+    assert "topic <em>n</em> on the map is topic <em>n</em> − 1 in the tables" in html
+    assert "plus one" not in html
+    # the map inside the frame counts from 1 (what ldavis.js needs), as the caption says
+    frame = re.search(r'<iframe srcdoc="([^"]*)"', html).group(1)
+    data = json.loads(re.search(r'new LDAvis\("#ldavis_topics", (\{.*\})\);', unescape(frame)).group(1))
+    assert data["mdsDat"]["topics"] == [1, 2, 3, 4, 5] and data["topic.order"] == [1, 2, 3, 4, 5]
+
+
 def test_show_code_keeps_code_but_not_setup(lee_reports):
     html = (lee_reports[2] / "report.html").read_text(encoding="utf-8")
     assert "load_docs" in html and "TOPIC_MAP" in html
@@ -297,3 +342,120 @@ def test_main_runs_a_custom_notebook(tmp_path, capsys):
 
 def captured_lines(capsys) -> list[str]:
     return [re.sub(r" \(\d+\.\d s\)$", "", line) for line in capsys.readouterr().out.splitlines()]
+
+
+# ------------------------------------------------------------ hostile input, small corpora
+HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '"><svg onload=alert(1)>']
+HOSTILE_FOLDER = '"><svg onload=alert(1)>'
+HOSTILE_FILE = "<img src=x onerror=alert(1)>.jsonl"
+WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    """The report on 12 short articles with markup in every field and in the folder and file names.
+
+    The articles share all their words but one, so that no term is in at least 2 and at most
+    half of the documents (the topic section's limits) and none occurs five times in one group.
+    """
+    folder = tmp_path_factory.mktemp("hostile") / HOSTILE_FOLDER
+    folder.mkdir()
+    rows = [{"id": f"{HOSTILE[i % 3]}{i}", "title": f"{HOSTILE[i % 3]} title {i}",
+             "source": f"{HOSTILE[(i + 1) % 3]} wire",
+             "section": ["world <b onmouseover=alert(1)>x</b>", "<script>alert(2)</script>"][i % 2],
+             "date": f"2021-0{1 + i % 3}-1{i % 9}",
+             "text": f"Oil prices rose {' '.join(HOSTILE)} {WORDS[i]} as markets opened."}
+            for i in range(12)]
+    (folder / HOSTILE_FILE).write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    (folder / "<svg onload=alert(3)>.txt").write_text("", encoding="utf-8")  # a load-report entry
+    out = folder.parent / "report"
+    assert _run([str(folder), "-o", str(out), "--quiet", "--param", "N_TOPICS=3"]) == 0
+    return out / "report.html"
+
+
+class _Markup(HTMLParser):
+    """What a page would run or load: scripts, event-handler attributes, images, svg, javascript: links.
+
+    Documents inside ``<iframe srcdoc>`` (the topic map) are read too.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[tuple[dict, str]] = []
+        self.live: list[tuple] = []
+        self.text: list[str] = []
+        self.frames: list[_Markup] = []
+        self._in_script: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        named = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.live.append((tag, name, value))
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                    ("javascript:", "vbscript:")):
+                self.live.append((tag, name, value))
+        if tag == "img" and not (named.get("src") or "").startswith("data:"):
+            self.live.append((tag, named))
+        if tag in ("object", "embed", "base") or (tag == "meta" and "http-equiv" in named):
+            self.live.append((tag, named))
+        if tag == "iframe":
+            frame = _Markup()
+            frame.feed(named.get("srcdoc") or "")
+            self.frames.append(frame)
+            if named.get("src"):
+                self.live.append((tag, "src", named["src"]))
+        if tag == "script":
+            self._in_script = named
+            self.scripts.append((named, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = None
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            self.scripts[-1] = (self.scripts[-1][0], self.scripts[-1][1] + data)
+        else:
+            self.text.append(data)
+
+
+def _own_script(attrs: dict, code: str) -> bool:
+    """One of the topic map's three scripts: d3, ldavis.js, or the call drawing the map with its data."""
+    if attrs:
+        return False
+    code = code.strip()
+    return (code.startswith("// https://d3js.org v5") or code.startswith("/* Original code taken from "
+            "https://github.com/cpsievert/LDAvis */")
+            or (re.fullmatch(r'new LDAvis\("#ldavis_topics", \{[^<]*\}\);', code) is not None))
+
+
+def test_markup_in_the_data_is_shown_as_text(hostile_report):
+    page = _Markup()
+    page.feed(hostile_report.read_text(encoding="utf-8"))
+    assert page.live == [] and page.scripts == []
+    assert len(page.frames) == 1                        # the topic map
+    topic_map = page.frames[0]
+    assert topic_map.live == [] and len(topic_map.scripts) == 3
+    assert all(_own_script(attrs, code) for attrs, code in topic_map.scripts)
+    # every field reached the page, as text
+    text = "".join(page.text)
+    assert f"Corpus: {hostile_report.parents[1] / HOSTILE_FOLDER}" in text        # the folder
+    assert "<svg onload=alert(3)>.txt" in text                                  # the load report
+    assert "<img src=x onerror=alert(1)> wire" in text                          # sources
+    assert "documents whose sections is <script>alert(2)</script> (the largest group)" in text
+    # the KWIC tables show doc ids and contexts holding the markup, as text
+    cells = [unescape(c) for c in re.findall(r'id="T_kwic-\d+_row\d+_col\d+">([^<]*)</td>',
+                                             hostile_report.read_text(encoding="utf-8"))]
+    assert "<img src=x onerror=alert(1)>1" in cells
+    assert any('onerror=alert(1)> "><svg onload=' in cell for cell in cells)
+
+
+def test_small_corpus_sections_adapt(hostile_report):
+    html = hostile_report.read_text(encoding="utf-8")
+    assert "No term is in at least 2 and at most half of the 12 documents, too few for 3 topics; the model " \
+           "uses all" in html
+    for heading in ("Trends", "Keyness", "Co-occurrence network", "Topics", "Topic map", "Keywords in context"):
+        assert f">{heading}" in html
+    assert "<iframe srcdoc=" in html
+    assert len(re.findall(r"</strong>: (?:showing 6 of )?[\d,]+ occurrences?</p>", html)) == 3
