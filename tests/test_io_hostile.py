@@ -7,6 +7,7 @@ import socket
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -365,3 +366,242 @@ def test_many_repaired_lines_are_listed_up_to_twenty(tmp_path):
     assert docs["text"].iloc[0].startswith("café 0\ncafé 1")
     listed = ", ".join(str(n) for n in range(1, 21))
     assert _rows(docs)[0]["action"] == f"lines {listed}, ... (25 lines in all) decoded as cp1252"
+
+
+# m. CSV fields longer than the csv module's default limit
+
+def test_csv_field_longer_than_the_csv_module_limit(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("title,text\nA," + "x" * 140_000 + '\nB,"two\nlines ' + "y" * 140_000 + '"\n', "utf-8")
+    docs = ct.load(path, errors="raise")
+    assert [len(t) for t in docs["text"]] == [140_000, 140_010]
+    assert len(docs) + len(ct.load_report(docs)) == 2
+
+
+# n. JSON arrays nested deeper than a flattening recursion would follow
+
+def test_deeply_nested_arrays_in_text_and_title_are_flattened(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    nested = lambda s: "[" * 300 + f'"{s}"' + "]" * 300  # noqa: E731
+    path.write_text(f'{{"text": {nested("x")}, "title": {nested("t")}, "url": {nested("u")}}}\n', "utf-8")
+    docs = ct.load(path, errors="raise")
+    assert docs[["text", "title", "url"]].values.tolist() == [["x", "t", "u"]]
+    assert _rows(docs) == [
+        {"path": str(path), "line": None, "problem": "column 'text' holds lists of strings", "action": "joined as paragraphs"},
+        {"path": str(path), "line": None, "problem": "column 'title' holds lists of strings", "action": "joined as lines"},
+        {"path": str(path), "line": None, "problem": "column 'url' holds lists of strings", "action": "joined as lines"},
+    ]
+
+
+# o. globs over symbolic-link loops, and files matched twice
+
+def test_recursive_glob_over_a_symlink_loop_reads_each_file_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("l").mkdir()
+    Path("l/x.txt").write_text("hi", "utf-8")
+    os.symlink(".", "l/a")
+    os.symlink(".", "l/b")
+    docs = ct.load("l/**/*.txt", errors="skip")
+    assert list(docs.index) == ["x"]
+    note = "symbolic link to a folder already read (a loop or a second link)"
+    assert _rows(docs) == [
+        {"path": "l/a", "line": None, "problem": note, "action": "folder skipped"},
+        {"path": "l/b", "line": None, "problem": note, "action": "folder skipped"},
+    ]
+
+
+def test_glob_matching_a_folder_and_its_files_reads_each_file_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("g/sub").mkdir(parents=True)
+    Path("g/a.txt").write_text("A", "utf-8")
+    Path("g/sub/b.txt").write_text("B", "utf-8")
+    (tmp_path / "g" / "sub" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    docs = ct.load("g/**/*.txt", errors="skip")
+    assert list(docs.index) == ["a", "sub/b"]
+    assert [r["path"] for r in _rows(docs)] == ["g/sub/gone.txt"]
+    docs = ct.load("g/**/*", errors="skip")
+    assert list(docs.index) == ["a", "sub/b"]
+    assert docs["path"].tolist() == ["g/a.txt", "g/sub/b.txt"]
+
+
+def test_real_folders_win_over_links_to_them(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / "loops" / name).mkdir(parents=True)
+    (tmp_path / "loops" / "a" / "one.txt").write_text("One.", "utf-8")
+    (tmp_path / "loops" / "b" / "two.txt").write_text("Two.", "utf-8")
+    (tmp_path / "loops" / "a" / "to_b").symlink_to("../b")
+    (tmp_path / "loops" / "b" / "to_a").symlink_to("../a")
+    docs = ct.load(tmp_path / "loops", errors="raise")
+    assert list(docs.index) == ["a/one", "b/two"]
+    note = "symbolic link to a folder already read (a loop or a second link)"
+    assert _rows(docs) == [
+        {"path": str(tmp_path / "loops" / "a" / "to_b"), "line": None, "problem": note, "action": "folder skipped"},
+        {"path": str(tmp_path / "loops" / "b" / "to_a"), "line": None, "problem": note, "action": "folder skipped"},
+    ]
+
+
+# p. zoned Parquet timestamps whose local time is outside the years 1..9999
+
+def test_zoned_parquet_timestamps_outside_python_years(tmp_path):
+    from datetime import datetime
+
+    kept = (
+        "outside 1677-09-21 .. 2262-04-11, the range of nanosecond dates; kept, and the date column "
+        "is datetime64[us] (a placeholder date? set it to NaT)"
+    )
+    cases = [
+        (pa.array([datetime(1, 1, 1), datetime(2020, 1, 1)], pa.timestamp("s", tz="America/New_York")), "0001-01-01"),
+        (pa.array([datetime(9999, 12, 31, 23), datetime(2020, 1, 1)], pa.timestamp("s", tz="Europe/Berlin")), "9999-12-31 23:00:00"),
+        (pa.array([10**12, 1577836800], pa.timestamp("s", tz="UTC")), "33658-09-27 01:46:40"),
+    ]
+    for i, (array, shown) in enumerate(cases):
+        path = tmp_path / f"z{i}.parquet"
+        pq.write_table(pa.table({"text": ["a", "b"], "date": array}), path)
+        docs = ct.load(path, errors="raise")
+        assert docs["date"].to_numpy()[0] == np.datetime64(shown.replace(" ", "T"), "us")
+        assert docs["date"].iloc[1] == pd.Timestamp("2020-01-01")
+        assert _rows(docs) == [{"path": str(path), "line": 1, "problem": f"date '{shown}' {kept}", "action": "date kept"}]
+    # beside a CSV the column is of objects: the same dates, shown with their time
+    (tmp_path / "c.csv").write_text("text,date\nc,2020-01-01\n", "utf-8")
+    docs = ct.load([tmp_path / "z0.parquet", tmp_path / "z2.parquet", tmp_path / "c.csv"], errors="raise")
+    assert docs["date"].to_numpy().tolist() == np.array(
+        ["0001-01-01", "2020-01-01", "33658-09-27T01:46:40", "2020-01-01", "2020-01-01"], "datetime64[us]"
+    ).tolist()
+    assert [(r["line"], r["problem"]) for r in _rows(docs)] == [
+        (1, f"date '0001-01-01 00:00:00' {kept}"), (1, f"date '33658-09-27 01:46:40' {kept}"),
+    ]
+
+
+# q. carriage returns without a line feed
+
+def test_lone_carriage_returns_end_lines(tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"title,text\nA,ab\rc\n")
+    docs = ct.load(path, errors="skip")
+    assert docs[["title", "text"]].values.tolist() == [["A", "ab"], ["c", ""]]
+    assert _rows(docs) == [
+        {"path": str(path), "line": 2, "problem": "carriage return (CR) without a line feed; read as a line end",
+         "action": "line ends read as LF"},
+        {"path": str(path), "line": 3, "problem": "no text in the input", "action": "kept with empty text"},
+    ]
+    old_mac = tmp_path / "mac.tsv"
+    old_mac.write_bytes(b"title\ttext\rA\tab\rB\tc\r")
+    docs = ct.load(old_mac, errors="raise")
+    assert docs[["title", "text"]].values.tolist() == [["A", "ab"], ["B", "c"]]
+    assert [r["line"] for r in _rows(docs)] == [1]
+
+
+# r. a UTF-16 byte-order mark before bytes that are not UTF-16
+
+def test_invalid_utf16_after_its_byte_order_mark(tmp_path):
+    path = tmp_path / "u16.txt"
+    path.write_bytes(b"\xff\xfeh\x00i\x00!")
+    docs = ct.load(path, errors="skip")
+    assert docs["text"].tolist() == ["hi\ufffd"]
+    assert _rows(docs) == [{
+        "path": str(path), "line": 1,
+        "problem": "invalid UTF-16 after its byte-order mark (truncated data at offset 6)",
+        "action": "decoded with U+FFFD for the invalid bytes",
+    }]
+    surrogate = tmp_path / "s16.txt"
+    surrogate.write_bytes(b"\xff\xfeh\x00\n\x00\x00\xd8i\x00")
+    with pytest.raises(LoadError) as info:
+        ct.load(surrogate, errors="raise")
+    assert str(info.value) == f"{surrogate}, line 2: invalid UTF-16 after its byte-order mark (illegal UTF-16 surrogate at offset 6)"
+
+
+# s. TSV with a stray quote and rows with another number of tabs
+
+def test_tsv_stray_quote_with_a_long_row(tmp_path):
+    path = tmp_path / "q.tsv"
+    path.write_text('title\ttext\nA\t"open quote\nB\tb\nC\tc\tx\n', "utf-8")
+    docs = ct.load(path, errors="skip")
+    assert docs["text"].tolist() == ['"open quote', "b"]
+    assert _rows(docs) == [{
+        "path": str(path), "line": 4,
+        "problem": "3 fields where the header has 2 (an unquoted '\\t' inside a field?); quote fields that contain '\\t'",
+        "action": "row skipped",
+    }]
+    merged = tmp_path / "m.tsv"
+    merged.write_text('title\ttext\nA\t"open quote only\nB\tplain b\nC\t"line one\nline two"\nE\tplain e\n', "utf-8")
+    docs = ct.load(merged, errors="skip")
+    assert docs[["title", "text"]].values.tolist() == [
+        ["A", '"open quote only'], ["B", "plain b"], ["C", '"line one'], ['line two"', ""], ["E", "plain e"],
+    ]
+    assert _rows(docs) == [{"path": str(merged), "line": 5, "problem": "no text in the input", "action": "kept with empty text"}]
+
+
+# t. JSON lines in a .json file whose first line is too deep
+
+def test_json_lines_file_with_a_deep_first_line_keeps_the_others(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"a":' * 100_000 + "1" + "}" * 100_000 + '\n{"text": "two"}\n', "utf-8")
+    docs = ct.load(path, errors="skip")
+    assert docs["text"].tolist() == ["two"]
+    assert _rows(docs) == [{"path": str(path), "line": 1, "problem": TOO_DEEP, "action": "line skipped"}]
+
+
+def test_parquet_date32_beyond_numpy_years_is_one_nat(tmp_path):
+    path = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"text": ["a", "b", "c"], "date": pa.array([2**31 - 1, 18262, None], pa.date32())}), path)
+    docs = ct.load(path, errors="skip")
+    assert docs["text"].tolist() == ["a", "b", "c"]
+    assert pd.isna(docs["date"].iloc[0]) and docs["date"].iloc[1] == pd.Timestamp("2020-01-01")
+    assert _rows(docs) == [{"path": str(path), "line": 1,
+                            "problem": "out of range date '5881580-07-11' (beyond the years pandas can hold)",
+                            "action": "date set to NaT"}]
+
+
+# u. a JSON lines file with no good line
+
+def test_jsonl_with_only_bad_lines_has_one_row_per_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text("{bad\n{worse\n", "utf-8")
+    (tmp_path / "ok.txt").write_text("Fine.", "utf-8")
+    docs = ct.load(tmp_path, errors="skip")
+    problem = "malformed JSON line: Expecting property name enclosed in double quotes at column 2"
+    assert _rows(docs) == [
+        {"path": str(path), "line": 1, "problem": problem, "action": "line skipped"},
+        {"path": str(path), "line": 2, "problem": problem, "action": "line skipped"},
+    ]
+
+
+# v. names that would show alike
+
+def test_escaped_and_literal_backslash_names_differ(tmp_path):
+    with open(os.fsencode(tmp_path) + b"/caf\xe9.txt", "wb") as fh:
+        fh.write(b"Bytes name.")
+    (tmp_path / "caf\\xe9.txt").write_text("Backslash name.", "utf-8")
+    docs = ct.load(tmp_path, errors="raise")
+    assert sorted(docs["path"]) == [f"{tmp_path}/caf\\\\xe9.txt", f"{tmp_path}/caf\\xe9.txt"]
+    assert sorted(docs.index) == ["caf\\\\xe9", "caf\\xe9"]
+    assert sorted(r["problem"] for r in _rows(docs)) == [
+        "file name holds a backslash; path and doc_id show it doubled (\\\\), apart from the \\xNN "
+        "escapes of names that are not valid UTF-8",
+        "file name is not valid UTF-8; path and doc_id show its undecodable bytes as \\xNN escapes",
+    ]
+
+
+# w. Parquet bytes, and records where text is expected
+
+def test_parquet_binary_dates_and_sections_are_text(tmp_path):
+    path = tmp_path / "b.parquet"
+    pq.write_table(pa.table({"text": ["a"], "date": pa.array([b"2020-01-01"]),
+                             "sections": pa.array([[b"x", b"y"]], pa.list_(pa.binary()))}), path)
+    docs = ct.load(path, errors="raise")
+    assert docs["date"].tolist() == [pd.Timestamp("2020-01-01")]
+    assert docs["sections"].tolist() == [["x", "y"]]
+
+
+def test_parquet_struct_text_column_is_reported(tmp_path):
+    path = tmp_path / "s.parquet"
+    pq.write_table(pa.table({"text": pa.array([{"a": "x", "b": "y"}])}), path)
+    (tmp_path / "ok.txt").write_text("Fine.", "utf-8")
+    docs = ct.load(tmp_path, errors="skip")
+    assert list(docs.index) == ["ok"]
+    assert _rows(docs) == [{
+        "path": str(path), "line": None,
+        "problem": "column 'text' (the text) holds a record (a Parquet struct or map, or JSON objects), "
+                   "not text; name a text column with text=, or flatten the records first",
+        "action": "file skipped",
+    }]

@@ -86,6 +86,20 @@ def _naive_utc(stamp: pd.Timestamp) -> pd.Timestamp:
     return stamp.as_unit("us")
 
 
+_US_SECONDS = 2**63 // 10**6  # microseconds in 64 bits, in seconds (+-292,000 years)
+
+
+def _naive_utc_any(v: object) -> tuple[np.datetime64, str]:
+    """A timestamp as naive UTC ``datetime64[us]`` (NaT beyond it) and as text, whatever
+    its zone: ``asm8`` is the UTC instant, so a local time outside the years 1..9999
+    never goes through Python's datetime."""
+    instant = pd.Timestamp(v).asm8
+    seconds = instant.astype("datetime64[s]")
+    if abs(int(seconds.astype("int64"))) >= _US_SECONDS:
+        return np.datetime64("NaT", "us"), str(seconds).replace("T", " ")
+    return instant.astype("datetime64[us]"), str(instant.astype("datetime64[s]")).replace("T", " ")
+
+
 def _as_text(values: pd.Series) -> pd.Series:
     """Strings for parsing; numbers such as 20030219 become their digits, blanks missing."""
 
@@ -135,6 +149,10 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, list[DateIssue]]:
     if len(values) == 0:
         return result.astype(NS).set_axis(index), issues
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        if getattr(values.dt, "tz", None) is not None:
+            # Shown in UTC: a local time can fall outside the years 1..9999 that pandas
+            # formats with a zone, its UTC time (naive, formatted by numpy) cannot fail.
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
         result = _to_naive(values)
         text = values.astype("str")
         _out_of_range(values.notna() & result.isna(), text, issues)
@@ -154,11 +172,12 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, list[DateIssue]]:
     else:
         # Timestamps and datetimes already parsed by a reader are taken as they are.
         is_stamp = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) and not pd.isna(v))
-        if is_stamp.any():
-            stamps = pd.to_datetime(values[is_stamp], utc=True)
-            result[is_stamp] = _to_naive(stamps)
         text = _as_text(values.where(~is_stamp, None))
-        text = text.where(~is_stamp, values.map(str))
+        if is_stamp.any():
+            pairs = [_naive_utc_any(v) for v in values[is_stamp]]
+            result[is_stamp] = np.array([p[0] for p in pairs], dtype=US)
+            text[is_stamp] = [p[1] for p in pairs]
+            _out_of_range(is_stamp & result.isna(), text, issues)
     todo = text.index[text.notna() & result.isna()]
 
     for fmt in KNOWN_FORMATS:

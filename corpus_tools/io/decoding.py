@@ -93,7 +93,16 @@ def decode(raw: bytes, path: Path, reporter: Reporter) -> str | None:
     UTF-16 byte-order mark) is binary: it is reported and ``None`` is returned.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:  # an odd byte at the end, a lone surrogate
+            text = raw.decode("utf-16", "replace")
+            line = raw[: exc.start].decode("utf-16", "replace").count("\n") + 1
+            reporter.problem(
+                path, f"invalid UTF-16 after its byte-order mark ({exc.reason} at offset {exc.start})",
+                "decoded with U+FFFD for the invalid bytes", line=line,
+            )
+            return text
     if b"\x00" in raw[:BINARY_PROBE]:
         reporter.problem(
             path, "binary file (contains NUL bytes), not text; remove it or give its kind with format=",

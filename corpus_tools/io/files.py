@@ -5,6 +5,7 @@ import glob
 import os
 import re
 import stat
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -139,22 +140,14 @@ def discover(sources: Any, reporter: Reporter) -> list[InputFile]:
         elif what == "file":
             found.append(InputFile(path, path.parent, True))
         elif what == "missing" and _GLOB_CHARS.search(str(path)):
-            matches = sorted(glob.glob(str(path), recursive=True))
-            root = _glob_root(str(path))
-            for match in matches:
-                m = Path(match)
-                what, detail = _on_disk(m)
-                if what == "dir":
-                    found.extend(_walk(m, reporter, root))
-                elif what == "file":
-                    found.append(InputFile(m, root, False))
-                else:
-                    _report_unusual(m, what, detail, reporter)
-            if not matches:
+            matched = _expand_glob(path, reporter)
+            if matched is None:
                 reporter.problem(
                     path, "the glob matches no file; check the pattern (use '**' to search "
                     "sub-folders, e.g. 'corpus/**/*.txt')", "nothing loaded",
                 )
+            else:
+                found.extend(matched)
         elif what == "missing":
             reporter.problem(
                 path, "path does not exist; check the spelling and the working directory "
@@ -172,14 +165,27 @@ def visible_files(folder: Path, reporter: Reporter | None = None) -> list[Path]:
 
     Symbolic links to folders are followed (a corpus assembled from links is read whole),
     each folder once: a link back to a folder already read (a loop) is noted and skipped.
-    Sub-folders that cannot be listed, pipes, sockets, devices and broken links are
-    reported to ``reporter`` and skipped.
+    Real folders are read before any link to a folder, so a folder that is also reached
+    through a link keeps its own path. Sub-folders that cannot be listed, pipes, sockets,
+    devices and broken links are reported to ``reporter`` and skipped.
     """
+    return _scan(Path(folder), reporter, report_unusual=True)[0]
+
+
+def _scan(
+    folder: Path, reporter: Reporter | None, report_unusual: bool = False
+) -> tuple[list[Path], list[Path], list[tuple[Path, str, Any]]]:
+    """The files (sorted), the folders read and the paths that are neither (with what
+    :func:`_on_disk` says of them, unless ``report_unusual`` reports them at once) under
+    ``folder``; loops and folders that cannot be listed are reported at once."""
     files: list[Path] = []
+    folders_read: list[Path] = []
+    unusual: list[tuple[Path, str, Any]] = []
     seen: set[tuple[int, int]] = set()
     todo = [Path(folder)]
-    while todo:  # a stack, not recursion: folders may nest deeper than Python's call stack
-        current = todo.pop()
+    links: deque[Path] = deque()  # folders reached through a link wait until no real folder is left
+    while todo or links:  # stacks, not recursion: folders may nest deeper than Python's call stack
+        current = todo.pop() if todo else links.popleft()
         try:
             st = os.stat(current)
             with os.scandir(current) as listing:
@@ -199,17 +205,18 @@ def visible_files(folder: Path, reporter: Reporter | None = None) -> list[Path]:
                 )
             continue
         seen.add((st.st_dev, st.st_ino))
-        folders = []
+        folders_read.append(current)
+        folders, linked = [], []
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             path = current / entry.name
             try:
-                is_dir, is_file = entry.is_dir(), entry.is_file()
+                is_dir, is_file, is_link = entry.is_dir(), entry.is_file(), entry.is_symlink()
             except OSError:
-                is_dir = is_file = False
+                is_dir = is_file = is_link = False
             if is_dir:
-                folders.append(path)
+                (linked if is_link else folders).append(path)
             elif is_file:
                 files.append(path)
             else:
@@ -217,11 +224,96 @@ def visible_files(folder: Path, reporter: Reporter | None = None) -> list[Path]:
                 if what == "file":
                     files.append(path)
                 elif what == "dir":
-                    folders.append(path)
-                else:
+                    linked.append(path)
+                elif report_unusual:
                     _report_unusual(path, what, detail, reporter)
+                else:
+                    unusual.append((path, what, detail))
         todo.extend(reversed(folders))  # depth first in name order, as reports read best
-    return sorted(files)
+        links.extend(linked)
+    return sorted(files), folders_read, unusual
+
+
+def _glob_regex(pattern: str) -> re.Pattern:
+    """A regular expression for a glob pattern as :func:`glob.glob` reads it with
+    ``recursive=True``: ``**`` as a whole part matches any number of folders (none too),
+    ``*`` and ``?`` stay within one part, names starting with a dot are not matched by
+    wildcards."""
+    parts = [p for p in pattern.split(os.sep) if p != ""]
+    out = re.escape(os.sep) if pattern.startswith(os.sep) else ""
+    sep = re.escape(os.sep)
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "**":
+            # any folders (not hidden) and, last in the pattern, any path below
+            out += rf"(?:[^.{sep}][^{sep}]*{sep})*" if not last else rf"(?:[^.{sep}][^{sep}]*(?:{sep}[^.{sep}][^{sep}]*)*)?"
+            continue
+        piece = _glob_part(part, sep)
+        if part[0] in "*?[":
+            piece = rf"(?!\.){piece}"
+        out += piece + ("" if last else sep)
+    return re.compile(out + r"\Z", re.DOTALL)
+
+
+def _glob_part(part: str, sep: str) -> str:
+    """One part of a glob (no separator) as a regular expression."""
+    out, i = "", 0
+    while i < len(part):
+        c = part[i]
+        if c == "*":
+            out += f"[^{sep}]*"
+        elif c == "?":
+            out += f"[^{sep}]"
+        elif c == "[":
+            j = part.find("]", i + 2)
+            if j < 0:
+                out += re.escape(c)
+            else:
+                inner = part[i + 1:j]
+                if inner.startswith("!"):
+                    inner = "^" + inner[1:]
+                out += "[" + inner.replace("\\", "\\\\") + "]"
+                i = j
+        else:
+            out += re.escape(c)
+        i += 1
+    return out
+
+
+def _expand_glob(pattern: Path, reporter: Reporter) -> list[InputFile] | None:
+    """The files a glob names, each once; ``None`` when it matches nothing.
+
+    ``**`` patterns are matched against one walk of the fixed folder at their start (each
+    real folder read once, loops noted), not by :func:`glob.glob`, which follows a link
+    back to its own folder until the path is too long. A matched folder gives all its files."""
+    root = _glob_root(str(pattern))
+    if "**" not in str(pattern):
+        matches = [Path(m) for m in sorted(glob.glob(str(pattern)))]
+        files: list[Path] = []
+        for m in matches:
+            what, detail = _on_disk(m)
+            if what == "dir":
+                files.extend(visible_files(m, reporter))
+            elif what == "file":
+                files.append(m)
+            else:
+                _report_unusual(m, what, detail, reporter)
+    else:
+        found, folders, unusual = _scan(root, reporter) if _on_disk(root)[0] == "dir" else ([], [], [])
+        regex = _glob_regex(str(pattern))
+        matches = [p for p in found + folders + [u[0] for u in unusual] if regex.match(str(p))]
+        matched_dirs = {str(d) for d in folders if regex.match(str(d))}
+        for path, what, detail in unusual:
+            if regex.match(str(path)):
+                _report_unusual(path, what, detail, reporter)
+        files = [
+            f for f in found
+            if regex.match(str(f)) or any(str(parent) in matched_dirs for parent in f.parents)
+        ]
+    if not matches:
+        return None
+    unique = list(dict.fromkeys(files))  # a file matched itself and inside a matched folder
+    return [InputFile(f, root, False) for f in unique]
 
 
 def _walk(folder: Path, reporter: Reporter, root: Path | None = None) -> list[InputFile]:
@@ -296,7 +388,9 @@ def load(
     folder that holds ``.sgm`` articles (the category lists of Reuters-21578); files of other
     kinds (``.png``, ``.dtd``) are skipped too; all are listed in the load report. Files named
     one by one are always read. Hidden files are ignored. Symbolic links to folders are
-    followed, each folder once (a link back to a folder already read is noted and skipped).
+    followed, each folder once (a link back to a folder already read is noted and skipped;
+    real folders are read before links, so a folder keeps its own path); in a ``**`` glob
+    too, and a file a glob names twice (itself and inside a matched folder) is read once.
     Only regular files are read: pipes, sockets, devices (a link to ``/dev/zero``), broken
     links and folders that cannot be listed are reported. A file larger than
     ``corpus_tools.io.decoding.MAX_FILE_BYTES`` (512 MiB, counted after gunzipping; Parquet
@@ -348,7 +442,8 @@ def load(
           sub-folders between the folder given and the file (``bbc/sport/001.txt`` loaded as
           ``bbc`` gives ``["sport"]``); ``[]`` when none
         - ``path`` (str): the file the row came from (bytes of a name that are not UTF-8
-          shown as ``\\xNN``, as in the ``doc_id``)
+          shown as ``\\xNN`` and, on POSIX, a backslash in a name doubled, as in the ``doc_id``,
+          so that no two files show the same path)
         - every other column or field of the input (``caption``, ``topics``, ``author`` ...)
 
         Duplicate ids are made unique with a suffix (``"x"``, ``"x-2"``). What was skipped,
@@ -400,10 +495,16 @@ def load(
         n_read += 1
         shown = show_path(f.path)
         if shown != str(f.path):
-            reporter.note(
-                f.path, "file name is not valid UTF-8; path and doc_id show its undecodable bytes "
-                "as \\xNN escapes", "loaded under that name",
-            )
+            if show_path(str(f.path).replace("\\", "")) != str(f.path).replace("\\", ""):
+                reporter.note(
+                    f.path, "file name is not valid UTF-8; path and doc_id show its undecodable bytes "
+                    "as \\xNN escapes", "loaded under that name",
+                )
+            else:
+                reporter.note(
+                    f.path, "file name holds a backslash; path and doc_id show it doubled (\\\\), "
+                    "apart from the \\xNN escapes of names that are not valid UTF-8", "loaded under that name",
+                )
         got = read_file(f, kind, mapping, reporter)
         if got is None:
             continue

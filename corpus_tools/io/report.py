@@ -23,14 +23,21 @@ def show_path(path: Any) -> str:
     """A path as printable text, also when its name is not valid UTF-8.
 
     Names are bytes on POSIX; Python keeps undecodable bytes as surrogates, which cannot be
-    stored in a string column or printed. They are shown as ``\\xNN`` escapes instead.
+    stored in a string column or printed. They are shown as ``\\xNN`` escapes instead, and
+    on POSIX a backslash that is part of a name is shown doubled (``\\\\``), so a name
+    holding the four characters ``\\xe9`` is not shown as the byte 0xE9 is: two files
+    never show the same path. Other names are shown unchanged.
 
     Examples
     --------
     >>> show_path(os.fsdecode(b"corpus/caf\\xe9.txt"))
     'corpus/caf\\\\xe9.txt'
+    >>> show_path("corpus/caf\\\\xe9.txt")
+    'corpus/caf\\\\\\\\xe9.txt'
     """
     text = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    if os.sep == "/" and "\\" in text:
+        text = text.replace("\\", "\\\\")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

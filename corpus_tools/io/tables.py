@@ -4,8 +4,12 @@ Columns are mapped to the ``docs`` schema by the ``text=``, ``title=``, ``date=`
 and ``source=`` arguments of :func:`corpus_tools.load`, else by the common names in
 :data:`CANDIDATES` (compared case-insensitively, with spaces and hyphens read as ``_``).
 Cells are read as written: only empty cells are missing (a headline "NA" stays "NA").
-Text cells that are bytes (Parquet ``binary``) are decoded as UTF-8; lists of strings
-(Parquet ``list<string>``, JSON arrays) are joined, as paragraphs in the text column.
+Text cells that are bytes (Parquet ``binary``) are decoded as UTF-8, in the date and
+section columns too; lists of strings (Parquet ``list<string>``, JSON arrays, nested to
+any depth) are joined, as paragraphs in the text column. A text, title, url, source or id
+column holding records (Parquet ``struct`` or ``map``, JSON objects) has no one text to
+take: the file is reported and skipped, and the column to use is named with ``text=``.
+In CSV/TSV a carriage return without a line feed ends a line, as in pandas (noted).
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import csv
 import io
 import json
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from corpus_tools.io import boilerplate
+from corpus_tools.io import boilerplate, decoding
 from corpus_tools.io.decoding import bare_name, read_text
 from corpus_tools.io.report import Reporter, show_path
 
@@ -67,13 +72,42 @@ def _cell_text(v: Any) -> Any:
     return str(v)
 
 
+def _name(v: Any) -> str:
+    """A section name as text: bytes (Parquet ``binary``) decoded as UTF-8, never their repr."""
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v).decode("utf-8", "replace")
+    return str(v)
+
+
 def as_sections(v: Any) -> list[str]:
     """A cell as a list of section names: ``[]`` for missing, ``[s]`` for a string."""
     if isinstance(v, (list, tuple, np.ndarray)):
-        return [str(x) for x in v if x is not None and str(x).strip()]
-    if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip():
+        return [_name(x) for x in v if x is not None and _name(x).strip()]
+    if v is None or (isinstance(v, float) and np.isnan(v)) or not _name(v).strip():
         return []
-    return [str(v).strip()]
+    return [_name(v).strip()]
+
+
+class NotText(ValueError):
+    """A schema column holds records (Parquet struct or map, JSON objects), not text."""
+
+
+def _flat(v: Any) -> list[Any]:
+    """The leaves of nested lists in order, with an explicit stack: a JSON field may nest
+    arrays deeper than Python's call stack."""
+    out: list[Any] = []
+    stack = [iter(v)]
+    while stack:
+        for x in stack[-1]:
+            if isinstance(x, (list, tuple, np.ndarray)):
+                if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str):
+                    raise NotText("a map")  # pyarrow gives a map cell as (key, value) pairs
+                stack.append(iter(x))
+                break
+            out.append(x)
+        else:
+            stack.pop()
+    return out
 
 
 class _Strings:
@@ -94,7 +128,7 @@ class _Strings:
         bad: list[int] = []
         joined = [False]
 
-        def one(v: Any, position: int) -> Any:
+        def leaf(v: Any, position: int) -> Any:
             if isinstance(v, (bytes, bytearray, memoryview)):
                 raw = bytes(v)
                 try:
@@ -102,11 +136,18 @@ class _Strings:
                 except UnicodeDecodeError:
                     bad.append(position)
                     return raw.decode("utf-8", "replace")
+            if isinstance(v, dict):
+                raise NotText("a record")
+            return _cell_text(v)
+
+        def one(v: Any, position: int) -> Any:
+            if type(v) is str:  # most cells: no further test
+                return v
             if isinstance(v, (list, tuple, np.ndarray)):
                 joined[0] = True
-                parts = (one(x, position) for x in v)
+                parts = (leaf(x, position) for x in _flat([v]))
                 return sep.join(p for p in parts if p is not None)
-            return _cell_text(v)
+            return leaf(v, position)
 
         out = pd.Series([one(v, i) for i, v in enumerate(values)], index=values.index, dtype=object)
         for i in bad:
@@ -120,11 +161,20 @@ class _Strings:
         return out
 
 
+def _allow_long_fields() -> None:
+    """Let the csv module read fields as long as a whole file may be: its default limit
+    (131,072 characters) is below a long article, and pandas has none."""
+    limit = min(sys.maxsize, 2**63 - 1, max(decoding.MAX_FILE_BYTES, 2**17))
+    if csv.field_size_limit() < limit:
+        csv.field_size_limit(limit)
+
+
 def _csv_record_lines(text: str, sep: str, n_records: int, quoting: int = csv.QUOTE_MINIMAL) -> np.ndarray:
     """The 1-based line where each data record starts (quoted fields may span lines)."""
     n_breaks = text.rstrip("\n").count("\n")
     if n_breaks == n_records:  # one line per record, after the header
         return np.arange(2, n_records + 2)
+    _allow_long_fields()
     starts, reader = [], csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting)
     previous = 0
     for i, record in enumerate(reader):
@@ -149,12 +199,28 @@ def _tsv_quoting(text: str) -> int:
     """TSV has no quoting (a field cannot hold a tab or a line break), so a quote mark is
     text, and one stray quote must not join the lines up to the next one into one field.
     Only a file whose lines do not all have the header's number of tabs (records that span
-    lines, as a CSV writer quotes them) is read with quoting."""
+    lines, as a CSV writer quotes them) and whose quotes all pair up as a CSV writer sets
+    them is read with quoting."""
+    if '"' not in text:
+        return csv.QUOTE_NONE  # quoting changes nothing
     first = re.search(r"(?m)^.*\S.*$", text)
     tabs = first.group(0).count("\t") if first else 0
-    # One scan, no list of lines: a non-blank line with another number of tabs.
+    # Two counts instead of a scan: when every line has the header's tabs, the totals agree.
+    n_lines = text.count("\n") + (not text.endswith("\n"))
+    if text.count("\t") == tabs * n_lines and "\n\n" not in text:
+        return csv.QUOTE_NONE
+    # A non-blank line with another number of tabs.
     other = re.search(rf"(?m)^(?!(?:[^\t\n]*\t){{{tabs}}}[^\t\n]*$)(?=[^\n]*\S)", text)
-    return csv.QUOTE_MINIMAL if other else csv.QUOTE_NONE
+    if not other:
+        return csv.QUOTE_NONE
+    # Quotes a CSV writer set close before a tab or a line end; a stray one does not.
+    _allow_long_fields()
+    try:
+        for _ in csv.reader(io.StringIO(text), delimiter="\t", strict=True):
+            pass
+    except csv.Error:
+        return csv.QUOTE_NONE
+    return csv.QUOTE_MINIMAL
 
 
 def _parse_csv(text: str, sep: str, quoting: int, names: list[str], as_str: dict, skip: int | None = None) -> tuple[pd.DataFrame, dict[int, int]]:
@@ -180,6 +246,7 @@ def _parse_csv(text: str, sep: str, quoting: int, names: list[str], as_str: dict
 def _head(text: str, sep: str, quoting: int) -> tuple[int, int]:
     """Lines the header takes and fields of the first data record (0 when none)."""
     # The start of the file is enough (and copies no big file).
+    _allow_long_fields()
     reader = csv.reader(io.StringIO(text[:HEAD_CHARS]), delimiter=sep, quoting=quoting)
     header_lines, fields = 0, 0
     for record in reader:
@@ -199,6 +266,15 @@ def _read_csv(
     text = read_text(path, reporter)
     if text is None:
         return None
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        # A carriage return without a line feed ends a line, as in pandas (and old Mac
+        # files); the csv module would stop at it inside an unquoted field.
+        first_cr = re.search("\r(?!\n)", text).start()
+        reporter.note(
+            path, "carriage return (CR) without a line feed; read as a line end",
+            "line ends read as LF", line=text.count("\n", 0, first_cr) + 1,
+        )
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     sep = "\t" if kind == "tsv" else ","
     first_line = text.split("\n", 1)[0]
     if sep == "," and "," not in first_line and ";" in first_line:
@@ -225,10 +301,16 @@ def _read_csv(
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, ValueError) as exc:
         reporter.problem(path, f"not a readable {kind.upper()} file: {exc}", "file skipped")
         return None
+    except csv.Error as exc:
+        reporter.problem(path, f"not a readable {kind.upper()} file: {exc}", "file skipped")
+        return None
 
     # pandas numbers records from 1 with the header as record 1.
     n_all = len(frame) + len(skipped)
-    all_lines = _csv_record_lines(text, sep, n_all, quoting)
+    try:
+        all_lines = _csv_record_lines(text, sep, n_all, quoting)
+    except csv.Error:  # the rows were read: number them by record rather than lose them
+        all_lines = np.arange(2, n_all + 2)
     kept = np.ones(n_all, dtype=bool)
     kept[[number - 2 for number in skipped if 0 <= number - 2 < n_all]] = False
     lines = all_lines[kept]
@@ -326,6 +408,15 @@ def _looks_like_json_lines(text: str) -> bool:
         return False
 
 
+def _deep_first_line(text: str) -> bool:
+    """Whether a file too deep to parse whole is JSON lines whose first line is the deep
+    one: that line is an object on its own and the next non-blank line starts another."""
+    lines = (line.strip() for line in text.split("\n"))
+    first = next((line for line in lines if line), "")
+    second = next((line for line in lines if line), "")
+    return first.startswith("{") and first.endswith("}") and second.startswith("{")
+
+
 def _read_json(path: Path, reporter: Reporter, text: str | None = None) -> tuple[pd.DataFrame, np.ndarray] | None:
     if text is None:
         text = read_text(path, reporter)
@@ -334,6 +425,8 @@ def _read_json(path: Path, reporter: Reporter, text: str | None = None) -> tuple
     try:
         data = json.loads(text)
     except RecursionError:
+        if _deep_first_line(text):
+            return _read_jsonl(path, reporter, text)
         reporter.problem(path, _TOO_DEEP, "file skipped")
         return None
     except json.JSONDecodeError as exc:
@@ -364,7 +457,7 @@ def _read_jsonl(path: Path, reporter: Reporter, text: str | None = None) -> tupl
     if text.lstrip("\ufeff \t\r\n").startswith("["):
         # A JSON array (records written over many lines) in a file named as JSON lines.
         return _read_json(path, reporter, text)
-    records, lines = [], []
+    records, lines, n_bad = [], [], 0
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -372,17 +465,22 @@ def _read_jsonl(path: Path, reporter: Reporter, text: str | None = None) -> tupl
             record = json.loads(line)
         except RecursionError:
             reporter.problem(path, _TOO_DEEP, "line skipped", line=number)
+            n_bad += 1
             continue
         except json.JSONDecodeError as exc:
             reporter.problem(
                 path, f"malformed JSON line: {exc.msg} at column {exc.colno}", "line skipped", line=number
             )
+            n_bad += 1
             continue
         if not isinstance(record, dict):
             reporter.problem(path, "JSON line is not an object ({...})", "line skipped", line=number)
+            n_bad += 1
             continue
         records.append(record)
         lines.append(number)
+    if not records and n_bad:
+        return None  # every line is in the report already: nothing more to say of the file
     return pd.DataFrame.from_records(records), np.asarray(lines, dtype=int)
 
 
@@ -391,16 +489,62 @@ def _read_parquet(path: Path, reporter: Reporter) -> tuple[pd.DataFrame, np.ndar
         reporter.problem(path, "empty file (no text)", "file skipped")
         return None
     try:
-        if show_path(path) == str(path):
-            frame = pd.read_parquet(path)
-        else:  # pyarrow takes names as UTF-8 text; an open file takes any name
-            with open(path, "rb") as fh:
+        # pyarrow takes names as UTF-8 text; an open file takes any name
+        with open(path, "rb") as fh:
+            try:
                 frame = pd.read_parquet(fh)
+            except (ValueError, OverflowError):
+                fh.seek(0)
+                frame = _parquet_wide_dates(fh)
     except Exception as exc:  # pyarrow raises several unrelated types for damaged files
         reporter.problem(path, f"not a readable Parquet file: {exc}", "file skipped")
         return None
     frame = frame.reset_index(drop=frame.index.name is None and isinstance(frame.index, pd.RangeIndex))
     return frame, np.arange(1, len(frame) + 1)
+
+
+def _parquet_wide_dates(fh: Any) -> pd.DataFrame:
+    """A Parquet file whose ``date32``/``date64`` column holds a day beyond Python's years
+    (1..9999): such columns become ``datetime64[s]`` through numpy (which holds them), so
+    the date parser sets only those days to NaT and reports them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(fh)
+    wide = {}
+    for i, field in enumerate(table.schema):
+        if pa.types.is_date32(field.type):
+            days = table.column(i).cast(pa.int32()).to_numpy(zero_copy_only=False)
+        elif pa.types.is_date64(field.type):
+            days = table.column(i).cast(pa.int64()).to_numpy(zero_copy_only=False) // 86_400_000
+        else:
+            continue
+        valid = ~table.column(i).is_null().to_numpy(zero_copy_only=False)
+        stamps = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[s]")
+        stamps[valid] = np.asarray(days, dtype="float64")[valid].astype("int64").astype("datetime64[D]").astype("datetime64[s]")
+        wide[field.name] = (i, stamps)
+    for name, (i, _) in wide.items():
+        table = table.set_column(i, name, pa.nulls(len(table)))
+    frame = table.to_pandas()
+    for name, (_, stamps) in wide.items():
+        frame[name] = pd.Series(stamps, index=frame.index)
+    return frame
+
+
+def _decode_bytes(values: pd.Series) -> pd.Series:
+    """Bytes cells (Parquet ``binary``) as UTF-8 text, so that a date is parsed from its
+    text and not from the ``repr`` of the bytes; other cells as they are."""
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) in (
+        "string", "empty", "date", "datetime", "integer", "floating", "boolean"
+    ):
+        return values  # nothing to decode: no loop over the cells
+
+    def one(v: Any) -> Any:
+        if isinstance(v, (bytes, bytearray, memoryview)):
+            return bytes(v).decode("utf-8", "replace")
+        return v
+
+    return values.map(one, na_action="ignore")
 
 
 READERS = {"json": _read_json, "jsonl": _read_jsonl, "parquet": _read_parquet}
@@ -478,16 +622,27 @@ def read_table(path: Path, kind: str, mapping: Mapping, reporter: Reporter) -> p
 
     out = pd.DataFrame(index=frame.index)
     strings = _Strings(path, lines, reporter)
-    out["text"] = strings.column(frame, chosen["text"], "\n\n").fillna("").astype(object)
-    out["title"] = strings.column(frame, chosen["title"]) if "title" in chosen else None
-    out["date"] = frame[chosen["date"]] if "date" in chosen else None
-    out["url"] = strings.column(frame, chosen["url"]) if "url" in chosen else None
-    if "source" in chosen:
-        out["source"] = strings.column(frame, chosen["source"])
-    else:
+    field = "text"
+    try:
+        out["text"] = strings.column(frame, chosen["text"], "\n\n").fillna("").astype(object)
+        for field in ("title", "url", "source", "id"):
+            if field in chosen:
+                out[field] = strings.column(frame, chosen[field])
+    except NotText as exc:
+        # A struct or map has no one text: which of its fields is meant is the user's call.
+        reporter.problem(
+            path, f"column {chosen[field]!r} (the {field}) holds {exc} (a Parquet struct or map, "
+            f"or JSON objects), not text; name a text column with {field}=, or flatten the "
+            "records first", "file skipped",
+        )
+        return None
+    out["title"] = out["title"] if "title" in chosen else None
+    out["date"] = _decode_bytes(frame[chosen["date"]]) if "date" in chosen else None
+    out["url"] = out["url"] if "url" in chosen else None
+    if "source" not in chosen:
         out["source"] = mapping.source
     out["sections"] = frame[chosen["sections"]].map(as_sections) if "sections" in chosen else [[] for _ in range(len(frame))]
-    ids = strings.column(frame, chosen["id"]) if "id" in chosen else pd.Series(None, index=frame.index)
+    ids = out.pop("id") if "id" in chosen else pd.Series(None, index=frame.index)
     stem = show_path(bare_name(path))
     default_ids = pd.Series([f"{stem}-{i}" for i in range(1, len(frame) + 1)], index=frame.index)
     out["id"] = ids.where(ids.notna(), default_ids)
