@@ -69,8 +69,8 @@ def test_regex_on_text_widened_to_words(corpus):
 
 def test_sort_by_nearest_context_word(corpus):
     right = ct.kwic(corpus, "troops", window=2, sort="right")
-    # right neighbours: "crossed the", "returned home", "" -> "", crossed, returned
-    assert right["right"].tolist() == ["", "crossed the", "returned home"]
+    # right neighbours: "crossed the", "returned home", "" -> crossed, returned, then the empty one
+    assert right["right"].tolist() == ["crossed the", "returned home", ""]
     left = ct.kwic(corpus, "troops", window=2, sort="left")
     # nearest left words: russian, border, the -> border, russian, the (case-insensitive)
     assert left["left"].tolist() == ["the border.", "Russian", "praised the"]
@@ -113,10 +113,185 @@ def test_abc_headlines_kwic_matches_trend_count(corpora):
     assert len(out) == int(corpus.dtm[:, corpus.term_id("iraq")].sum())
     assert out["match"].str.lower().str.startswith("iraq").all()
     nearest = out["right"].str.split().str[0].fillna("").str.lower().tolist()
-    assert nearest == sorted(nearest)
+    # headlines often end with the match: those empty right contexts come last
+    assert nearest == sorted(nearest, key=lambda w: (w == "", w))
 
 
 def test_phrase_skips_stopwords_as_the_stored_sequence_does(corpus):
     out = ct.kwic(corpus, "resigned vote", window=1)
     assert out[["doc_id", "left", "match", "right"]].values.tolist() == [
         ["d4", "Minister", "resigned after the vote", ""]]
+
+
+# ---------------------------------------------------------------------- matches read from the token ids
+OIL = pd.DataFrame(
+    {"text": ["Crude oil rose. Brent CRUDE oil (the benchmark) rose—sharply—on Monday.",
+              "Oil fell, said traders; crude heavy oil was cheap.",
+              "Traders sold crude. Oil stocks fell.",
+              "Prices of crude, oil and gas rose on Friday: oil"]},
+    index=pd.Index(["o1", "o2", "o3", "o4"], name="doc_id"),
+)
+
+
+@pytest.fixture(scope="module")
+def oil():
+    return ct.Corpus.from_docs(OIL, cache=False, progress=False)
+
+
+def rows(out):
+    return out[["doc_id", "left", "match", "right"]].values.tolist()
+
+
+def test_phrase_keeps_case_and_punctuation_of_the_text(oil):
+    out = ct.kwic(oil, "crude oil", window=3)
+    # "crude heavy oil": heavy is a kept word between them; "crude. Oil": a sentence ends between them
+    assert rows(out) == [
+        ["o1", "", "Crude oil", "rose. Brent CRUDE"],
+        ["o1", "oil rose. Brent", "CRUDE oil", "(the benchmark) rose"],
+        ["o4", "Prices of", "crude, oil", "and gas rose"],
+    ]
+    assert out.attrs["n_matches"] == 3 and not out.attrs["truncated"]
+
+
+def test_phrase_skips_terms_removed_by_frequency_limits():
+    # "heavy" is in one document only: min_df=2 drops it from the stored sequence, like a stopword
+    corpus = ct.Corpus.from_docs(OIL, min_df=2, cache=False, progress=False)
+    assert "heavy" not in corpus.vocab
+    out = ct.kwic(corpus, "crude oil", window=3)
+    assert rows(out)[2] == ["o2", "fell, said traders;", "crude heavy oil", "was cheap"]
+    assert out["match"].tolist() == ["Crude oil", "CRUDE oil", "crude heavy oil", "crude, oil"]
+
+
+def test_empty_contexts_sort_last(oil):
+    right = ct.kwic(oil, "oil", window=1, sort="right")
+    assert right["right"].tolist() == ["and", "fell", "rose", "stocks", "(the", "was", ""]
+    assert right["doc_id"].iloc[-1] == "o4"
+    left = ct.kwic(oil, "oil", window=1, sort="left")
+    # ties keep corpus order; "Oil fell" opens o2 and has no left context
+    assert rows(left) == [
+        ["o1", "Crude", "oil", "rose"], ["o1", "CRUDE", "oil", "(the"], ["o3", "crude.", "Oil", "stocks"],
+        ["o4", "crude,", "oil", "and"], ["o4", "Friday:", "oil", ""], ["o2", "heavy", "oil", "was"],
+        ["o2", "", "Oil", "fell"]]
+
+
+def test_text_whose_lowercase_is_longer():
+    # "İ".lower() is two characters: positions found in the lowercased text are mapped back. The
+    # corpus tokenised the lowercased text, where "i̇zmir" is the words "i" and "zmir", so the
+    # left context of the last match is those two words: "İzmir;"
+    docs = pd.DataFrame({"text": ["İstanbul police said.\n\nPOLICE arrived in İzmir; police"]},
+                        index=pd.Index(["t1"], name="doc_id"))
+    corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    assert rows(ct.kwic(corpus, "police", window=2)) == [
+        ["t1", "İstanbul", "police", "said. POLICE"],
+        ["t1", "police said.", "POLICE", "arrived in"],
+        ["t1", "İzmir;", "police", ""]]
+
+
+def test_max_rows_reads_only_the_documents_shown_and_counts_all_matches():
+    corpus = ct.Corpus.from_docs(DOCS, cache=False, progress=False)  # its own: the docs are changed below
+    with pytest.warns(UserWarning, match="more than 1 matches"):
+        out = ct.kwic(corpus, "troops", max_rows=1)
+    assert len(out) == 1 and out.attrs["n_matches"] == 3 and out.attrs["truncated"]
+    # d2 holds the third match: a text that no longer holds its tokens fails only once it is shown
+    corpus.docs = corpus.docs.assign(text=corpus.docs["text"].where(corpus.docs.index != "d2", "Nothing here."))
+    with pytest.warns(UserWarning, match="more than 2 matches"):
+        out = ct.kwic(corpus, "troops", max_rows=2)
+    assert out["match"].tolist() == ["troops", "Troops"] and out.attrs["n_matches"] == 3
+    with pytest.raises(ValueError, match=r"^the text of document 'd2' does not hold the tokens the corpus stores"):
+        ct.kwic(corpus, "troops", max_rows=None)
+
+
+def test_regex_counts_all_matches(corpus):
+    with pytest.warns(UserWarning, match="more than 1 matches"):
+        out = ct.kwic(corpus, r"troops", regex=True, max_rows=1)
+    assert rows(out) == [["d1", "Russian", "troops", "crossed the border. Troops returned"]]
+    assert out.attrs["n_matches"] == 3 and out.attrs["truncated"]
+
+
+def test_joined_phrase_term_covers_its_words():
+    # on five short texts gensim's Phrases joins whole sentences into one term each
+    corpus = ct.Corpus.from_docs(DOCS, phrases={"min_count": 1, "threshold": 0.1}, cache=False, progress=False)
+    assert "mr_defense_minister_spoke" in corpus.vocab
+    assert rows(ct.kwic(corpus, "mr_defense_minister_spoke", window=2)) == [
+        ["d3", "", "Mr. Defense minister spoke", "; the military"]]
+    assert rows(ct.kwic(corpus, "troops_returned_home_monday", window=1)) == [
+        ["d1", "border.", "Troops returned home on Monday", ""]]
+
+
+# ---------------------------------------------------------------------- the same rows as reading every text
+class _Reference:
+    """KWIC the slow way, as it was done before matches were read from the token ids.
+
+    Every text is split into surface words with their sentence numbers; each distinct word is
+    normalised (here in one call) and kept when its term is in the vocabulary; a match is a run
+    of kept words, one per query position, within a sentence; runs do not overlap.
+    """
+
+    def __init__(self, corpus):
+        from corpus_tools.text.normalize import is_non_final_abbreviation
+        from corpus_tools.text.tokenizer import TOKEN_RE, is_sentence_mark
+
+        self.corpus = corpus
+        self.docs = []
+        for doc_id, text in corpus.docs["text"].items():
+            words, sentence, previous = [], 0, ""
+            for m in TOKEN_RE.finditer(text):
+                w = m.group()
+                if is_sentence_mark(w):
+                    if not (w == "." and is_non_final_abbreviation(previous)):
+                        sentence += 1
+                else:
+                    words.append((m.start(), m.end(), w, sentence))
+                previous = w
+            self.docs.append((doc_id, text, words))
+        distinct = sorted({w for _, _, words in self.docs for _, _, w, _ in words})
+        terms = []
+        kinds = corpus._normalizer().classify(distinct, {}, terms)
+        vocab = set(corpus.vocab)
+        self.term_of = {w: terms[k] for w, k in zip(distinct, kinds) if k >= 0 and terms[k] in vocab}
+        self.docs = [(doc_id, text, words, [i for i, w in enumerate(words) if w[2] in self.term_of])
+                     for doc_id, text, words in self.docs]
+
+    def kwic(self, pattern, window):
+        from corpus_tools.analyses.trends import resolve_query
+
+        query = resolve_query(self.corpus, pattern)
+        phrase = query.phrases[0] if query.phrases else [query.single]
+        positions = [set(self.corpus.vocab[sorted(p)]) for p in phrase]
+        k, out = len(positions), []
+        clean = " ".join
+        for doc_id, text, words, kept in self.docs:
+            i = 0
+            while i <= len(kept) - k:
+                first, last = kept[i], kept[i + k - 1]
+                if words[first][3] == words[last][3] and all(
+                        self.term_of[words[kept[i + j]][2]] in positions[j] for j in range(k)):
+                    lo, hi = max(first - window, 0), min(last + 1 + window, len(words))
+                    out.append([doc_id, clean(text[words[lo][0] : words[first][0]].split()),
+                                clean(text[words[first][0] : words[last][1]].split()),
+                                clean(text[words[last][1] : words[hi - 1][1]].split())])
+                    i += k
+                else:
+                    i += 1
+        return out
+
+
+@pytest.fixture(scope="module")
+def lee_docs():
+    return ct.datasets.load("lee")
+
+
+@pytest.mark.parametrize("options, patterns", [
+    ({}, ["police", "said", "prime minister", "united states", "afghan*", "prime minist*"]),
+    # min_df=3 removes words between "said" and "police" once, which then match as a phrase
+    ({"min_df": 3}, ["said police", "afghan*"]),
+])
+def test_lee_same_rows_as_reading_every_text(lee_docs, options, patterns):
+    corpus = ct.Corpus.from_docs(lee_docs, cache=False, progress=False, **options)
+    reference = _Reference(corpus)
+    for pattern in patterns:
+        expected = reference.kwic(pattern, window=4)
+        out = ct.kwic(corpus, pattern, window=4, max_rows=None)
+        assert len(expected) >= 3, pattern
+        assert rows(out) == expected, pattern
+        assert out.attrs["n_matches"] == len(expected)

@@ -1,4 +1,9 @@
-"""Where exactly a word is used: keyword in context on the original surface words."""
+"""Where exactly a word is used: keyword in context on the original surface words.
+
+Matches of terms, phrases and globs are found in the stored token ids (``corpus.ids``) with
+numpy, without reading any text; only the documents of the rows returned are read again, to
+turn token positions into the surface words, punctuation and case of the original text.
+"""
 from __future__ import annotations
 
 import re
@@ -9,110 +14,349 @@ import numpy as np
 import pandas as pd
 
 from ..errors import check_option, check_positive_int
-from ..text.normalize import is_non_final_abbreviation
-from ..text.tokenizer import TOKEN_RE, is_sentence_mark
+from ..text.normalize import BOUNDARY
+from ..text.tokenizer import TOKEN_RE, is_sentence_mark, new_encoder, tokenize_chunk
 from .trends import _phrase_delimiter, resolve_query
 
 SORTS = (None, "left", "right")
 _SPACE = re.compile(r"\s+")
+# tokens compared at once when scanning ``corpus.ids``: bounds the temporary boolean mask
+# (16 MB) whatever the corpus size
+_BLOCK = 1 << 24
 
 
-def _words(text: str):
-    """Word spans of a text and the sentence number of each word (as the Corpus splits sentences)."""
-    spans, sentence_of = [], []
-    sentence = 0
-    previous = ""
-    for m in TOKEN_RE.finditer(text):
-        surface = m.group()
-        if is_sentence_mark(surface):
-            # "Mr. Shoigu": a full stop right after a title abbreviation does not end the sentence
-            if not (surface == "." and is_non_final_abbreviation(previous)):
-                sentence += 1
-        else:
-            spans.append((m.start(), m.end(), surface))
-            sentence_of.append(sentence)
-        previous = surface
-    return spans, sentence_of
+# ---------------------------------------------------------------------- matches in the token ids
+def _term_mask(ids_block: np.ndarray, allowed: np.ndarray, lookup: np.ndarray | None) -> np.ndarray:
+    if lookup is None:
+        return ids_block == allowed[0]
+    return lookup[ids_block]
 
 
-def _surface_positions(corpus, query) -> list[set]:
-    """The terms each consecutive surface word of a match must normalise to."""
-    vocab = corpus.vocab
-    delim = _phrase_delimiter(corpus)
-    if query.phrases:
-        return [set(vocab[np.asarray(p, dtype=np.int64)]) for p in query.phrases[0]]
-    terms = set(vocab[sorted(query.single)])
-    if delim and len(terms) == 1:
-        (term,) = terms
-        if delim in term:
-            # a joined phrase term (defense_minister) is written as separate words in the text
-            return [{part} for part in term.split(delim)]
-    return [terms]
+def _lookup_table(allowed: np.ndarray, n_terms: int) -> np.ndarray | None:
+    # a boolean table indexed by term id tests many ids (a glob) in one gather, unlike np.isin's sort
+    if len(allowed) == 1:
+        return None
+    table = np.zeros(n_terms, dtype=bool)
+    table[allowed] = True
+    return table
 
 
-def _candidate_rows(corpus, query) -> np.ndarray:
-    """Documents whose counts make a match possible, read from the document-term matrix."""
-    def has_any(ids):
-        ids = np.asarray(sorted(ids), dtype=np.int64)
-        if len(ids) == 0:
-            return np.zeros(corpus.n_docs, dtype=bool)
-        return np.asarray(corpus.dtm[:, ids].sum(axis=1)).ravel() > 0
+def _positions(ids: np.ndarray, allowed: np.ndarray, n_terms: int) -> np.ndarray:
+    """Token positions whose id is one of ``allowed``, scanning ``ids`` block by block."""
+    if len(allowed) == 0 or len(ids) == 0:
+        return np.zeros(0, dtype=np.int64)
+    lookup = _lookup_table(allowed, n_terms)
+    parts = [np.flatnonzero(_term_mask(ids[a : a + _BLOCK], allowed, lookup)).astype(np.int64) + a
+             for a in range(0, len(ids), _BLOCK)]
+    return np.concatenate(parts)
 
-    mask = has_any(query.single)
+
+def _phrase_starts(corpus, positions: list[np.ndarray]) -> np.ndarray:
+    """Start of every run of consecutive tokens, one id set per position, within one sentence.
+
+    Overlapping runs of a repeating phrase ("very very" in "very very very") count once, the
+    earlier one, as :func:`corpus_tools.analyses.trends.phrase_doc_counts` counts them.
+    """
+    ids = corpus.ids
+    k = len(positions)
+    allowed = [np.asarray(sorted(int(i) for i in p), dtype=np.int64) for p in positions]
+    start = _positions(ids[: max(len(ids) - k + 1, 0)], allowed[0], corpus.n_terms)
+    for j in range(1, k):
+        if len(start) == 0:
+            break
+        start = start[_term_mask(ids[start + j], allowed[j], _lookup_table(allowed[j], corpus.n_terms))]
+    # every document starts a sentence, so the same sentence is also the same document
+    same = (np.searchsorted(corpus.sent_offsets, start, side="right")
+            == np.searchsorted(corpus.sent_offsets, start + k - 1, side="right"))
+    return _non_overlapping(start[same], np.full(int(same.sum()), k, dtype=np.int64))[0]
+
+
+def _non_overlapping(start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop matches that begin inside the previous kept one (``start`` sorted)."""
+    if len(start) < 2 or (start[1:] >= start[:-1] + length[:-1]).all():
+        return start, length
+    keep, next_free = [], -1
+    for i, (s, n) in enumerate(zip(start.tolist(), length.tolist())):
+        if s >= next_free:
+            keep.append(i)
+            next_free = s + n
+    return start[keep], length[keep]
+
+
+def _token_matches(corpus, query) -> tuple[np.ndarray, np.ndarray]:
+    """First token position and number of tokens of every match of a resolved query, in corpus order."""
+    starts, lengths = [], []
+    if query.single:
+        single = _positions(corpus.ids, np.asarray(sorted(query.single), dtype=np.int64), corpus.n_terms)
+        starts.append(single)
+        lengths.append(np.ones(len(single), dtype=np.int64))
     for phrase in query.phrases:
-        both = np.ones(corpus.n_docs, dtype=bool)
-        for ids in phrase:
-            both &= has_any(ids)
-        mask |= both
-    return np.flatnonzero(mask)
+        s = _phrase_starts(corpus, phrase)
+        starts.append(s)
+        lengths.append(np.full(len(s), len(phrase), dtype=np.int64))
+    if not starts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    start, length = np.concatenate(starts), np.concatenate(lengths)
+    order = np.argsort(start, kind="stable")
+    return _non_overlapping(start[order], length[order])
 
 
+# ---------------------------------------------------------------------- surface words of the texts shown
+def _surface_words(text: str):
+    """Start and end of each word of a text (sentence marks left out), as lists."""
+    starts, ends = [], []
+    for m in TOKEN_RE.finditer(text):
+        if not is_sentence_mark(m.group()):
+            starts.append(m.start())
+            ends.append(m.end())
+    return starts, ends
+
+
+def _as_tokenised(text: str, lowercase: bool) -> tuple[str, np.ndarray | None]:
+    """The text as the corpus tokenised it, and where each of its characters is in ``text``.
+
+    The position map is None when positions agree, which they do unless lowercasing changed
+    the length (``İ`` becomes two characters).
+    """
+    if not lowercase:
+        return text, None
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered, None
+    widths = np.fromiter((len(c.lower()) for c in text), dtype=np.int64, count=len(text))
+    return lowered, np.repeat(np.arange(len(text), dtype=np.int64), widths)
+
+
+def _token_starts(source: str, tokens: list[str]) -> np.ndarray:
+    """Where each token, in order, starts in ``source``.
+
+    No token can start in the characters between two tokens (a word character, ``.!?`` or a
+    paragraph break would be one), so the next occurrence of a token's string is the token
+    itself: ``str.find`` walks the text several times faster than the regular expression would.
+    """
+    find = source.find
+    starts = []
+    append = starts.append
+    pos = 0
+    for token in tokens:
+        pos = find(token, pos)
+        append(pos)
+        pos += len(token)
+    return np.asarray(starts, dtype=np.int64)
+
+
+def _align(surface_terms: list, tokens: list[str], delimiter: str | None):
+    """Surface word span (first, last) of each stored token of one document, or None.
+
+    The stored tokens are the kept surface words in order, less the terms removed by frequency
+    limits; with phrase joining a token may stand for several consecutive kept words
+    (``defense_minister``). ``surface_terms`` holds each word's term, None where none is kept.
+    """
+    firsts, lasts = [], []
+    n = len(surface_terms)
+    i = 0
+    for token in tokens:
+        while i < n:
+            term = surface_terms[i]
+            if term is None:
+                i += 1
+                continue
+            if term == token:
+                firsts.append(i)
+                lasts.append(i)
+                i += 1
+                break
+            if delimiter and token.startswith(term + delimiter):
+                j, joined = i, term
+                while len(joined) < len(token):
+                    j += 1
+                    while j < n and surface_terms[j] is None:
+                        j += 1
+                    if j == n:
+                        break
+                    joined = f"{joined}{delimiter}{surface_terms[j]}"
+                    if not token.startswith(joined):
+                        break
+                if joined == token:
+                    firsts.append(i)
+                    lasts.append(j)
+                    i = j + 1
+                    break
+            i += 1  # a word whose term the frequency limits removed
+        else:
+            return None
+    return np.asarray(firsts, dtype=np.int64), np.asarray(lasts, dtype=np.int64)
+
+
+def _surface_records(corpus, texts: pd.Series, start: np.ndarray, length: np.ndarray, window: int) -> list:
+    """Rows of the result for the token matches given.
+
+    A row is (doc row, first word, last word, text, word starts, word ends, number of words in
+    the document). Only the documents of these matches are read and tokenised again (with the
+    compiled tokeniser), and each distinct word among them is normalised once, in one call, to
+    tell the words the corpus kept from the others. Word starts and ends are found only up to
+    the last word the document's rows show.
+    """
+    if len(start) == 0:
+        return []
+    doc_offsets = corpus.doc_offsets
+    rows = np.searchsorted(doc_offsets, start, side="right") - 1
+    normalizer = corpus._normalizer()
+    # matches are in corpus order, so each document's matches are consecutive
+    first_hit = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    hit_bounds = np.append(first_hit, len(rows)).tolist()
+    distinct_rows = rows[first_hit].tolist()
+    originals = [t if isinstance(t, str) else "" for t in texts.iloc[distinct_rows].tolist()]
+    prepared = [_as_tokenised(t, normalizer.lowercase_text) for t in originals]
+    codes, types, counts = tokenize_chunk([source for source, _ in prepared], False, new_encoder())
+    terms: list[str] = []
+    kinds = normalizer.classify(types, {}, terms) if types else np.zeros(0, dtype=np.int32)
+    term_of = np.array([terms[k] if k >= 0 else None for k in kinds.tolist()], dtype=object)
+    # a term the frequency limits removed is in no token, like a stopword
+    term_id = np.full(len(kinds), -1, dtype=np.int64)
+    if terms:
+        term_id[kinds >= 0] = corpus.vocab.get_indexer(term_of[kinds >= 0].tolist())
+    is_word = kinds != BOUNDARY
+    delimiter = _phrase_delimiter(corpus)
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    start_in_doc = (start - doc_offsets[rows]).tolist()
+    length = length.tolist()
+
+    records = []
+    for d, row in enumerate(distinct_rows):
+        doc_codes = codes[bounds[d] : bounds[d + 1]]
+        word_tokens = np.flatnonzero(is_word[doc_codes])     # token index of each word
+        word_codes = doc_codes[word_tokens]
+        stored = corpus.ids[doc_offsets[row] : doc_offsets[row + 1]]
+        kept = np.flatnonzero(term_id[word_codes] >= 0)
+        if delimiter is None and len(kept) == len(stored) and (term_id[word_codes[kept]] == stored).all():
+            first_of, last_of = kept, kept  # one surface word per token: the usual case, without a loop
+        else:
+            aligned = _align(term_of[word_codes].tolist(), corpus.vocab[stored].tolist(), delimiter)
+            if aligned is None:
+                raise ValueError(
+                    f"the text of document {corpus.docs.index[row]!r} does not hold the tokens the corpus "
+                    "stores for it; were corpus.docs changed after the corpus was built? Build the corpus "
+                    "again from the current docs.")
+            first_of, last_of = aligned
+        hits = range(hit_bounds[d], hit_bounds[d + 1])
+        firsts = [int(first_of[start_in_doc[h]]) for h in hits]
+        lasts = [int(last_of[start_in_doc[h] + length[h] - 1]) for h in hits]
+        # positions of the words up to the last one shown (the right context of the last match)
+        n_words = min(max(lasts) + 1 + window, len(word_tokens))
+        source, where = prepared[d]
+        tokens = [types[c] for c in doc_codes[: word_tokens[n_words - 1] + 1].tolist()]
+        token_starts = _token_starts(source, tokens)
+        token_ends = token_starts + np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        starts, ends = token_starts[word_tokens[:n_words]], token_ends[word_tokens[:n_words]]
+        if where is not None:
+            starts, ends = where[starts], where[ends - 1] + 1
+        starts, ends = starts.tolist(), ends.tolist()
+        records.extend((row, first, last, originals[d], starts, ends, len(word_tokens))
+                       for first, last in zip(firsts, lasts))
+    return records
+
+
+# ---------------------------------------------------------------------- regular expressions
+def _regex_matches(compiled, text, starts, ends):
+    """(first, last) word of each match, widened to whole words; words already shown are not repeated."""
+    last_taken = -1
+    for m in compiled.finditer(text):
+        if m.end() == m.start():
+            continue
+        first = bisect_right(ends, m.start())     # first word ending after the match starts
+        last = bisect_left(starts, m.end()) - 1   # last word starting before the match ends
+        if first > last or first <= last_taken:
+            continue  # only punctuation matched, or the words were already shown
+        last_taken = last
+        yield first, last
+
+
+def _regex_records(compiled, texts: pd.Series, max_rows: int | None) -> tuple[list, int]:
+    """Rows for the first ``max_rows`` matches of a regular expression, and the number of matches."""
+    records, total = [], 0
+    for row, text in enumerate(texts.tolist()):
+        # the C-level search skips the many texts without a match before any word is looked at
+        if not isinstance(text, str) or compiled.search(text) is None:
+            continue
+        starts, ends = _surface_words(text)
+        for first, last in _regex_matches(compiled, text, starts, ends):
+            if max_rows is None or total < max_rows:
+                records.append((row, first, last, text, starts, ends, len(starts)))
+            total += 1
+    return records, total
+
+
+# ---------------------------------------------------------------------- output
 def _clean(fragment: str) -> str:
     return _SPACE.sub(" ", fragment).strip()
 
 
-def _left(text, spans, first, window) -> str:
+def _left(text, starts, first, window) -> str:
     # from the first context word up to the match, punctuation included ("the border. Troops")
     lo = max(first - window, 0)
-    return _clean(text[spans[lo][0] : spans[first][0]]) if window and first > 0 else ""
+    return _clean(text[starts[lo] : starts[first]]) if window and first > 0 else ""
 
 
-def _right(text, spans, last, window) -> str:
-    hi = min(last + 1 + window, len(spans))
-    return _clean(text[spans[last][1] : spans[hi - 1][1]]) if hi > last + 1 else ""
+def _right(text, ends, last, window, n_words) -> str:
+    hi = min(last + 1 + window, n_words)
+    return _clean(text[ends[last] : ends[hi - 1]]) if hi > last + 1 else ""
+
+
+def _sort_key(sort: str, window: int):
+    def key(rec):
+        _, first, last, text, starts, ends, n_words = rec
+        if sort == "left":
+            near = range(first - 1, max(first - window, 0) - 1, -1)
+        else:
+            near = range(last + 1, min(last + 1 + window, n_words))
+        words = [text[starts[i] : ends[i]].casefold() for i in near]
+        # an empty context (a match at the edge of its document) sorts after every word
+        return (not words, words)
+    return key
+
+
+def _dates(corpus, take: np.ndarray) -> np.ndarray:
+    docs = corpus.docs
+    if "date" in docs.columns and pd.api.types.is_datetime64_any_dtype(docs["date"].dtype):
+        return docs["date"].iloc[take].to_numpy()  # only the rows shown, not the whole column
+    return corpus.dates.iloc[take].to_numpy()
 
 
 def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str | list[str] | None = None,
          sort: str | None = None, max_rows: int | None = 1000) -> pd.DataFrame:
     """Keyword in context: every use of a term, phrase, glob or regular expression, with its context.
 
-    Candidate documents are found through the document-term matrix, then their original text
-    (``corpus.docs[corpus.params["text"]]``) is tokenised into surface words and each word is
-    normalised the way the corpus was built, so ``"troops"`` finds ``Troops`` and, in a
-    lemmatised corpus, ``"troop"`` finds ``troops``. Context is shown in the original words,
-    stopwords and punctuation included.
+    Terms, phrases and globs are matched in the stored token sequence (``corpus.ids``), so a
+    match is exactly what :func:`term_trends` counts: ``"troops"`` finds ``Troops`` and, in a
+    lemmatised corpus, ``"troop"`` finds ``troops``. Only the documents of the rows returned
+    are read again (``corpus.docs[corpus.params["text"]]``) to show the match and its context
+    in the original words, stopwords, case and punctuation included.
 
     Parameters
     ----------
     corpus : Corpus
     pattern : str
         A term (``"troops"``), a phrase (``"defense minister"``: consecutive kept words within
-        a sentence; stopwords between them are skipped, as in :func:`term_trends`), or glob
-        patterns (``"militar*"``, ``"defen?e minist*"``). With ``regex=True``, a regular
+        a sentence; stopwords and terms removed by the frequency limits between them are
+        skipped, as in :func:`term_trends`), or glob patterns (``"militar*"``, ``"defen?e minist*"``). With ``regex=True``, a regular
         expression searched in the text (case-insensitive when the corpus is lowercased); a
         match is widened to the whole words it touches.
     window : int
         Surface words shown on each side.
     regex : bool
-        Treat ``pattern`` as a regular expression (every document is searched).
+        Treat ``pattern`` as a regular expression (every document's text is searched, so this
+        is much slower than a term on a large corpus).
     by : str or list of str, optional
         Docs columns added to the output (e.g. ``"source"``).
     sort : {None, "left", "right"}
         ``None``: corpus order. ``"left"``/``"right"``: by the nearest context word on that
-        side, then the next one out, and so on (case-insensitive), as concordancers do.
+        side, then the next one out, and so on (case-insensitive), as concordancers do; empty
+        contexts (a match at the start or end of its document) come last.
     max_rows : int or None
-        Stop after this many matches, in corpus order, with a warning when there are more
-        (``None``: all). Sorting applies to the rows kept.
+        Show only the first this many matches, in corpus order, with a warning when there are
+        more (``None``: all). Sorting applies to the rows kept. The number of all matches is
+        in ``result.attrs["n_matches"]``.
 
     Returns
     -------
@@ -120,7 +364,9 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
         Columns ``doc_id, date, title, <by...>, left, match, right``; ``date``/``title`` are
         missing values when the docs have no such column. ``left`` runs from the first context
         word to the match and ``right`` from the match to the last context word, punctuation
-        included; whitespace is collapsed to single spaces.
+        included; whitespace is collapsed to single spaces. ``attrs`` holds ``pattern``,
+        ``window``, ``n_matches`` (all matches, also those beyond ``max_rows``) and
+        ``truncated`` (rows were left out).
 
     Raises
     ------
@@ -128,16 +374,20 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
         A word of the pattern is not in the vocabulary (the message names close matches), or a
         ``by`` column does not exist.
     ValueError
-        Bad ``window``, ``sort``, ``max_rows`` or regular expression; an empty pattern.
+        Bad ``window``, ``sort``, ``max_rows`` or regular expression; an empty pattern; the
+        text of a matching document no longer holds the tokens the corpus stores for it.
 
     Examples
     --------
-    >>> ct.kwic(corpus, "defense minister", window=4, by="source", sort="left")  # doctest: +SKIP
+    >>> out = ct.kwic(corpus, "defense minister", window=4, by="source", sort="left")  # doctest: +SKIP
+    >>> f"showing {len(out):,} of {out.attrs['n_matches']:,}"  # doctest: +SKIP
+    'showing 1,000 of 3,214'
     """
     if not isinstance(pattern, str) or not pattern.strip():
         raise ValueError(f"`pattern` must be a non-empty string; got {pattern!r}.")
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
         raise ValueError(f"`window` must be a non-negative number of words; got {window!r}.")
+    window = int(window)
     check_option("sort", sort, SORTS)
     check_positive_int("max_rows", max_rows, allow_none=True)
     by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -155,97 +405,33 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
             compiled = re.compile(pattern, flags)
         except re.error as err:
             raise ValueError(f"`pattern` {pattern!r} is not a valid regular expression: {err}.") from None
-        rows = np.arange(corpus.n_docs)
-        finder = lambda text, spans, sentences: _regex_matches(compiled, text, spans)  # noqa: E731
+        records, n_matches = _regex_records(compiled, texts, max_rows)
     else:
-        query = resolve_query(corpus, pattern)
-        positions = _surface_positions(corpus, query)
-        rows = _candidate_rows(corpus, query)
-        normalizer = corpus._normalizer()
-        # with phrase joining the parts of joined terms may be absent from the vocabulary
-        check_vocab = corpus.params.get("phrases") is None
-        cache: dict[str, str | None] = {}
-
-        def term_of(surface):
-            if surface not in cache:
-                term = normalizer.term(surface)
-                cache[surface] = term if term is not None and (not check_vocab or term in corpus.vocab) else None
-            return cache[surface]
-
-        def finder(text, spans, sentences):
-            return _term_matches(positions, spans, sentences, term_of)
-
-    records = []
-    more = False
-    for row in rows:
-        text = texts.iloc[row]
-        if not isinstance(text, str) or not text:
-            continue
-        spans, sentences = _words(text)
-        for first, last in finder(text, spans, sentences):
-            if max_rows is not None and len(records) == max_rows:
-                more = True
-                break
-            records.append((row, first, last, text, spans))
-        if more:
-            break
+        start, length = _token_matches(corpus, resolve_query(corpus, pattern))
+        n_matches = len(start)
+        records = _surface_records(corpus, texts, start[:max_rows], length[:max_rows], window)
+    more = len(records) < n_matches
     if more:
         warnings.warn(f"more than {max_rows} matches of {pattern!r}; showing the first {max_rows} in corpus order "
                       "(pass max_rows=None for all).", stacklevel=2)
 
     if sort is not None:
-        def key(rec):
-            _, first, last, _, spans = rec
-            if sort == "left":
-                words = [spans[i][2] for i in range(first - 1, max(first - window, 0) - 1, -1)]
-            else:
-                words = [spans[i][2] for i in range(last + 1, min(last + 1 + window, len(spans)))]
-            return [w.casefold() for w in words]
-        records.sort(key=key)
+        records.sort(key=_sort_key(sort, window))
 
     docs = corpus.docs
     take = np.array([r[0] for r in records], dtype=np.int64)
     out = {"doc_id": docs.index[take].to_numpy(dtype=object),
-           "date": corpus.dates.iloc[take].to_numpy(),
+           "date": _dates(corpus, take),
            "title": (docs["title"].iloc[take].to_numpy(dtype=object) if "title" in docs.columns
                      else np.full(len(take), None, dtype=object))}
     for col in by_cols:
         out[col] = docs[col].iloc[take].to_numpy()
-    out["left"] = [_left(t, s, f, window) for _, f, _, t, s in records]
-    out["match"] = [_clean(t[s[f][0] : s[la][1]]) for _, f, la, t, s in records]
-    out["right"] = [_right(t, s, la, window) for _, _, la, t, s in records]
+    out["left"] = [_left(t, s, f, window) for _, f, _, t, s, _, _ in records]
+    out["match"] = [_clean(t[s[f] : e[la]]) for _, f, la, t, s, e, _ in records]
+    out["right"] = [_right(t, e, la, window, n) for _, _, la, t, _, e, n in records]
     result = pd.DataFrame(out)
-    result.attrs.update({"pattern": pattern, "window": window, "truncated": more})
+    result.attrs.update({"pattern": pattern, "window": window, "n_matches": int(n_matches), "truncated": more})
     return result
-
-
-def _regex_matches(compiled, text, spans):
-    starts = [s[0] for s in spans]
-    ends = [s[1] for s in spans]
-    last_taken = -1
-    for m in compiled.finditer(text):
-        if m.end() == m.start():
-            continue
-        first = bisect_right(ends, m.start())     # first word ending after the match starts
-        last = bisect_left(starts, m.end()) - 1   # last word starting before the match ends
-        if first > last or first <= last_taken:
-            continue  # only punctuation matched, or the words were already shown
-        last_taken = last
-        yield first, last
-
-
-def _term_matches(positions, spans, sentences, term_of):
-    kept = [(i, term_of(s[2])) for i, s in enumerate(spans)]
-    kept = [(i, t) for i, t in kept if t is not None]
-    k = len(positions)
-    i = 0
-    while i <= len(kept) - k:
-        if all(kept[i + j][1] in positions[j] for j in range(k)) and \
-                sentences[kept[i][0]] == sentences[kept[i + k - 1][0]]:
-            yield kept[i][0], kept[i + k - 1][0]
-            i += k  # matches do not overlap
-        else:
-            i += 1
 
 
 __all__ = ["kwic"]
