@@ -441,7 +441,8 @@ def test_markup_in_the_data_is_shown_as_text(hostile_report):
     # every field reached the page, as text
     text = "".join(page.text)
     assert f"Corpus: {hostile_report.parents[1] / HOSTILE_FOLDER}" in text        # the folder
-    assert "<svg onload=alert(3)>.txt" in text                                  # the load report
+    # the load report (pandas shortens a long path to 50 characters, so only its start is sure to show)
+    assert f"{HOSTILE_FOLDER}/<svg onload=a" in text and "empty file (no text)" in text
     assert "<img src=x onerror=alert(1)> wire" in text                          # sources
     assert "documents whose sections is <script>alert(2)</script> (the largest group)" in text
     # the KWIC tables show doc ids and contexts holding the markup, as text
