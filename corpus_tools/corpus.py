@@ -28,6 +28,9 @@ CHUNK_CHARS = 8_000_000        # text per chunk in one process
 MIN_CHUNK_CHARS = 100_000      # smallest chunk handed to a worker
 PARALLEL_MIN_CHARS = 4_000_000  # below this much text, workers cost more than they save
 _FORMAT_VERSION = 2  # 2: one arrays.bin and vocab.txt; 1: one .npy per array (or npz), vocab.json
+# the rules that turn texts into tokens, in the cache key: a cache entry built under other rules
+# is not the corpus these texts give now (2: "İ" lowercases to "i")
+_TOKEN_RULES = 2
 _READABLE_FORMATS = (1, 2)
 
 
@@ -723,7 +726,8 @@ def _kept_terms(df, cf, n_docs, vocab, min_df, max_df, max_terms, keep) -> np.nd
 
 def _cache_key(index: pd.Index, texts: pd.Series, params: dict) -> str:
     h = hashlib.sha256()
-    h.update(json.dumps({"v": __version__, "format": _FORMAT_VERSION, "params": params}, sort_keys=True,
+    h.update(json.dumps({"v": __version__, "format": _FORMAT_VERSION, "rules": _TOKEN_RULES, "params": params},
+                        sort_keys=True,
                         default=str).encode())
     _hash_strings(h, index)
     _hash_strings(h, texts)

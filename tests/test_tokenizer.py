@@ -1,9 +1,12 @@
 """The compiled tokeniser gives exactly the tokens and codes of the regular expression."""
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import corpus_tools as ct
+from corpus_tools.corpus import Corpus
 from corpus_tools.text import tokenizer
 from corpus_tools.text.tokenizer import PyEncoder, TOKEN_RE, new_encoder, tokenize_chunk
 
@@ -90,3 +93,14 @@ def test_lone_surrogates_are_non_word_characters(compiled_):
     assert [new[c] for c in codes] == ["abc", "def", "abc", "def", "x", "x", "y", "."]
     assert lengths.tolist() == [2, 2, 1, 3, 0]
     assert [tok for t in texts for tok in TOKEN_RE.findall(t.lower())] == [new[c] for c in codes]
+
+
+@pytest.mark.parametrize("lemmatize", [False, True])
+def test_dotted_capital_i_lowercases_to_one_word(lemmatize):
+    # "İ".lower() is "i" + a combining dot, which is no word character: "İstanbul" stays whole
+    docs = pd.DataFrame({"text": ["İstanbul and İZMİR are cities. Istanbul again."]}, index=["a"])
+    corpus = Corpus.from_docs(docs, lemmatize=lemmatize, cache=False, progress=False)
+    assert list(corpus.vocab) == ["cities" if not lemmatize else "city", "istanbul", "izmir"]
+    assert corpus.dtm.toarray().tolist() == [[1, 2, 1]]
+    rows = ct.kwic(corpus, "istanbul", window=2)
+    assert rows["match"].tolist() == ["İstanbul", "Istanbul"]

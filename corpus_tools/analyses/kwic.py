@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import check_option, check_positive_int
 from ..text.normalize import BOUNDARY
-from ..text.tokenizer import TOKEN_RE, is_sentence_mark, new_encoder, tokenize_chunk
+from ..text.tokenizer import TOKEN_RE, is_sentence_mark, lower_text, new_encoder, tokenize_chunk
 from .trends import _phrase_delimiter, resolve_query
 
 SORTS = (None, "left", "right")
@@ -115,15 +115,16 @@ def _surface_words(text: str):
 def _as_tokenised(text: str, lowercase: bool) -> tuple[str, np.ndarray | None]:
     """The text as the corpus tokenised it, and where each of its characters is in ``text``.
 
-    The position map is None when positions agree, which they do unless lowercasing changed
-    the length (``İ`` becomes two characters).
+    The position map is None when positions agree, which they do: :func:`lower_text` keeps
+    the length (``İ`` becomes ``i``, not two characters). A map is built only if some other
+    character's lowercase ever grows.
     """
     if not lowercase:
         return text, None
-    lowered = text.lower()
+    lowered = lower_text(text)
     if len(lowered) == len(text):
         return lowered, None
-    widths = np.fromiter((len(c.lower()) for c in text), dtype=np.int64, count=len(text))
+    widths = np.fromiter((len(lower_text(c)) for c in text), dtype=np.int64, count=len(text))
     return lowered, np.repeat(np.arange(len(text), dtype=np.int64), widths)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import check_option, check_positive_int
 from .lemmas import make_lemmatizer
 from .stopwords import resolve_stopwords
-from .tokenizer import NON_FINAL_ABBREVIATIONS
+from .tokenizer import NON_FINAL_ABBREVIATIONS, lower_text
 
 DROP = -1      # a token that is not kept (stopword, number, too short)
 BOUNDARY = -2  # a sentence boundary mark
@@ -90,7 +90,7 @@ class Normalizer:
             lemmas = dict(zip(distinct, self._lemma(distinct)))
             words = [lemmas.get(w, w) for w in words]
             if self.lowercase:
-                words = [w.lower() for w in words]
+                words = [lower_text(w) for w in words]
         if self._stem is not None:
             words = [self._stem(w) for w in words]
         return np.array(words, dtype=object)
@@ -111,7 +111,7 @@ class Normalizer:
         word = s.str.replace("’", "'", regex=False).str.rstrip("'-")
         possessive = word.str.endswith("'s") & (word.str.len() > 3)
         word = word.where(~possessive, word.str.slice(0, -2))
-        lower = word.str.lower()
+        lower = word.str.replace("\u0130", "I", regex=False).str.lower()  # as lower_text
         stop = list(self._stop)
         number = word.str.fullmatch(_NUMBER_RE.pattern).to_numpy(dtype=bool)
         alive = ~mark & ~lower.isin(stop).to_numpy(dtype=bool)
@@ -130,7 +130,7 @@ class Normalizer:
             # only the words a lemma or stem changed need their stopword and length checks again
             changed = pos[forms[pos] != new]
             forms[pos] = new
-            alive[changed] &= np.array([w.lower() not in self._stop for w in forms[changed]], dtype=bool)
+            alive[changed] &= np.array([lower_text(w) not in self._stop for w in forms[changed]], dtype=bool)
             length[changed] = [len(w) for w in forms[changed]]
             kept = forms[alive & (length >= self.min_length)].tolist()
         alive &= length >= self.min_length

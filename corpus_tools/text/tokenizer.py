@@ -109,7 +109,7 @@ def tokenize_chunk(
     [7]
     """
     if lowercase:
-        texts = [t.lower() for t in texts]
+        texts = [lower_text(t) for t in texts]
     if encoder is None:
         encoder = new_encoder()
     codes, new_types, lengths = encoder.encode(texts)
@@ -117,6 +117,20 @@ def tokenize_chunk(
         codes = np.frombuffer(codes, dtype=np.int32)
         lengths = np.frombuffer(lengths, dtype=np.int64)
     return codes, new_types, lengths
+
+
+def lower_text(text: str) -> str:
+    """``text`` lowercased, one character for one: "İ" (U+0130) becomes "i".
+
+    ``"İ".lower()`` is "i" plus a combining dot, the one character whose lowercase is two; the
+    dot is no word character, so "İstanbul" would be cut into "i" and "stanbul".
+
+    >>> lower_text("İstanbul and ÉVORA")
+    'istanbul and évora'
+    """
+    if "\u0130" in text:
+        text = text.replace("\u0130", "I")
+    return text.lower()
 
 
 def is_sentence_mark(surface: str) -> bool:
