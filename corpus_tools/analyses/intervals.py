@@ -1,12 +1,16 @@
-"""Confidence intervals for shares (Wilson) and counts (exact Poisson), used by every trend."""
+"""Confidence intervals for shares (Wilson) and counts (exact Poisson), used by every trend.
+
+The quantiles come from ``scipy.special``, the functions behind ``scipy.stats.norm.ppf`` and
+``scipy.stats.chi2.ppf``: importing ``scipy.stats`` takes 0.7 s, more than a trend or a KWIC call.
+"""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 
 def _z(ci: float) -> float:
-    return float(stats.norm.ppf(0.5 + ci / 2))
+    return float(special.ndtri(0.5 + ci / 2))
 
 
 def wilson_interval(k, n, ci: float = 0.95):
@@ -25,9 +29,12 @@ def wilson_interval(k, n, ci: float = 0.95):
 
 
 def poisson_interval(k, ci: float = 0.95):
-    """Exact (Garwood) Poisson interval of a count k, from chi-square quantiles."""
+    """Exact (Garwood) Poisson interval of a count k, from chi-square quantiles.
+
+    ``chi2.ppf(q, 2k) / 2`` is the inverse regularised incomplete gamma function ``gammaincinv(k, q)``.
+    """
     k = np.asarray(k, dtype=float)
     alpha = 1 - ci
-    low = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(k, 1e-300)) / 2, 0.0)
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    low = np.where(k > 0, special.gammaincinv(np.maximum(k, 1e-300), alpha / 2), 0.0)
+    high = special.gammaincinv(k + 1, 1 - alpha / 2)
     return low, high
