@@ -149,6 +149,10 @@ def _locate(entry: Mapping[str, Any]) -> Path | None:
         candidate = d / entry["folder"]
         if _is_complete(candidate, entry):
             return candidate
+    if entry.get("bundled"):  # an openly licensed copy inside the package: there offline too
+        candidate = _paths.PACKAGE_DIR / entry["bundled"]
+        if _is_complete(candidate, entry):
+            return candidate
     if loader["kind"] == "lines" and loader.get("gensim_test_data"):
         return _gensim_test_data(loader["gensim_test_data"])
     return None

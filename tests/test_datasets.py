@@ -500,3 +500,19 @@ def test_shared_bbc_loads_with_categories_as_sections(corpora, monkeypatch):
     }
     assert (docs["source"] == "BBC News").all()
     assert docs["date"].isna().all()
+
+
+def test_wikinews_ships_with_the_package(tmp_path, monkeypatch):
+    # no data folder holds it and there is no network: the bundled copy is read
+    monkeypatch.setenv("CORPUS_TOOLS_DATA", str(tmp_path))
+    monkeypatch.setattr(ct.datasets._paths, "data_dirs", lambda: [tmp_path])
+    found = ct.datasets.path("wikinews", download=False)
+    assert found == ct.datasets._paths.PACKAGE_DIR / "bundled_data" / "wikinews"
+    assert (found / "LICENCE.md").read_text(encoding="utf-8").count("Creative Commons Attribution 2.5") == 1
+    # the file is the registry's, byte for byte
+    import hashlib
+    digest = hashlib.sha256((found / "wikinews_2019.csv").read_bytes()).hexdigest()
+    assert digest == ct.datasets.info("wikinews")["sha256"]
+    docs = ct.datasets.load("wikinews")
+    assert len(docs) == 171 and docs["date"].notna().all()
+    assert (docs["date"].min(), docs["date"].max()) == (pd.Timestamp("2019-01-04"), pd.Timestamp("2019-12-30"))
