@@ -37,7 +37,7 @@ examples:
   corpus-tools info articles/ --json            describe a folder of articles, as JSON
   corpus-tools load articles/ -o docs.parquet   read a folder into one table
   corpus-tools load headlines.csv --text headline_text --date publish_date -o docs.csv
-  corpus-tools report                           HTML report on the bundled Lee corpus -> reports/default/
+  corpus-tools report                           HTML report on the bundled Wikinews corpus -> reports/default/
   corpus-tools report reuters21578 -o reports/reuters --param N_TOPICS=20
   corpus-tools cache --clear --older-than 30D   remove cached corpora not used for 30 days
 

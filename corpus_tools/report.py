@@ -70,7 +70,7 @@ __all__ = [
 
 PROG = "corpus-tools report"
 #: The corpus used when none is named: 300 ABC news articles that ship with gensim.
-DEFAULT_CORPUS = "lee"
+DEFAULT_CORPUS = "wikinews"  # bundled and dated: every section of the report has something to show
 DEFAULT_NOTEBOOK = "report.ipynb"
 #: Packages whose versions go into the manifest.
 VERSIONED = ("corpus_tools", "pandas", "numpy", "scipy", "gensim", "nltk", "matplotlib", "networkx",
@@ -117,7 +117,7 @@ def load_docs(name_or_path: str | os.PathLike = DEFAULT_CORPUS, **load_kwargs: A
 
     Parameters
     ----------
-    name_or_path : str or path-like, default "lee"
+    name_or_path : str or path-like, default "wikinews"
         A dataset name (see ``ct.datasets.list()``) or a path, folder or glob of articles.
     **load_kwargs
         Passed on to the loader, e.g. ``text="headline_text", date="publish_date"`` for a
@@ -161,7 +161,7 @@ def input_files(name_or_path: str | os.PathLike = DEFAULT_CORPUS) -> list[Path]:
 
     Parameters
     ----------
-    name_or_path : str or path-like, default "lee"
+    name_or_path : str or path-like, default "wikinews"
         A dataset name or a file, folder or glob, as for :func:`load_docs`.
 
     Returns

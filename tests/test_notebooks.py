@@ -84,7 +84,8 @@ def test_structure(path):
         # analysis notebooks: the header names data, learning goals, runtime and libraries
         for word in ("**Data.**", "**You will learn**", "**Runtime**", "**Libraries**"):
             assert word in first.source, f"{path.name}: header lacks {word}"
-        assert params["CORPUS"] == "lee"
+        # offline defaults: a corpus that ships with the package; dated wherever time matters
+        assert params["CORPUS"] in ("lee", "wikinews", "seeds")
 
 
 @pytest.mark.parametrize("path", ALL, ids=IDS)
@@ -93,6 +94,12 @@ def test_executes_on_defaults(path):
     execute_notebook(nb, cwd=NOTEBOOKS, timeout=CELL_TIMEOUT, name=str(path))
     # execute_notebook raises on the first failing cell; here every code cell must have run
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip())
+    if path.name in ("02-term-frequencies-and-trends.ipynb", "05-topic-models.ipynb"):
+        # dated by default: the time sections draw instead of saying "no dates"
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        markdown = [o.get("data", {}).get("text/markdown", "") for o in outputs]
+        assert not any("no dates" in m for m in markdown)
+        assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
 
 
 def test_kernel_is_this_interpreter():
@@ -103,20 +110,13 @@ def test_kernel_is_this_interpreter():
     assert nb.cells[0].outputs[0]["text"].strip() == sys.executable
 
 
+def test_dated_defaults_where_time_matters():
+    for name in ("02-term-frequencies-and-trends.ipynb", "05-topic-models.ipynb", "report.ipynb"):
+        assert notebook_parameters(_read(NOTEBOOKS / name))["CORPUS"] == "wikinews"
+
+
 def test_undated_corpus_says_trends_are_skipped():
-    nb = _read(NOTEBOOKS / "02-term-frequencies-and-trends.ipynb")
+    nb = inject_parameters(_read(NOTEBOOKS / "02-term-frequencies-and-trends.ipynb"), {"CORPUS": "lee"})
     execute_notebook(nb, cwd=NOTEBOOKS, timeout=CELL_TIMEOUT)
     texts = [o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert "This corpus has no dates; trends are skipped." in texts
-
-
-@pytest.mark.corpora
-@pytest.mark.parametrize("name", ["02-term-frequencies-and-trends.ipynb", "05-topic-models.ipynb"])
-def test_dated_corpus_draws_trends(name, corpora, monkeypatch):
-    monkeypatch.setenv("CORPUS_TOOLS_DATA", str(corpora))
-    nb = inject_parameters(_read(NOTEBOOKS / name), {"CORPUS": "wikinews"})
-    execute_notebook(nb, cwd=NOTEBOOKS, timeout=CELL_TIMEOUT, name=name)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    markdown = [o.get("data", {}).get("text/markdown", "") for o in outputs]
-    assert not any("no dates" in m for m in markdown)
-    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
