@@ -157,3 +157,72 @@ def test_spring_layout_does_not_depend_on_the_hash_seed():
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1 and outputs.pop().startswith("[('a', ")
+
+
+@pytest.fixture(scope="module")
+def lee():
+    """The Lee corpus's network drawn at the default size and at the report's; drawn once, as the
+    layout is the slow part, on figures outside pyplot, which closes its own after each test."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    corpus = ct.Corpus.from_docs(ct.datasets.load("lee"), cache=False, progress=False)
+    pairs = ct.cooccurrence(corpus, terms=100, window="sentence")
+    graph = ct.cooccurrence_graph(pairs, top=80)
+    drawn = {}
+    for figsize in [(6.4, 4.8), (10, 8)]:
+        fig = Figure(figsize=figsize)
+        FigureCanvasAgg(fig)
+        drawn[figsize] = ct.plot.network(graph, ax=fig.gca(), seed=0)
+        fig.canvas.draw()
+    return graph, drawn
+
+
+@pytest.mark.parametrize("figsize", [(6.4, 4.8), (10, 8)])
+def test_network_labels_of_a_real_graph_are_whole_and_apart(lee, figsize):
+    graph, drawn = lee
+    ax = drawn[figsize]
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_text() in graph]
+    # every label drawn or listed as left out, never both
+    shown = {t.get_text() for t in labels}
+    assert shown | set(ax.hidden_labels) == set(graph) and not shown & set(ax.hidden_labels)
+    assert len(shown) >= 0.9 * len(graph)
+    boxes = np.array([t.get_window_extent(renderer).extents for t in labels])
+    x0, y0, x1, y1 = boxes.T
+    overlap = (x0[:, None] < x1[None, :]) & (x0[None, :] < x1[:, None]) \
+        & (y0[:, None] < y1[None, :]) & (y0[None, :] < y1[:, None])
+    np.fill_diagonal(overlap, False)
+    assert not overlap.any()
+    frame = ax.get_window_extent(renderer)   # inside the Axes, hence never clipped
+    assert (x0 >= frame.x0).all() and (x1 <= frame.x1).all() and (y0 >= frame.y0).all() and (y1 <= frame.y1).all()
+    assert (x0 >= 0).all() and (x1 <= fig.bbox.x1).all() and (y0 >= 0).all() and (y1 <= fig.bbox.y1).all()
+    # the drawing fills the Axes
+    assert x0.min() - frame.x0 < 0.05 * frame.width and frame.x1 - x1.max() < 0.05 * frame.width
+    assert y0.min() - frame.y0 < 0.05 * frame.height and frame.y1 - y1.max() < 0.05 * frame.height
+    notes = [t for t in ax.texts if t.get_text().startswith("not labelled")]
+    if ax.hidden_labels:
+        (note,) = notes
+        assert all(term in note.get_text() for term in ax.hidden_labels)
+        box = note.get_window_extent(renderer)
+        assert box.y1 <= frame.y0 and box.y0 >= 0   # under the drawing, inside the figure
+    else:
+        assert not notes
+
+
+def test_network_of_a_real_graph_sizes_and_colours(lee):
+    from corpus_tools.plot.network import _communities, _strength
+
+    graph, drawn = lee
+    nodes = _nodes(drawn[(10, 8)])
+    freq = np.array([graph.nodes[n]["freq"] for n in graph])
+    sizes = nodes.get_sizes()
+    order = np.argsort(freq, kind="stable")
+    assert (np.diff(sizes[order]) >= 0).all() and sizes.max() > 4 * sizes.min()
+    group = _communities(_strength(graph)[0])
+    colours = {}
+    for n, colour in zip(graph, map(tuple, nodes.get_facecolors())):
+        colours.setdefault(group[n], set()).add(colour)
+    assert len(colours) > 10 and all(len(c) == 1 for c in colours.values())   # one colour per community
+    assert len({c.pop() for c in colours.values()}) == len(colours)           # ... each its own

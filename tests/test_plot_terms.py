@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import warnings
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -74,8 +75,10 @@ def test_trends_lines_bands_partial_and_legend(corpus):
     assert [line.get_label() for line in lines] == ["troops", "border"]
     # complete periods only on the labelled line: Jan and Mar are partial, Feb is empty
     assert np.isnan(lines[0].get_ydata()).all()
-    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
-    assert len(bands) == 2
+    # every period with data stands alone (partial, or beside the empty February): no band can
+    # reach it, so each gets an error bar, two per term
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert [len(bars.lines[2][0].get_segments()) for bars in ax.containers] == [2, 2]
     # partial periods: hollow markers and dashed links, one set per term
     hollow = [ln for ln in ax.lines if ln.get_label() == "_partial" and ln.get_markerfacecolor() == "white"]
     dashed = [ln for ln in ax.lines if ln.get_label() == "_partial" and ln.get_linestyle() == "--"]
@@ -85,6 +88,30 @@ def test_trends_lines_bands_partial_and_legend(corpus):
     assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1   # outside the data
     assert ax.get_ylabel() == "share of documents mentioning"
     assert ax.get_xlabel() == "period"
+
+
+def test_trends_draw_the_interval_of_a_period_no_band_reaches():
+    # January and July are partial; May is complete but alone between empty months
+    periods = pd.date_range("2021-01-01", periods=7, freq="MS")
+    value = np.array([0.2, 0.3, 0.4, np.nan, 0.5, np.nan, 0.6])
+    table = pd.DataFrame({"period": periods, "term": "x", "value": value, "ci_low": value - 0.1,
+                          "ci_high": value + 0.2, "partial": [True] + [False] * 5 + [True]})
+    ax = ct.plot.trends(table)
+    # the band joins February and March only
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    xs = band.get_paths()[0].vertices[:, 0]
+    assert xs.min() == mdates.date2num(periods[1]) and xs.max() == mdates.date2num(periods[2])
+    # the other three periods get an error bar from ci_low to ci_high
+    (bars,) = ax.containers
+    segments = bars.lines[2][0].get_segments()
+    assert [mdates.num2date(seg[0][0]).month for seg in segments] == [1, 5, 7]
+    assert [(round(seg[0][1], 2), round(seg[1][1], 2)) for seg in segments] == [(0.1, 0.4), (0.4, 0.7), (0.5, 0.8)]
+    assert [len(cap.get_xdata()) for cap in bars.lines[1]] == [3, 3]   # capped
+    # May is a marker on the labelled line; the partial ends are hollow markers
+    (line,) = labelled_lines(ax)
+    assert line.get_marker() == "o" and line.get_ydata()[4] == 0.5
+    hollow = [ln for ln in ax.lines if ln.get_label() == "_partial" and ln.get_markerfacecolor() == "white"]
+    assert [mdates.num2date(x).month for x in mdates.date2num(hollow[0].get_xdata())] == [1, 7]
 
 
 def test_trends_complete_periods_are_solid():

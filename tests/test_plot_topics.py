@@ -130,6 +130,25 @@ def test_topic_sweep_plot_marks_the_best_k():
     assert [t.get_text() for t in ax2.texts] == ["best k = 15"]
 
 
+@pytest.mark.parametrize("best", [0, 1, 2])
+def test_topic_sweep_best_k_label_stays_inside_clear_of_the_data(best):
+    coherence = [0.4, 0.4, 0.4]
+    coherence[best] = 0.6
+    sweep = pd.DataFrame({"k": [2, 10, 40], "c_v": coherence, "diversity": [1.0, 0.95, 0.9]})
+    ax = ct.plot.topic_sweep(sweep)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (label,) = ax.texts
+    box = label.get_window_extent(renderer)
+    frame = ax.get_window_extent(renderer)
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+    # no marker of either curve under the label
+    for line in ax.get_lines()[:1] + ax.right_ax.get_lines():
+        points = line.get_transform().transform(line.get_xydata())
+        assert not box.count_contains(points)
+
+
 def test_topic_sweep_plot_errors():
     with pytest.raises(ValueError, match=r"^`measure` must be one of \['c_v', 'c_npmi', 'u_mass'\]; got 'cv'\.$"):
         ct.plot.topic_sweep(pd.DataFrame({"k": [2]}), measure="cv")

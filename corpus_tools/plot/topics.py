@@ -240,11 +240,23 @@ def topic_sweep(sweep_df: pd.DataFrame, *, measure: str = "c_v", ax=None):
     right.plot(k, frame["diversity"].to_numpy(dtype=float), marker="s", linestyle="--", color="C1",
                label="diversity")
     right.set_ylabel("topic diversity", color="C1")
-    right.set_ylim(0, 1.05)
+    # headroom above both curves: the best k's label sits in the top strip, clear of the data
+    # (the peak of coherence is right under it)
+    right.set_ylim(0, 1.3)
+    coherence = frame[measure].to_numpy(dtype=float)
+    coherence = coherence[np.isfinite(coherence)]
+    if coherence.size:
+        low, high = float(coherence.min()), float(coherence.max())
+        span = high - low or abs(high) or 1.0
+        ax.set_ylim(low - 0.08 * span, high + 0.3 * span)
     best = int(frame.loc[frame[measure].idxmax(), "k"])
     ax.axvline(best, color="0.4", linestyle=":", linewidth=1)
-    ax.annotate(f"best k = {best}", xy=(best, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                textcoords="offset points", fontsize="small")
+    # beside the line, on the side with more room, so that it stays inside the Axes
+    left, right_end = ax.get_xlim()
+    on_left = best > (left + right_end) / 2
+    ax.annotate(f"best k = {best}", xy=(best, 1.0), xycoords=("data", "axes fraction"),
+                xytext=(-4 if on_left else 4, -4), textcoords="offset points", fontsize="small",
+                ha="right" if on_left else "left", va="top")
     handles = ax.get_lines()[:1] + right.get_lines()[:1]
     ax.legend(handles, [h.get_label() for h in handles], loc="lower left", fontsize="small")
     ax.right_ax = right

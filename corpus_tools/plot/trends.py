@@ -1,4 +1,5 @@
-"""Line chart of term trends: one line per term, interval bands, partial periods drawn hollow and dashed."""
+"""Line chart of term trends: one line per term, interval bands (error bars where a band cannot reach),
+partial periods drawn hollow and dashed."""
 from __future__ import annotations
 
 import numpy as np
@@ -36,9 +37,27 @@ def _draw(ax, data, x, y, hue, ci, partial, colors):
             ax.plot(xs[part], ys[part], color=color, linestyle="none", marker="o", markersize=5,
                     markerfacecolor="white", label="_partial")
         if ci:
-            low, high = rows[ci[0]].to_numpy(dtype=float), rows[ci[1]].to_numpy(dtype=float)
-            if np.isfinite(low).any():
-                ax.fill_between(xs, low, high, color=color, alpha=0.2, linewidth=0, label="_ci")
+            _intervals(ax, xs, ys, rows[ci[0]].to_numpy(dtype=float), rows[ci[1]].to_numpy(dtype=float),
+                       part, color)
+
+
+def _intervals(ax, xs, ys, low, high, part, color):
+    """A band joins the intervals of neighbouring complete periods; a period the band cannot
+    reach gets an error bar instead: a partial period (drawn apart from the line) or a complete
+    one whose neighbours are empty, where a band would be a vertical line of no width."""
+    has_ci = np.isfinite(low) & np.isfinite(high) & np.isfinite(ys)
+    complete = has_ci & ~part
+    joined = complete & (np.r_[False, complete[:-1]] | np.r_[complete[1:], False])
+    if joined.any():
+        ax.fill_between(xs, np.where(joined, low, np.nan), np.where(joined, high, np.nan), color=color,
+                        alpha=0.2, linewidth=0, label="_ci")
+    alone = has_ci & ~joined
+    if alone.any():
+        # clipped at 0: a value drawn outside its own interval would give a negative bar length
+        below = np.clip(ys[alone] - low[alone], 0, None)
+        above = np.clip(high[alone] - ys[alone], 0, None)
+        ax.errorbar(xs[alone], ys[alone], yerr=[below, above], fmt="none", ecolor=color, elinewidth=1.2,
+                    capsize=3, alpha=0.8, label="_ci")
 
 
 def trends(data, *, x: str = "period", y: str = "value", hue: str = "term", facet: str | None = None,
@@ -58,7 +77,8 @@ def trends(data, *, x: str = "period", y: str = "value", hue: str = "term", face
         groups. With panels this is a
         figure-level function: it returns the Figure and refuses ``ax``.
     ci : (str, str) or None
-        Columns of the lower and upper band (drawn with ``fill_between``); ``None``: no bands.
+        Columns of the interval's bounds: a band across neighbouring complete periods, an error bar
+        on a partial period and on a period alone between empty ones; ``None``: no intervals.
         Columns that are absent or all NaN draw nothing.
     partial : str or None
         Boolean column of periods the data does not cover whole: drawn as hollow markers joined
