@@ -122,3 +122,10 @@ def test_offsets_become_utc(stamps, offset):
     parsed, _ = parse_dates(values)
     expected = [pd.Timestamp(s.replace(microsecond=0)) - pd.Timedelta(hours=offset) for s in stamps]
     assert parsed.tolist() == expected
+
+
+def test_dates_before_year_one_or_after_9999_become_nat_with_a_reason():
+    parsed, issues = parse_dates(pd.Series(["-5", "0001-01-01", "9999-12-31", "2020-01-02"]))
+    assert parsed.isna().tolist() == [True, False, False, False]
+    assert [(i.position, i.value, i.status, i.detail) for i in issues if i.status == "out of range"] == [
+        (0, "-5", "out of range", "before year 1 or after year 9999")]

@@ -452,7 +452,6 @@ def test_zoned_parquet_timestamps_outside_python_years(tmp_path):
     cases = [
         (pa.array([datetime(1, 1, 1), datetime(2020, 1, 1)], pa.timestamp("s", tz="America/New_York")), "0001-01-01"),
         (pa.array([datetime(9999, 12, 31, 23), datetime(2020, 1, 1)], pa.timestamp("s", tz="Europe/Berlin")), "9999-12-31 23:00:00"),
-        (pa.array([10**12, 1577836800], pa.timestamp("s", tz="UTC")), "33658-09-27 01:46:40"),
     ]
     for i, (array, shown) in enumerate(cases):
         path = tmp_path / f"z{i}.parquet"
@@ -461,14 +460,22 @@ def test_zoned_parquet_timestamps_outside_python_years(tmp_path):
         assert docs["date"].to_numpy()[0] == np.datetime64(shown.replace(" ", "T"), "us")
         assert docs["date"].iloc[1] == pd.Timestamp("2020-01-01")
         assert _rows(docs) == [{"path": str(path), "line": 1, "problem": f"date '{shown}' {kept}", "action": "date kept"}]
+    # past year 9999 no calendar formats or draws the date: NaT, with the reason
+    path = tmp_path / "z2.parquet"
+    pq.write_table(pa.table({"text": ["a", "b"], "date": pa.array([10**12, 1577836800], pa.timestamp("s", tz="UTC"))}), path)
+    docs = ct.load(path, errors="skip")
+    assert pd.isna(docs["date"].iloc[0]) and docs["date"].iloc[1] == pd.Timestamp("2020-01-01")
+    assert _rows(docs) == [{"path": str(path), "line": 1, "action": "date set to NaT",
+                            "problem": "out of range date '33658-09-27 01:46:40' (before year 1 or after year 9999)"}]
     # beside a CSV the column is of objects: the same dates, shown with their time
     (tmp_path / "c.csv").write_text("text,date\nc,2020-01-01\n", "utf-8")
-    docs = ct.load([tmp_path / "z0.parquet", tmp_path / "z2.parquet", tmp_path / "c.csv"], errors="raise")
+    docs = ct.load([tmp_path / "z0.parquet", tmp_path / "z2.parquet", tmp_path / "c.csv"], errors="skip")
     assert docs["date"].to_numpy().tolist() == np.array(
-        ["0001-01-01", "2020-01-01", "33658-09-27T01:46:40", "2020-01-01", "2020-01-01"], "datetime64[us]"
+        ["0001-01-01", "2020-01-01", "NaT", "2020-01-01", "2020-01-01"], "datetime64[us]"
     ).tolist()
     assert [(r["line"], r["problem"]) for r in _rows(docs)] == [
-        (1, f"date '0001-01-01 00:00:00' {kept}"), (1, f"date '33658-09-27 01:46:40' {kept}"),
+        (1, f"date '0001-01-01 00:00:00' {kept}"),
+        (1, "out of range date '33658-09-27 01:46:40' (before year 1 or after year 9999)"),
     ]
 
 

@@ -204,3 +204,16 @@ def test_common_helpers():
     format_date_axis(ax)
     fig.canvas.draw()
     assert any(t.get_text() for t in ax.get_xticklabels())
+
+
+def test_trends_draw_dates_at_the_ends_of_the_calendar():
+    # year 1 and year 9999 are kept by the loader; autoscale margins must not leave the calendar
+    docs = pd.DataFrame({"text": ["oil rose", "oil fell", "bank rates"],
+                         "date": pd.to_datetime(["0001-01-01", "9999-12-31", "2020-05-05"]).as_unit("us")},
+                        index=pd.Index(["a", "b", "c"], name="doc_id"))
+    corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    assert repr(corpus).endswith("0001-01-01..9999-12-31)")
+    ax = ct.plot.trends(ct.term_trends(corpus, ["oil"], freq="YS"))
+    ax.figure.canvas.draw()  # raises if a tick falls outside years 1..9999
+    low, high = ax.get_xlim()
+    assert pd.Timestamp(mdates.num2date(low)).year == 1 and pd.Timestamp(mdates.num2date(high)).year == 9999

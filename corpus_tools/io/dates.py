@@ -59,7 +59,8 @@ _PATH_DATE = r"(?<!\d)((?:19|20)\d{2})[/_.-](0?[1-9]|1[0-2])[/_.-](0?[1-9]|[12]\
 @dataclass
 class DateIssue:
     """A value that was not parsed as written: ``status`` is "unparseable",
-    "ambiguous", "repaired", "out of range" (beyond even microsecond dates: set to NaT)
+    "ambiguous", "repaired", "out of range" (before year 1, after year 9999 or beyond even
+    microsecond dates: set to NaT)
     or "kept" (outside the nanosecond range, see :data:`OUTSIDE_NS`)."""
 
     position: int
@@ -86,6 +87,9 @@ def _naive_utc(stamp: pd.Timestamp) -> pd.Timestamp:
     return stamp.as_unit("us")
 
 
+# the calendar that strftime and date axes handle
+FIRST_DAY = pd.Timestamp("0001-01-01")
+LAST_DAY = pd.Timestamp("9999-12-31 23:59:59.999999")
 _US_SECONDS = 2**63 // 10**6  # microseconds in 64 bits, in seconds (+-292,000 years)
 
 
@@ -203,7 +207,17 @@ def _out_of_range(lost: pd.Series, text: pd.Series, issues: list[DateIssue]) -> 
 
 def _settle_unit(result: pd.Series, text: pd.Series, issues: list[DateIssue]) -> pd.Series:
     """``datetime64[ns]`` when every date fits in it, else the column stays
-    ``datetime64[us]`` and each date outside the nanosecond range is an issue "kept"."""
+    ``datetime64[us]`` and each date outside the nanosecond range is an issue "kept".
+
+    Dates before year 1 or after year 9999 become NaT with an issue: no calendar formats them
+    (``strftime``) and no date axis draws them, and no news article carries one.
+    """
+    beyond = result.notna() & ((result < FIRST_DAY) | (result > LAST_DAY))
+    for i in np.flatnonzero(beyond.to_numpy()):
+        value = text.iat[i]
+        shown = str(result.iat[i]) if value is None or pd.isna(value) else str(value)
+        issues.append(DateIssue(int(i), shown, "out of range", "before year 1 or after year 9999"))
+    result = result.mask(beyond)
     outside = result.notna() & ((result < pd.Timestamp.min) | (result > pd.Timestamp.max))
     if not outside.any():
         return result.astype(NS)

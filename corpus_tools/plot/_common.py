@@ -32,6 +32,11 @@ def format_date_axis(ax, axis: str = "x"):
     import matplotlib.dates as mdates
 
     target = ax.xaxis if axis == "x" else ax.yaxis
+    # autoscale margins around dates near year 1 or 9999 would leave matplotlib's calendar
+    lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    first, last = mdates.date2num(pd.Timestamp("0001-01-01")), mdates.date2num(pd.Timestamp("9999-12-31"))
+    if lo < first or hi > last:
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(max(lo, first), min(hi, last))
     locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
     target.set_major_locator(locator)
     target.set_major_formatter(mdates.ConciseDateFormatter(locator))
