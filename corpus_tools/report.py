@@ -11,8 +11,10 @@ papermill convention, then writes into the output folder:
 ``report.ipynb``
     the executed notebook, outputs included;
 ``manifest.json``
-    package versions, parameters, random state, sha256 of the input files, start and end
-    time and run time: what another person needs to reproduce the tables.
+    package versions, parameters, the choices the notebook made from the data (its
+    ``report_choices`` variable: trend terms, keywords, number of topics, comparison), random
+    state, sha256 of the input files, start and end time and run time: what another person
+    needs to reproduce the tables.
 
 The same data and parameters give the same tables and figures; only the times in the
 manifest differ. The same function that resolves the command's corpus argument,
@@ -49,19 +51,27 @@ from corpus_tools.errors import CorpusToolsError
 from corpus_tools.io.files import visible_files
 
 __all__ = [
+    "CALENDAR_WORDS",
+    "CHOICES_VARIABLE",
     "DEFAULT_CORPUS",
+    "NUMBER_WORDS",
     "ReportError",
+    "SWEEP_MAX_TOKENS",
+    "choose_n_topics",
     "configure",
     "default_comparison",
     "embed_html",
     "execute_notebook",
     "external_references",
     "grouping_column",
+    "informative_terms",
     "input_files",
     "inject_parameters",
     "load_docs",
     "main",
     "markdown_escape",
+    "markdown_text",
+    "moving_terms",
     "notebook_parameters",
     "parse_param",
     "run",
@@ -69,12 +79,16 @@ __all__ = [
 ]
 
 PROG = "corpus-tools report"
-#: The corpus used when none is named: 300 ABC news articles that ship with gensim.
-DEFAULT_CORPUS = "wikinews"  # bundled and dated: every section of the report has something to show
+#: The corpus used when none is named: 171 English Wikinews articles of 2019, bundled with the
+#: package and dated, so that every section of the report has something to show.
+DEFAULT_CORPUS = "wikinews"
 DEFAULT_NOTEBOOK = "report.ipynb"
 #: Packages whose versions go into the manifest.
 VERSIONED = ("corpus_tools", "pandas", "numpy", "scipy", "gensim", "nltk", "matplotlib", "networkx",
              "pyLDAvis", "nbclient", "nbconvert")
+#: The notebook variable whose value (a dict of what the report chose from the data: trend terms,
+#: KWIC keywords, number of topics, keyness comparison) goes into the manifest as ``choices``.
+CHOICES_VARIABLE = "report_choices"
 #: Manifests list every input file up to this many; beyond it only the count and the hash.
 MAX_LISTED_FILES = 1000
 _HASH_CHUNK = 1 << 20
@@ -273,6 +287,30 @@ def markdown_escape(value: object, *, code: bool = False) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
+_MARKDOWN_PIECE = re.compile(r"(`+) ?(.*?) ?\1|\*\*|\\([\\`*_{}\[\]()#+\-.!|~:])")
+
+
+def markdown_text(markdown: str) -> str:
+    """The plain text of Markdown made with :func:`markdown_escape` and ``**bold**`` (for the manifest).
+
+    Examples
+    --------
+    >>> markdown_text("documents whose " + markdown_escape("sections", code=True) + " is **"
+    ...               + markdown_escape("<b>A</b> (x)") + "**")
+    'documents whose sections is <b>A</b> (x)'
+    """
+    out, last = [], 0
+    for match in _MARKDOWN_PIECE.finditer(markdown):
+        out.append(html.unescape(markdown[last:match.start()]))
+        if match.group(1):
+            out.append(match.group(2))                      # a code span shows its content literally
+        elif match.group(3):
+            out.append(match.group(3))
+        last = match.end()
+    out.append(html.unescape(markdown[last:]))
+    return "".join(out)
+
+
 # --- choices the report makes for the reader ------------------------------------------------------
 
 
@@ -308,6 +346,15 @@ def grouping_column(docs: pd.DataFrame, candidates: Sequence[str] = ("sections",
     return None
 
 
+def _date_halves(corpus):
+    """(mask of the documents dated on or after the middle of the date range, the middle), or None."""
+    dates = corpus.dates
+    if not dates.notna().any() or not dates.min() < dates.max():
+        return None
+    middle = dates.min() + (dates.max() - dates.min()) / 2
+    return (dates >= middle).to_numpy(), middle
+
+
 def default_comparison(corpus, *, group_column: str | None = None, focus_term: str | None = None):
     """The keyness comparison a report makes when the user names none, and a sentence saying so.
 
@@ -316,10 +363,11 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
     1. a grouping column (``group_column``, else ``sections`` then ``source``, see
        :func:`grouping_column`): its largest group against all other documents;
     2. dates: documents dated on or after the middle of the date range against the earlier ones;
-    3. otherwise the documents mentioning ``focus_term`` against those that do not;
-       ``focus_term`` defaults to the most frequent term found in at most a quarter of the
-       documents (more common terms are too general to split a corpus on), or in one document
-       when a quarter is less than one (a corpus of fewer than four documents).
+    3. ``focus_term``, when given: the documents mentioning it against those that do not;
+    4. otherwise length: the documents longer than the median (in tokens after stopwords) against
+       the others. News corpora mix short briefs with long reports and features, so the split says
+       something about the corpus, and unlike a split by a term it does not decide in advance
+       which words come out as key.
 
     Parameters
     ----------
@@ -343,7 +391,7 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
     ------
     ReportError
         If ``group_column`` is not a docs column or has fewer than two values, or when no rule
-        applies (no groups, no two dates, and every term in too many documents).
+        applies (no groups, no two dates, no focus term and every document of the same length).
     KeyError
         If ``focus_term`` is not in the vocabulary (from ``Corpus.term_id``).
 
@@ -371,35 +419,245 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
         # Ties are broken by name, so the choice does not depend on row order.
         largest = sorted(counts.index[counts == counts.max()], key=str)[0]
         # a group that holds every document (one article in three sections) leaves nothing to
-        # compare it with: then the dates or a focus term decide
+        # compare it with: then the dates or the document lengths decide
         if counts[largest] < len(docs) or group_column is not None:
             return ({column: largest},
                     f"documents whose {markdown_escape(column, code=True)} is **{markdown_escape(largest)}** "
                     "(the largest group) against all other documents")
-    dates = corpus.dates
-    if dates.notna().any() and dates.min() < dates.max():
-        middle = dates.min() + (dates.max() - dates.min()) / 2
-        return ((dates >= middle).to_numpy(),
+    halves = _date_halves(corpus)
+    if halves is not None:
+        later, middle = halves
+        return (later,
                 f"documents dated from **{middle:%Y-%m-%d}** on (the second half of the date range) "
                 "against the earlier ones")
-    doc_freq = np.asarray((corpus.dtm > 0).sum(axis=0)).ravel()
-    if focus_term is None:
-        counts = np.asarray(corpus.dtm.sum(axis=0)).ravel()
-        limit = max(1.0, 0.25 * corpus.n_docs)
-        eligible = np.flatnonzero((doc_freq > 0) & (doc_freq <= limit) & (doc_freq < corpus.n_docs))
-        if eligible.size == 0:
-            raise ReportError(
-                "the corpus has no column that splits it into groups, no two different dates, and every "
-                f"term is in more than {'a quarter' if limit > 1 else 'one'} of its {corpus.n_docs:,} documents; "
-                "give FOCUS_TERM or GROUP_COLUMN.")
-        # Most frequent first, ties by term (the vocabulary is sorted, so by id).
-        focus_id = eligible[np.argmax(counts[eligible])]
-        focus_term = corpus.vocab[focus_id]
+    if focus_term is not None:
+        mask = corpus.dtm[:, corpus.term_id(focus_term)].toarray().ravel() > 0
+        return (mask, f"documents mentioning **{markdown_escape(focus_term)}** against the documents that do not")
+    lengths = np.asarray(corpus.doc_lengths)
+    median = float(np.median(lengths)) if lengths.size else 0.0
+    longer = lengths > median
+    if not longer.any():
+        raise ReportError(
+            "the corpus has no column that splits it into groups, no two different dates, and all of its "
+            f"{corpus.n_docs:,} documents have the same length; give FOCUS_TERM or GROUP_COLUMN.")
+    return (longer,
+            f"the **{int(longer.sum()):,}** documents longer than the median of **{median:,.0f}** tokens against "
+            f"the **{int((~longer).sum()):,}** shorter ones (the corpus has neither groups nor dates to compare; "
+            "long reports and features against short items)")
+
+
+#: Words that name a date or a count. They rise and fall with the calendar (``october`` in
+#: October) or with the form of the news (``nine mths`` in quarterly results), not with what the
+#: news is about, so the report does not pick them as trend terms or KWIC keywords.
+CALENDAR_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
+    "today yesterday tomorrow tonight day days week weeks weekend month months year years mth mths "
+    "qtr qtrs quarter quarterly yr yrs wk wks annual".split()
+)
+NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
+    "hundreds thousand thousands million millions billion billions trillion dozen dozens "
+    "first second third fourth fifth sixth seventh eighth ninth tenth half".split()
+)
+
+
+def informative_terms(terms: Iterable[str], *, min_length: int = 3) -> list[str]:
+    """The terms worth showing a reader as examples: no dates, numbers or very short tokens.
+
+    Parameters
+    ----------
+    terms : iterable of str
+        Candidates, best first.
+    min_length : int, default 3
+        Shorter terms (``us``, ``mr``, ``pm``) are left out.
+
+    Returns
+    -------
+    list of str
+        The candidates, in order and without repeats, except those holding a digit, shorter
+        than ``min_length`` or in :data:`CALENDAR_WORDS` or :data:`NUMBER_WORDS`.
+
+    Examples
+    --------
+    >>> informative_terms(["october", "mths", "nine", "1987", "oil", "us", "gulf", "oil"])
+    ['oil', 'gulf']
+    """
+    out: list[str] = []
+    for term in terms:
+        term = str(term)
+        if (len(term) < min_length or re.search(r"\d", term) or term.lower() in CALENDAR_WORDS
+                or term.lower() in NUMBER_WORDS or term in out):
+            continue
+        out.append(term)
+    return out
+
+
+def moving_terms(corpus, n: int = 5, *, min_df: int | None = None, min_ratio: float = 2.0) -> pd.DataFrame:
+    """The terms whose share of documents changed most between the two halves of the date range.
+
+    The halves are split at the middle of the date range, as in :func:`default_comparison`.
+    For every term the share of documents mentioning it is compared between the halves with a
+    two-proportion z statistic, which weighs the size of the change against what chance alone
+    would give for a term that common. A term must be in at least ``min_df`` dated documents
+    and its share must grow or shrink by at least ``min_ratio`` (so a common word with a small
+    but certain change does not win); dates, numbers and short tokens are left out
+    (:func:`informative_terms`).
+
+    Parameters
+    ----------
+    corpus : Corpus
+    n : int, default 5
+        Terms returned (fewer when fewer qualify).
+    min_df : int, optional
+        Default: 1% of the dated documents, and at least 5.
+    min_ratio : float, default 2.0
+        The smallest change of share, as a factor either way.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term``, ``docs_before``, ``docs_after`` (documents mentioning it in each half),
+        ``share_before``, ``share_after`` (those counts divided by the half's documents),
+        ``change`` (``share_after - share_before``), ``z``; largest ``|z|`` first, ties by term.
+        ``attrs`` holds ``middle`` (the first day of the second half), ``n_before``,
+        ``n_after`` and ``min_df``.
+
+    Raises
+    ------
+    ReportError
+        If the corpus does not have two different dates.
+
+    Examples
+    --------
+    >>> moving_terms(corpus, 3)["term"].tolist()                # doctest: +SKIP
+    ['twitter', 'democratic', 'child']
+    """
+    import numpy as np
+
+    halves = _date_halves(corpus)
+    if halves is None:
+        raise ReportError("moving terms need a corpus with at least two different dates.")
+    later, middle = halves
+    dated = corpus.dates.notna().to_numpy()
+    earlier = dated & ~later
+    n_after, n_before = int(later.sum()), int(earlier.sum())
+    present = (corpus.dtm > 0).astype(np.int64)
+    after = np.asarray(present[later].sum(axis=0)).ravel()
+    before = np.asarray(present[earlier].sum(axis=0)).ravel()
+    if min_df is None:
+        min_df = max(5, int(np.ceil(0.01 * dated.sum())))
+    share_after, share_before = after / n_after, before / n_before
+    pooled = (after + before) / (n_after + n_before)
+    spread = np.sqrt(pooled * (1 - pooled) * (1 / n_after + 1 / n_before))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(spread > 0, (share_after - share_before) / spread, 0.0)
+        # half a document added to each side, so a term absent from one half has a finite ratio
+        ratio = np.abs(np.log2((share_after + 0.5 / n_after) / (share_before + 0.5 / n_before)))
+    keep = (after + before >= min_df) & (ratio >= np.log2(min_ratio))
+    table = pd.DataFrame({
+        "term": np.asarray(corpus.vocab, dtype=object), "docs_before": before, "docs_after": after,
+        "share_before": share_before, "share_after": share_after, "change": share_after - share_before, "z": z,
+    })[keep]
+    table = table.assign(_order=-table["z"].abs()).sort_values(["_order", "term"], kind="stable")
+    table = table[table["term"].isin(informative_terms(table["term"]))].drop(columns="_order")
+    table = table.head(n).reset_index(drop=True)
+    table.attrs.update(middle=middle, n_before=n_before, n_after=n_after, min_df=int(min_df))
+    return table
+
+
+#: Topic sweeps read at most this many tokens: a larger corpus is swept on a random sample of its
+#: documents, so that choosing the number of topics costs seconds, not minutes.
+SWEEP_MAX_TOKENS = 60_000
+
+
+def choose_n_topics(corpus, ks: Sequence[int] = (4, 6, 8, 10, 12), *, random_state: int = 0,
+                    max_tokens: int = SWEEP_MAX_TOKENS, min_diversity: float = 0.7, max_share: float = 0.5):
+    """Choose the number of topics from a quick :func:`corpus_tools.topic_sweep`.
+
+    The chosen ``k`` has the highest mean NPMI coherence (the top terms of its topics occur
+    together in the documents) among the ``k`` whose topics are worth reading one by one: their
+    diversity is at least ``min_diversity`` (the topics do not repeat each other's top terms) and
+    no topic holds more than ``max_share`` of the corpus (on a small corpus a few topics may
+    leave one catch-all topic of common words). When no ``k`` passes both, the one whose largest
+    topic is smallest among the diverse ones, else the most diverse. Ties go to the smaller ``k``.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The corpus the topic model will be fitted on.
+    ks : sequence of int, default (4, 6, 8, 10, 12)
+        Numbers of topics tried; those below 2 or not below the number of documents are left out.
+    random_state : int, default 0
+        Seeds the models and the sample.
+    max_tokens : int, default SWEEP_MAX_TOKENS
+        A larger corpus is swept on a random sample of documents holding about this many tokens.
+    min_diversity : float, default 0.7
+    max_share : float, default 0.5
+        The largest mean share of one topic over the documents.
+
+    Returns
+    -------
+    k : int
+        The chosen number of topics.
+    sweep : DataFrame
+        The :func:`corpus_tools.topic_sweep` table plus ``largest_share`` (the mean share of the
+        largest topic); empty when only one ``k`` was possible.
+    description : str
+        Markdown: which ``k`` were tried, on what, which was picked and why.
+
+    Raises
+    ------
+    ReportError
+        If ``ks`` is empty or the corpus has fewer than three documents.
+    """
+    import numpy as np
+
+    import corpus_tools as ct
+
+    if not len(ks):
+        raise ReportError("TOPIC_SWEEP must list at least one number of topics, e.g. [5, 8, 12].")
+    tried = sorted({int(k) for k in ks if 2 <= int(k) < corpus.n_docs})
+    if not tried:
+        if corpus.n_docs < 3:
+            raise ReportError(f"a topic model needs at least 3 documents; the corpus has {corpus.n_docs:,}.")
+        k = min(max(int(k) for k in ks), corpus.n_docs - 1)
+        return k, pd.DataFrame(), (f"With {corpus.n_docs:,} documents the model has **{k}** topics "
+                                   "(one fewer than the documents).")
+    sample = ""
+    swept = corpus
+    if corpus.n_tokens > max_tokens:
+        size = max(tried[-1] + 1, int(corpus.n_docs * max_tokens / corpus.n_tokens))
+        sampled = np.zeros(corpus.n_docs, dtype=bool)
+        sampled[np.random.default_rng(random_state).choice(corpus.n_docs, size=size, replace=False)] = True
+        swept = corpus.select(sampled)
+        sample = (f" on a random sample of {size:,} of the {corpus.n_docs:,} documents (a sweep of the whole "
+                  "corpus would take too long)")
+    sweep = ct.topic_sweep(swept, tried, random_state=random_state)
+    # topic_sweep scores coherence and diversity; how the corpus is shared out among the topics
+    # needs the models themselves, which are refitted here (the same seed gives the same models)
+    sweep["largest_share"] = [
+        float(ct.TopicModel(k, random_state=random_state).fit(swept).doc_topics().mean().max()) for k in tried]
+    diverse = sweep[sweep["diversity"] >= min_diversity]
+    readable = diverse[diverse["largest_share"] <= max_share]
+    distinct = (f"topics stay distinct (diversity, the share of distinct top terms, at least {min_diversity:g}) "
+                f"and no topic holds more than {max_share:.0%} of the corpus")
+    if not readable.empty:
+        best = readable.sort_values(["c_npmi", "k"], ascending=[False, True], kind="stable").iloc[0]
+        why = f"it has the highest NPMI coherence ({best['c_npmi']:.3f}) among those whose {distinct}"
+    elif not diverse.empty:
+        best = diverse.sort_values(["largest_share", "k"], kind="stable").iloc[0]
+        why = (f"no number of topics met both conditions ({distinct}), so the one with the smallest largest "
+               "topic among the diverse ones was taken")
     else:
-        focus_id = corpus.term_id(focus_term)
-    mask = corpus.dtm[:, focus_id].toarray().ravel() > 0
-    return (mask, f"documents mentioning **{markdown_escape(focus_term)}** against the documents that do not "
-                  "(the corpus has neither groups nor dates to compare)")
+        best = sweep.sort_values(["diversity", "k"], ascending=[False, True], kind="stable").iloc[0]
+        why = f"no number of topics reached a diversity of {min_diversity:g}, so the most diverse was taken"
+    k = int(best["k"])
+    listed = ", ".join(map(str, tried))
+    return k, sweep, (f"The number of topics, **{k}**, was chosen by fitting models with {listed} topics"
+                      f"{sample}: {why}.")
 
 
 # --- parameters ----------------------------------------------------------------------------------
@@ -577,6 +835,7 @@ def execute_notebook(
     name: str = "notebook",
     progress: Callable[[str], Any] | None = None,
     kernel_name: str = "python3",
+    collect: str | None = None,
 ):
     """Execute a notebook cell by cell in a fresh kernel of the current Python.
 
@@ -591,12 +850,17 @@ def execute_notebook(
     name : str, default "notebook"
         How messages name the notebook (its path).
     progress : callable, optional
-        Called with one line per executed code cell: ``"[ 3/24] cell 5 ... 0.4 s"``
+        Called with one line per executed code cell: ``"[ 3/24] cell 5 Top terms ... 0.4 s"``
         (executed / total code cells, the cell's 1-based position in ``nb``, i.e. in the
-        executed notebook, injected-parameters cell included).
+        executed notebook, injected-parameters cell included, the nearest Markdown heading
+        above the cell, and the time the cell took).
     kernel_name : str, default "python3"
         The kernelspec. ``python3`` runs ``python`` from the kernelspec, which Jupyter replaces
         with the interpreter running this function, so the kernel sees the same packages.
+    collect : str, optional
+        The name of a variable holding JSON-compatible data (e.g. ``"report_choices"``): after
+        the last cell its value is stored in ``nb.metadata["corpus_tools"][collect]`` (None when
+        the notebook does not define it).
 
     Returns
     -------
@@ -626,6 +890,7 @@ def execute_notebook(
         record_timing=False,
     )
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    sections = _section_names(nb)
     # The kernel process's own log (e.g. a notice about TCP transport) is not the notebook's
     # output; cell output and errors come through the messaging channels.
     with client.setup_kernel(stderr=subprocess.DEVNULL):
@@ -635,6 +900,10 @@ def execute_notebook(
             start = time.perf_counter()
             try:
                 client.execute_cell(nb.cells[index], index)
+                # an error raised after the cell's code ran (drawing its figure, displaying a value)
+                # leaves an error output without failing the cell: a report holding it has failed
+                if any(o.get("output_type") == "error" for o in nb.cells[index].get("outputs", [])):
+                    raise CellExecutionError("", "", "")
             except CellExecutionError as exc:
                 cell = nb.cells[index]
                 errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
@@ -654,9 +923,39 @@ def execute_notebook(
                 ) from None
             if progress is not None:
                 width = len(str(len(code_cells)))
-                progress(f"[{done:>{width}}/{len(code_cells)}] cell {index + 1} ... "
+                section = f" {sections[index]}" if sections[index] else ""
+                progress(f"[{done:>{width}}/{len(code_cells)}] cell {index + 1}{section} ... "
                          f"{time.perf_counter() - start:.1f} s")
+        if collect is not None:
+            nb.metadata.setdefault("corpus_tools", {})[collect] = _kernel_value(client, collect)
     return nb
+
+
+def _section_names(nb) -> list[str]:
+    """For every cell, the nearest Markdown heading at or above it ("" before the first one)."""
+    names, current = [], ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            headings = [line.lstrip("#").strip() for line in cell.source.splitlines()
+                        if re.match(r"#{1,6}\s", line)]
+            current = headings[-1] if headings else current
+        names.append(current)
+    return names
+
+
+def _kernel_value(client, name: str) -> Any:
+    """The JSON-compatible value of variable ``name`` in the kernel, or None when it is not defined.
+
+    Read through the ``user_expressions`` of an execute request, which runs no cell and adds no
+    output to the notebook.
+    """
+    expression = f"__import__('json').dumps(globals().get({name!r}), default=str)"
+    msg_id = client.kc.execute("", silent=True, store_history=False, user_expressions={"value": expression})
+    reply = client.wait_for_reply(msg_id)
+    value = (reply or {}).get("content", {}).get("user_expressions", {}).get("value", {})
+    if value.get("status") != "ok":
+        return None
+    return json.loads(ast.literal_eval(value["data"]["text/plain"]))
 
 
 # --- HTML ----------------------------------------------------------------------------------------
@@ -903,7 +1202,8 @@ def make_report(
     out.mkdir(parents=True, exist_ok=True)
     ipynb_path, html_path = out / "report.ipynb", out / "report.html"
     try:
-        execute_notebook(nb, cwd=nb_path.parent.resolve(), timeout=timeout, name=str(nb_path), progress=progress)
+        execute_notebook(nb, cwd=nb_path.parent.resolve(), timeout=timeout, name=str(nb_path), progress=progress,
+                         collect=CHOICES_VARIABLE)
     finally:
         nbformat.write(nb, ipynb_path)
     html_path.write_text(
@@ -917,6 +1217,7 @@ def make_report(
         "parameters": effective,
         "overrides": params,
         "random_state": effective.get("RANDOM_STATE"),
+        "choices": nb.metadata.get("corpus_tools", {}).get(CHOICES_VARIABLE),
         "data": {
             "input": data_arg,
             "n_files": len(files),

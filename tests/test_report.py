@@ -15,8 +15,9 @@ import pytest
 import corpus_tools as ct
 from corpus_tools import report
 from corpus_tools.report import (
-    ReportError, default_comparison, embed_html, external_references, grouping_column, inject_parameters,
-    input_files, load_docs, notebook_parameters, parse_param,
+    ReportError, default_comparison, embed_html, external_references, grouping_column, informative_terms,
+    inject_parameters, input_files, load_docs, markdown_escape, markdown_text, moving_terms, notebook_parameters,
+    parse_param,
 )
 
 LEE_SHA256 = "5d78d6dafd953bbf65797bef09a9ffb9ec430583381be705f8fd460000f370fb"  # data/registry.json
@@ -141,16 +142,15 @@ def test_default_comparison_rules():
     target, text = default_comparison(dated)
     assert target.tolist() == [False, False, False, True, True, True]
     assert "from **2021-01-16** on" in text
-    # 3. neither: the most frequent term in at most a quarter of the documents; here every term
-    # is in 2 or more of 6 documents (> 1.5), so with 8 documents a term in 2 qualifies
+    # 3. neither, but a focus term: the documents mentioning it
     plain = ct.Corpus.from_docs(_docs(text=texts + ["sun", "moon"]), cache=False, progress=False)
-    # doc freqs: oil 4, price 2, wheat 3, crop 2, rain 2, sun 1, moon 1 -> eligible (<= 2): price 3
-    # occurrences... counts: price 2, crop 2, rain 2, sun 1, moon 1 -> tie at 2 -> first by term: crop
-    target, text = default_comparison(plain)
-    assert target.tolist() == [False, False, True, False, True, False, False, False]
-    assert text.startswith("documents mentioning **crop** against")
-    target, _ = default_comparison(plain, focus_term="oil")
+    target, text = default_comparison(plain, focus_term="oil")
     assert target.tolist() == [True, True, False, False, False, True, False, False]
+    assert text == "documents mentioning **oil** against the documents that do not"
+    # 4. nothing named: the documents longer than the median length (tokens 3 2 2 2 2 2 1 1 -> median 2)
+    target, text = default_comparison(plain)
+    assert target.tolist() == [True, False, False, False, False, False, False, False]
+    assert text.startswith("the **1** documents longer than the median of **2** tokens against the **7** shorter ones")
 
 
 def test_default_comparison_skips_a_group_that_holds_every_document():
@@ -162,25 +162,31 @@ def test_default_comparison_skips_a_group_that_holds_every_document():
     assert target.tolist() == [False, True] and "from **2021-01-16** on" in text
 
 
-def test_report_on_the_single_seed_article_skips_what_needs_several_documents(tmp_path, capsys):
-    assert _run(["seeds", "-o", str(tmp_path / "seeds"), "--quiet"]) == 0
-    html = (tmp_path / "seeds" / "report.html").read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def seeds_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("seeds") / "report"
+    assert _run(["seeds", "-o", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_report_on_the_single_seed_article_skips_what_needs_several_documents(seeds_report):
+    html = (seeds_report / "report.html").read_text(encoding="utf-8")
     assert "this corpus has a single document, so there is nothing to compare it with" in html
     assert "Too few documents for a topic model; topics are skipped." in html
     assert "This corpus has no dates; trends are skipped." in html
 
 
 def test_default_comparison_in_a_tiny_corpus():
-    # three documents: a quarter is less than one, so a term in one document splits the corpus
-    tiny = ct.Corpus.from_docs(_docs(text=["oil rose", "gold fell", "wheat rose"]), cache=False, progress=False)
+    # three documents of different lengths: the longest against the others
+    tiny = ct.Corpus.from_docs(_docs(text=["oil rose", "gold fell sharply", "wheat"]), cache=False, progress=False)
     target, text = default_comparison(tiny)
-    assert target.tolist() == [False, True, False] and text.startswith("documents mentioning **fell** against")
-    # every term in every document: nothing to compare, and the message says why
-    same = ct.Corpus.from_docs(_docs(text=["oil rose"] * 12, date=pd.to_datetime(["2021-01-05"] * 12)),
+    assert target.tolist() == [False, True, False] and text.startswith("the **1** documents longer than")
+    # the same length everywhere and one date: nothing to compare, and the message says why
+    same = ct.Corpus.from_docs(_docs(text=["oil rose", "gold fell"] * 6, date=pd.to_datetime(["2021-01-05"] * 12)),
                                cache=False, progress=False)
     with pytest.raises(ReportError, match=re.escape(
-            "the corpus has no column that splits it into groups, no two different dates, and every term is "
-            "in more than a quarter of its 12 documents; give FOCUS_TERM or GROUP_COLUMN.")):
+            "the corpus has no column that splits it into groups, no two different dates, and all of its 12 "
+            "documents have the same length; give FOCUS_TERM or GROUP_COLUMN.")):
         default_comparison(same)
 
 
@@ -200,6 +206,43 @@ def test_default_comparison_errors():
         default_comparison(corpus, group_column="source")
     with pytest.raises(KeyError):
         default_comparison(corpus, focus_term="zzz")
+
+
+def test_informative_terms_leave_out_dates_numbers_and_short_tokens():
+    assert informative_terms(["October", "mths", "nine", "1987", "q3", "oil", "us", "gulf", "oil"]) == ["oil", "gulf"]
+    assert informative_terms(["oil", "gas"], min_length=4) == []
+
+
+def test_moving_terms_are_not_the_frequent_ones():
+    # "market" and "price" are in every document, flat; "tariff" is rarer and only in the second
+    # half; "october" moves too, but says when, not what
+    n = 40
+    dates = pd.date_range("2021-01-01", "2021-12-31", periods=n)
+    # "weather" is in every document of the first half and in a quarter of the second
+    second = {0: "tariff october", 1: "weather", 2: "tariff october", 3: ""}
+    texts = [f"market price report {second[i % 4] if i >= n // 2 else 'weather'}" for i in range(n)]
+    corpus = ct.Corpus.from_docs(_docs(text=texts, date=dates), cache=False, progress=False)
+    assert ct.term_frequencies(corpus, top=3)["term"].tolist() == ["market", "price", "report"]
+    movers = moving_terms(corpus, 5)
+    # largest |z| first: weather falls from every document to a quarter, tariff rises from none to half
+    assert movers["term"].tolist() == ["weather", "tariff"]
+    weather, tariff = movers.iloc[0], movers.iloc[1]
+    assert (tariff["docs_before"], tariff["docs_after"]) == (0, 10)
+    assert (tariff["share_before"], tariff["share_after"]) == (0.0, 0.5)
+    assert (weather["share_before"], weather["share_after"]) == (1.0, 0.25)
+    assert weather["change"] < 0 < tariff["change"] and 3 < tariff["z"] < -weather["z"]
+    assert movers.attrs["n_before"] == movers.attrs["n_after"] == 20 and movers.attrs["min_df"] == 5
+    # a term in fewer than min_df documents is left out, however it changes (tariff is in 10, weather in 25)
+    assert moving_terms(corpus, 5, min_df=11)["term"].tolist() == ["weather"]
+    undated = ct.Corpus.from_docs(_docs(text=texts), cache=False, progress=False)
+    with pytest.raises(ReportError, match="moving terms need a corpus with at least two different dates"):
+        moving_terms(undated)
+
+
+def test_markdown_text_undoes_markdown_escape():
+    value = "<b>A & B</b> [x](javascript:y) *z* `q`"
+    assert markdown_text(f"in {markdown_escape('my col', code=True)} is **{markdown_escape(value)}**") == \
+        f"in my col is {value}"
 
 
 # ---------------------------------------------------------------------------------------- HTML
@@ -228,7 +271,9 @@ def lee_reports(tmp_path_factory):
     """The default report on lee, made twice (for the reproducibility check) plus once with code."""
     root = tmp_path_factory.mktemp("reports")
     outputs = []
-    for name, extra in (("first", []), ("second", []), ("code", ["--show-code", "--param", "TOPIC_MAP=False"])):
+    # the third run names N_TOPICS, which skips the sweep that the first two test
+    for name, extra in (("first", []), ("second", []),
+                        ("code", ["--show-code", "--param", "TOPIC_MAP=False", "--param", "N_TOPICS=5"])):
         status = _run(["lee", "-o", str(root / name), *extra])
         assert status == 0
         outputs.append(root / name)
@@ -243,7 +288,14 @@ def test_report_writes_html_notebook_and_manifest(lee_reports, capsys):
     assert manifest["data"]["n_files"] == 1
     # the registry records the sha256 of the Lee file; the manifest must agree with it
     assert manifest["data"]["sha256"] == LEE_SHA256
-    assert manifest["parameters"]["CORPUS"] == "lee" and manifest["parameters"]["N_TOPICS"] == 5
+    assert manifest["parameters"]["CORPUS"] == "lee" and manifest["parameters"]["N_TOPICS"] is None
+    # what the report chose from the data: lee is undated, so no trend terms; the rest is there
+    choices = manifest["choices"]
+    assert choices["n_topics"] in manifest["parameters"]["TOPIC_SWEEP"]
+    assert [row["k"] for row in choices["topic_sweep"]] == manifest["parameters"]["TOPIC_SWEEP"]
+    assert re.fullmatch(r"the [\d,]+ documents longer than the median of [\d,]+ tokens against the [\d,]+ "
+                        r"shorter ones \(.*\)", choices["keyness_comparison"])
+    assert len(choices["kwic_keywords"]) == 3 and "trend_terms" not in choices
     assert manifest["random_state"] == 0
     assert manifest["overrides"] == {"CORPUS": "lee"}
     import gensim, matplotlib, networkx, nltk, numpy, pandas
@@ -283,7 +335,8 @@ def test_topic_map_caption_matches_its_numbering(lee_reports):
     # the map inside the frame counts from 1 (what ldavis.js needs), as the caption says
     frame = re.search(r'<iframe srcdoc="([^"]*)"', html).group(1)
     data = json.loads(re.search(r'new LDAvis\("#ldavis_topics", (\{.*\})\);', unescape(frame)).group(1))
-    assert data["mdsDat"]["topics"] == [1, 2, 3, 4, 5] and data["topic.order"] == [1, 2, 3, 4, 5]
+    k = json.loads((lee_reports[0] / "manifest.json").read_text())["choices"]["n_topics"]
+    assert data["mdsDat"]["topics"] == list(range(1, k + 1)) and data["topic.order"] == list(range(1, k + 1))
 
 
 def test_show_code_keeps_code_but_not_setup(lee_reports):
@@ -312,8 +365,9 @@ def test_failing_cell_exits_nonzero_naming_cell_and_error(tmp_path, capsys):
     # one progress line per cell that ran: parameters, injected parameters, y = X + 1
     lines = captured.out.splitlines()
     assert len(lines) == 3
-    assert all(re.fullmatch(r"\[\d/5\] cell \d \.\.\. \d+\.\d s", line) for line in lines)
-    assert re.match(r"\[1/5\] cell 2 \.\.\. ", captured.out)
+    # each names the section of the cell: the nearest heading above it
+    assert all(re.fullmatch(r"\[\d/5\] cell \d Tiny \.\.\. \d+\.\d s", line) for line in lines)
+    assert re.match(r"\[1/5\] cell 2 Tiny \.\.\. ", captured.out)
     # the partly executed notebook is kept for inspection
     kept = nbformat.read(tmp_path / "out" / "report.ipynb", as_version=4)
     assert kept.cells[4].outputs[0]["ename"] == "ZeroDivisionError"
@@ -338,6 +392,78 @@ def test_main_runs_a_custom_notebook(tmp_path, capsys):
     assert captured_lines(capsys) == [f"wrote {tmp_path / 'o' / 'report.html'}"]
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert manifest["parameters"] == {"X": 2, "NAME": "ab"} and manifest["data"]["n_files"] == 0
+
+
+@pytest.fixture(scope="module")
+def wikinews_report(tmp_path_factory):
+    """The report as `corpus-tools report` makes it with no arguments: on the bundled Wikinews corpus."""
+    out = tmp_path_factory.mktemp("wikinews") / "report"
+    assert _run(["-o", str(out), "--quiet"]) == 0
+    return out
+
+
+def _page_text(path) -> str:
+    page = _Markup()
+    page.feed(path.read_text(encoding="utf-8"))
+    return re.sub(r"\s+", " ", "".join(page.text))
+
+
+def test_summary_and_contents_at_the_top(wikinews_report):
+    html = (wikinews_report / "report.html").read_text(encoding="utf-8")
+    text = _page_text(wikinews_report / "report.html")
+    manifest = json.loads((wikinews_report / "manifest.json").read_text())
+    choices = manifest["choices"]
+    # the table of contents links to every section's heading, all of which exist
+    contents = text.index("Contents:")
+    links = re.findall(r'<a href="#([\w-]+)">', html)
+    assert len(links) >= 9 and all(f'id="{anchor}"' in html for anchor in links)
+    # the summary comes first, and its numbers are the corpus's
+    corpus = ct.Corpus.from_docs(load_docs("wikinews"), extra_stopwords="news", progress=False)
+    summary = re.search(r"Summary¶? (This corpus holds .*?) The corpus", text).group(1)
+    assert contents < text.index(summary) < text.index("Top terms¶")
+    assert f"This corpus holds {corpus.n_docs:,} documents ({corpus.n_tokens:,} tokens after stopwords" in summary
+    assert f"dated {corpus.dates.min():%Y-%m-%d} to {corpus.dates.max():%Y-%m-%d}." in summary
+    movers = moving_terms(corpus, 5)
+    first = movers.iloc[0]
+    assert (f"{first['term']} {'rose' if first['change'] > 0 else 'fell'} from {first['share_before']:.0%} to "
+            f"{first['share_after']:.0%}") in summary
+    assert f"The largest of its {choices['n_topics']} topics are " in summary
+    assert "appears when the whole report has run" not in text
+
+
+def test_manifest_holds_the_choices(wikinews_report):
+    manifest = json.loads((wikinews_report / "manifest.json").read_text())
+    choices = manifest["choices"]
+    assert manifest["parameters"]["TREND_TERMS"] is None and manifest["parameters"]["N_TOPICS"] is None
+    corpus = ct.Corpus.from_docs(load_docs("wikinews"), extra_stopwords="news", progress=False)
+    assert choices["trend_terms"] == moving_terms(corpus, 5)["term"].tolist()
+    # the terms that moved, not the most frequent ones, and no month names
+    assert set(choices["trend_terms"]).isdisjoint(ct.term_frequencies(corpus, top=5)["term"])
+    assert choices["kwic_keywords"] == informative_terms(choices["trend_terms"])[:3]
+    assert choices["keyness_comparison"].startswith("documents dated from 2019-07-03 on")
+    sweep = {row["k"]: row for row in choices["topic_sweep"]}
+    assert sorted(sweep) == manifest["parameters"]["TOPIC_SWEEP"] and choices["n_topics"] in sweep
+    text = _page_text(wikinews_report / "report.html")
+    assert f"The number of topics, {choices['n_topics']}, was chosen by fitting models with" in text
+    # the topic table gives each topic its top terms, share and a representative headline
+    assert "representative headline" in text and "share of corpus" in text
+
+
+def _problems(report_folder) -> list[str]:
+    """Tracebacks and warnings printed by the report's cells."""
+    nb = nbformat.read(report_folder / "report.ipynb", as_version=4)
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "error" or (output["output_type"] == "stream" and output["name"] == "stderr"
+                                                    and "Warning" in output["text"]):
+                found.append(f"cell {index}: {output.get('ename') or output['text'][:200]}")
+    return found
+
+
+def test_no_traceback_or_warning_on_the_bundled_corpora(wikinews_report, lee_reports, seeds_report):
+    for folder in (wikinews_report, lee_reports[0], seeds_report):
+        assert _problems(folder) == []
 
 
 def captured_lines(capsys) -> list[str]:
@@ -441,8 +567,9 @@ def test_markup_in_the_data_is_shown_as_text(hostile_report):
     # every field reached the page, as text
     text = "".join(page.text)
     assert f"Corpus: {hostile_report.parents[1] / HOSTILE_FOLDER}" in text        # the folder
-    # the load report (pandas shortens a long path to 50 characters, so only its start is sure to show)
-    assert f"{HOSTILE_FOLDER}/<svg onload=a" in text and "empty file (no text)" in text
+    # the load report's entry for the hostile file name (pandas shortens the path to 50 characters,
+    # and the temporary folder's length varies, so only the problem is sure to show in full)
+    assert "empty file (no text)" in text
     assert "<img src=x onerror=alert(1)> wire" in text                          # sources
     assert "documents whose sections is <script>alert(2)</script> (the largest group)" in text
     # the KWIC tables show doc ids and contexts holding the markup, as text
@@ -460,3 +587,16 @@ def test_small_corpus_sections_adapt(hostile_report):
         assert f">{heading}" in html
     assert "<iframe srcdoc=" in html
     assert len(re.findall(r"</strong>: (?:showing 6 of )?[\d,]+ occurrences?</p>", html)) == 3
+
+
+def test_an_error_after_the_cell_ran_fails_the_report():
+    # the inline backend draws figures after the cell's code (a post_execute hook): an error
+    # there leaves an error output while the cell itself "succeeds"
+    source = ("ip = get_ipython()\n"
+              "def boom():\n"
+              "    ip.events.unregister('post_execute', boom)\n"
+              "    raise ValueError('drawing failed')\n"
+              "ip.events.register('post_execute', boom)")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source), nbformat.v4.new_code_cell("1 + 1")])
+    with pytest.raises(report.ReportError, match=r"^late\.ipynb, cell 1: ValueError: drawing failed"):
+        report.execute_notebook(nb, name="late.ipynb")
