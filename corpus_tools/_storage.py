@@ -8,8 +8,12 @@ A corpus folder holds
 - ``vocab.txt``: the terms, one per line, UTF-8 (``vocab.json``, a JSON list, when a term holds
   a line break);
 - ``meta.json``, written last, so that its presence marks a complete folder. Its ``crc32`` entry
-  holds the CRC-32 (``zlib.crc32``) of each array's bytes, of the vocabulary file and of
-  meta.json's own other entries (as compact JSON with sorted keys).
+  holds the CRC-32 (``zlib.crc32``) of each array's bytes, of the vocabulary file, of other files
+  written with the folder (a saved corpus's ``docs.parquet``) and of meta.json's own other
+  entries (as compact JSON with sorted keys). A saved corpus's meta.json also holds
+  ``doc_ids_crc32`` (see :func:`doc_ids_checksum`): a docs.parquet that is whole but holds other
+  documents, or the same in another order, would attach every row of the arrays to the wrong
+  document.
 
 Reading checks every checksum and that the arrays fit together (dtypes, lengths, offsets, term
 ids within the vocabulary) before any of them is used, so that a damaged or edited folder gives
@@ -64,6 +68,26 @@ _DAMAGED = "the folder is damaged — rebuild it with Corpus.from_docs(...).save
 # what each array may hold: signed or unsigned integers (counts may also be floats), at most 64 bits
 _KINDS = {"ids": "iu", "doc_offsets": "iu", "sent_offsets": "iu", "dtm_data": "iuf", "dtm_indices": "iu",
           "dtm_indptr": "iu"}
+# float counts only in the sizes scipy's sparse matrices take (not float16)
+_FLOAT_SIZES = (4, 8)
+# the types of the build parameters meta.json records; what the corpus and its analyses read back
+_STR = (str,)
+_PARAM_TYPES = {
+    "text": (_STR, "a string"),
+    "lowercase": ((bool,), "true or false"),
+    "tokenizer": (_STR, "a string"),
+    "stopwords": ((str, list, type(None)), "a string, a list of words or null"),
+    "extra_stopwords": ((str, list, type(None)), "a string, a list of words or null"),
+    "min_length": ((int,), "an integer"),
+    "numbers": ((bool,), "true or false"),
+    "lemmatize": ((bool, str), "true, false or a string"),
+    "stem": ((bool, str), "false or a string"),
+    "phrases": ((dict, type(None)), "an object of options or null"),
+    "min_df": ((int, float), "a number"),
+    "max_df": ((int, float), "a number"),
+    "max_terms": ((int, type(None)), "an integer or null"),
+    "keep": ((list, type(None)), "a list of terms or null"),
+}
 
 
 class CorpusFolderError(CorpusToolsError, ValueError):
@@ -84,8 +108,22 @@ def incomplete(path: Path) -> CorpusFolderError:
                              "interrupted)", "save the corpus again with Corpus.save(path)")
 
 
-def write_folder(path: Path, arrays: dict[str, np.ndarray], vocab: list[str], meta: dict) -> None:
-    """Write ``arrays`` (named as :data:`ARRAY_NAMES`), ``vocab`` and ``meta`` into folder ``path``."""
+def doc_ids_checksum(index) -> int:
+    """CRC-32 of a corpus's document ids: their ``str`` joined with line breaks, UTF-8.
+
+    Lone surrogates are encoded as they are (``surrogatepass``), so that any id can be hashed.
+    """
+    text = "\n".join(map(str, index.tolist()))
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def write_folder(path: Path, arrays: dict[str, np.ndarray], vocab: list[str], meta: dict,
+                 files: dict[str, bytes] | None = None) -> None:
+    """Write ``arrays`` (named as :data:`ARRAY_NAMES`), ``vocab`` and ``meta`` into folder ``path``.
+
+    ``files`` maps the names of other files already written into the folder to their bytes;
+    their checksums are kept with the others, for :func:`read_folder` to verify.
+    """
     path.mkdir(parents=True, exist_ok=True)
     (path / "meta.json").unlink(missing_ok=True)  # the folder is incomplete until meta.json is back
     remove_stale_temp(path)
@@ -112,6 +150,8 @@ def write_folder(path: Path, arrays: dict[str, np.ndarray], vocab: list[str], me
         _replace(path / "vocab.json", [data])
         (path / "vocab.txt").unlink(missing_ok=True)
     sums["vocab"] = zlib.crc32(data)
+    for name, data in (files or {}).items():
+        sums[name] = zlib.crc32(data)
     for old in ("tokens.npz", "dtm.npz", *(f"{n}.npy" for n in ARRAY_NAMES)):  # earlier layouts
         (path / old).unlink(missing_ok=True)
     # the checksum covers meta as a reader will see it: after a JSON round trip (tuples become
@@ -121,12 +161,14 @@ def write_folder(path: Path, arrays: dict[str, np.ndarray], vocab: list[str], me
     _replace(path / "meta.json", [json.dumps({**meta, "crc32": sums}).encode("utf-8")])
 
 
-def read_folder(path: Path, *, map_arrays: bool = False) -> tuple[dict, list[str], dict[str, np.ndarray]]:
+def read_folder(path: Path, *, map_arrays: bool = False,
+                files: dict[str, bytes] | None = None) -> tuple[dict, list[str], dict[str, np.ndarray]]:
     """(meta, vocab, arrays) of a folder written by :func:`write_folder` or an earlier version.
 
     ``map_arrays`` maps ``arrays.bin`` instead of reading it; only for folders that are replaced
     by renaming, never rewritten in place (the cache). Checksums are verified where the folder
-    has them; :func:`check_arrays` checks that the parts fit together.
+    has them, also of ``files`` (name to bytes, as read by the caller); :func:`check_arrays`
+    checks that the parts fit together.
 
     Raises
     ------
@@ -140,6 +182,8 @@ def read_folder(path: Path, *, map_arrays: bool = False) -> tuple[dict, list[str
         raw = (path / "meta.json").read_bytes()
     except FileNotFoundError:
         raise incomplete(path) from None
+    except IsADirectoryError:
+        raise damaged("meta.json is not a file") from None
     try:
         meta = json.loads(raw)
     except ValueError:  # not UTF-8 or not JSON
@@ -152,12 +196,17 @@ def read_folder(path: Path, *, map_arrays: bool = False) -> tuple[dict, list[str
     if sums is not None and (not isinstance(sums, dict) or sums.get("meta") != zlib.crc32(_canonical(meta))):
         raise damaged("meta.json does not match its checksum (it was edited or damaged)")
     sums = sums or {}
+    for name, data in (files or {}).items():
+        if name in sums and zlib.crc32(data) != sums[name]:
+            raise damaged(f"{name} does not match its checksum (it was edited or damaged)")
 
     vocab_file = path / ("vocab.txt" if (path / "vocab.txt").exists() else "vocab.json")
     try:
         raw = vocab_file.read_bytes()
     except FileNotFoundError:
         raise damaged("vocab.txt (or vocab.json) is missing") from None
+    except IsADirectoryError:
+        raise damaged(f"{vocab_file.name} is not a file") from None
     if "vocab" in sums and zlib.crc32(raw) != sums["vocab"]:
         raise damaged(f"{vocab_file.name} does not match its checksum (it was edited or damaged)")
     try:
@@ -166,6 +215,11 @@ def read_folder(path: Path, *, map_arrays: bool = False) -> tuple[dict, list[str
         raise damaged(f"{vocab_file.name} is not valid {'UTF-8' if vocab_file.suffix == '.txt' else 'JSON'}") from None
     if not isinstance(vocab, list) or not all(isinstance(t, str) for t in vocab):
         raise damaged(f"{vocab_file.name} does not hold a list of terms")
+    if len(set(vocab)) != len(vocab):
+        # two columns of one term would split its counts, and lookups would find only one of them
+        seen = set()
+        twice = next(t for t in vocab if t in seen or seen.add(t))
+        raise damaged(f"{vocab_file.name} holds the term {twice!r} twice")
 
     if "arrays" in meta:
         arrays = _read_blob(path, meta["arrays"], map_arrays)
@@ -205,8 +259,9 @@ def check_arrays(path: Path, meta: dict, vocab: list[str], arrays: dict[str, np.
         bad(f"the arrays {missing} are missing")
     for name in ARRAY_NAMES:
         a = arrays[name]
-        if a.ndim != 1 or a.dtype.kind not in _KINDS[name] or a.dtype.itemsize > 8:
-            kind = "numbers" if "f" in _KINDS[name] else "integers"
+        if (a.ndim != 1 or a.dtype.kind not in _KINDS[name] or a.dtype.itemsize > 8
+                or (a.dtype.kind == "f" and a.dtype.itemsize not in _FLOAT_SIZES)):
+            kind = "integers or 32- or 64-bit floats" if "f" in _KINDS[name] else "integers"
             bad(f"{name} has dtype {a.dtype} and shape {a.shape}; it must be a one-dimensional array of {kind}")
     ids = arrays["ids"]
     if meta.get("n_tokens", len(ids)) != len(ids):
@@ -219,6 +274,27 @@ def check_arrays(path: Path, meta: dict, vocab: list[str], arrays: dict[str, np.
         bad(f"dtm_data holds {len(arrays['dtm_data'])} values but dtm_indices {len(indices)}")
     _check_offsets(bad, "dtm_indptr", arrays["dtm_indptr"], n_docs + 1, len(indices), "the length of dtm_indices")
     _check_range(bad, "dtm_indices", indices, n_terms)
+    data = arrays["dtm_data"]
+    # "not >= 0" also catches NaN
+    if len(data) and data.dtype.kind != "u" and not data.min() >= 0:
+        bad("dtm_data holds negative (or NaN) counts")
+    _check_params(bad, meta.get("params", {}))
+
+
+def _check_params(bad, params) -> None:
+    """The build parameters meta.json records have the types the corpus reads them as."""
+    if not isinstance(params, dict):
+        bad("meta.json's params are not a JSON object")
+    for name, (types, what) in _PARAM_TYPES.items():
+        if name not in params:  # written before this parameter existed
+            continue
+        value = params[name]
+        # true/false is an int to Python, but not a number of documents or characters
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            bad(f"meta.json's params give {name}={json.dumps(value)}; it must be {what}")
+    for name in ("stopwords", "extra_stopwords", "keep"):
+        if isinstance(params.get(name), list) and not all(isinstance(t, str) for t in params[name]):
+            bad(f"meta.json's params give {name} a list that holds other things than strings")
 
 
 def _check_range(bad, name: str, values: np.ndarray, n_terms: int) -> None:
@@ -257,6 +333,8 @@ def _read_blob(path: Path, layout, map_arrays: bool) -> dict[str, np.ndarray]:
         f = open(file, "rb")
     except FileNotFoundError:
         raise CorpusFolderError(path, "arrays.bin is missing") from None
+    except IsADirectoryError:
+        raise CorpusFolderError(path, "arrays.bin is not a file") from None
     with f:
         buf = None
         if map_arrays and _can_map(f):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -17,7 +18,8 @@ import scipy.sparse as sp
 
 from . import __version__
 from . import cache as _cache
-from ._storage import CorpusFolderError, check_arrays, incomplete, read_folder, replace_with, write_folder
+from ._storage import (CorpusFolderError, check_arrays, doc_ids_checksum, incomplete, read_folder, replace_with,
+                       write_folder)
 from .errors import check_n_jobs, check_option, check_positive_int
 from .text.normalize import BOUNDARY, Normalizer, is_non_final_abbreviation
 from .text.phrases import join_phrases, phrase_options
@@ -44,7 +46,8 @@ class Corpus:
     Attributes
     ----------
     docs : DataFrame
-        The documents (index ``doc_id``), as given.
+        The documents (index ``doc_id``), as given; :meth:`from_docs` keeps a frame of its own,
+        so assigning to it leaves the caller's frame alone.
     vocab : pd.Index
         The terms, sorted.
     ids : int32 array
@@ -170,6 +173,9 @@ class Corpus:
         ([[0, 1, 0, 0, 1, 1], [1, 1, 1, 1, 0, 0]], ['china', 'drill', 'j-20', 'jets', 'russia', 'troops'])
         """
         texts = _texts(docs, text)
+        # a frame of its own, so that changing corpus.docs never changes the caller's; shallow
+        # (copy-on-write shares the columns until one side changes them), so it costs nothing
+        docs = docs.copy(deep=False)
         check_option("tokenizer", tokenizer, TOKENIZERS)
         phrase_opts = phrase_options(phrases)
         normalizer = Normalizer(
@@ -380,6 +386,58 @@ class Corpus:
             params=self.params,
         )
 
+    def drop_duplicates(self, groups: pd.DataFrame, keep="first") -> Corpus:
+        """A new Corpus without the copies listed in ``groups``.
+
+        Parameters
+        ----------
+        groups : DataFrame
+            Columns ``group`` and ``doc_id``, as returned by :func:`corpus_tools.near_duplicates`;
+            documents of ``groups`` not in this corpus are ignored.
+        keep : {"first", "last", False}
+            Which member of each group stays: the earliest (by ``date``, undated last, then
+            position in this corpus), the latest, or none.
+
+        Returns
+        -------
+        Corpus
+            The remaining documents, in their order (see :meth:`select`).
+
+        Raises
+        ------
+        ValueError
+            For another ``keep``, or ``groups`` without the columns ``group`` and ``doc_id``.
+
+        Examples
+        --------
+        >>> groups = ct.near_duplicates(corpus)  # doctest: +SKIP
+        >>> corpus.drop_duplicates(groups, keep="first")  # doctest: +SKIP
+        """
+        from .errors import option_error
+
+        if keep is not False and (not isinstance(keep, str) or keep not in ("first", "last")):
+            raise option_error("keep", keep, ["first", "last", False])
+        if not isinstance(groups, pd.DataFrame) or not {"group", "doc_id"} <= set(groups.columns):
+            raise ValueError("`groups` must be a DataFrame with the columns 'group' and 'doc_id', "
+                             "as ct.near_duplicates returns.")
+        rows = self.docs.index.get_indexer(groups["doc_id"])
+        found = rows >= 0
+        rows, group = rows[found].astype(np.int64), groups["group"].to_numpy()[found]
+        drop = np.zeros(self.n_docs, dtype=bool)
+        drop[rows] = True
+        if keep is not False and len(rows):
+            date = self.dates.to_numpy().astype("datetime64[ns]")
+            key = date.view(np.int64).copy()
+            key[np.isnat(date)] = np.iinfo(np.int64).max  # undated last
+            order = np.lexsort((rows, key[rows], group))
+            g = group[order]
+            if keep == "first":
+                kept = order[np.r_[True, g[1:] != g[:-1]]]
+            else:
+                kept = order[np.r_[g[1:] != g[:-1], True]]
+            drop[rows[kept]] = False
+        return self.select(~drop)
+
     def _rows(self, mask_or_ids) -> np.ndarray:
         if isinstance(mask_or_ids, pd.Series) and mask_or_ids.dtype == bool:
             if not mask_or_ids.index.equals(self.docs.index):
@@ -498,25 +556,29 @@ class Corpus:
         # each file is written under a temporary name and renamed: an interrupted save (a full
         # disk) leaves no partial file under a real name
         try:
-            replace_with(path / "docs.parquet", docs.to_parquet)
+            data = docs.to_parquet()  # the bytes, to checksum them without reading the file back
         except UnicodeEncodeError:  # lone surrogates, which Parquet (UTF-8) cannot hold
             docs = _without_surrogates(docs, path / "docs.parquet")
-            replace_with(path / "docs.parquet", docs.to_parquet)
+            data = docs.to_parquet()
+        replace_with(path / "docs.parquet", lambda tmp: tmp.write_bytes(data))
         report = self.docs.attrs.get("load_report")
         if report:
             text = json.dumps(report, default=str, indent=1)  # ASCII: escapes any surrogate
             replace_with(path / "load_report.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:
             (path / "load_report.json").unlink(missing_ok=True)  # an earlier save's
-        self._save_arrays(path)
+        # the ids as written (surrogates replaced): what load compares docs.parquet's with
+        self._save_arrays(path, files={"docs.parquet": data}, doc_ids=docs.index)
         return path
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Corpus:
         """Read a corpus written by :meth:`save`.
 
-        Every part is checked before it is used: the checksums written with it (folders saved
-        by earlier versions have none) and that the arrays fit together and with the documents.
+        Every part is checked before it is used: the checksums written with it, docs.parquet's
+        included (folders saved by earlier versions have none), that docs.parquet holds the
+        documents saved with the arrays, in their order, and that the arrays fit together and
+        with the documents.
 
         Raises
         ------
@@ -532,23 +594,35 @@ class Corpus:
         if not (path / "meta.json").exists():  # checked before reading the (perhaps partial) docs
             raise incomplete(path)
         try:
-            docs = pd.read_parquet(path / "docs.parquet")
+            raw = (path / "docs.parquet").read_bytes()
+        except IsADirectoryError:
+            raise CorpusFolderError(path, "docs.parquet is not a file") from None
+        # checksums first: a damaged docs.parquet may parse and fail only later, in pandas or arrow
+        meta, vocab, arrays = read_folder(path, files={"docs.parquet": raw})
+        try:
+            docs = pd.read_parquet(io.BytesIO(raw))
         except (OSError, ValueError) as err:  # pyarrow's errors are both
             raise CorpusFolderError(path, f"docs.parquet cannot be read ({err})") from None
+        del raw
+        if "doc_ids_crc32" in meta and doc_ids_checksum(docs.index) != meta["doc_ids_crc32"]:
+            raise CorpusFolderError(path, "docs.parquet holds other documents or another order than the arrays "
+                                    "(its document ids are not those saved with them)")
         if (path / "load_report.json").exists():
             try:
                 docs.attrs["load_report"] = json.loads((path / "load_report.json").read_text(encoding="utf-8"))
             except ValueError:  # a report that cannot be read is left out: the corpus is whole
                 warnings.warn(f"{path / 'load_report.json'} is not valid JSON; the load report is left out.",
                               stacklevel=2)
-        return cls._load_arrays(path, docs)
+        return cls._from_folder(path, docs, meta, vocab, arrays)
 
-    def _save_arrays(self, path: Path) -> None:
+    def _save_arrays(self, path: Path, files: dict[str, bytes] | None = None, doc_ids=None) -> None:
         arrays = {"ids": self.ids, "doc_offsets": self.doc_offsets, "sent_offsets": self.sent_offsets,
                   "dtm_data": self.dtm.data, "dtm_indices": self.dtm.indices, "dtm_indptr": self.dtm.indptr}
         meta = {"format": _FORMAT_VERSION, "corpus_tools": __version__, "params": self.params,
                 "n_docs": self.n_docs, "n_tokens": self.n_tokens, "n_terms": self.n_terms}
-        write_folder(path, arrays, self.vocab.tolist(), meta)
+        if doc_ids is not None:
+            meta["doc_ids_crc32"] = doc_ids_checksum(doc_ids)
+        write_folder(path, arrays, self.vocab.tolist(), meta, files)
 
     def _cache_in(self, entry: Path) -> None:
         """Write the corpus to cache folder ``entry``; a failure (a full disk, no permission) only warns."""
@@ -566,6 +640,11 @@ class Corpus:
     def _load_arrays(cls, path: Path, docs: pd.DataFrame, *, map_arrays: bool = False,
                      docs_label: str = "docs.parquet") -> Corpus:
         meta, vocab, a = read_folder(path, map_arrays=map_arrays)
+        return cls._from_folder(path, docs, meta, vocab, a, docs_label)
+
+    @classmethod
+    def _from_folder(cls, path: Path, docs: pd.DataFrame, meta: dict, vocab: list[str], a: dict,
+                     docs_label: str = "docs.parquet") -> Corpus:
         if meta.get("format") not in _READABLE_FORMATS:
             raise CorpusFolderError(
                 path, f"meta.json gives format {meta.get('format')!r}, which corpus_tools {__version__} cannot "
@@ -584,7 +663,7 @@ class Corpus:
             return "undated"
         undated = self.n_docs - len(dates)
         extra = f", {undated:,} undated" if undated else ""
-        return f"{dates.min():%Y-%m-%d}..{dates.max():%Y-%m-%d}{extra}"
+        return f"{_iso_day(dates.min())}..{_iso_day(dates.max())}{extra}"
 
     def __repr__(self) -> str:
         return (f"Corpus({self.n_docs:,} docs, {self.n_tokens:,} tokens, {self.n_terms:,} terms, "
@@ -604,6 +683,11 @@ class Corpus:
 
 
 # ---------------------------------------------------------------------- helpers
+def _iso_day(stamp) -> str:
+    """``YYYY-MM-DD`` for any year a date column can hold (strftime refuses some)."""
+    return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
+
+
 def _check_unique_ids(docs) -> None:
     if not docs.index.is_unique:
         dup = docs.index[docs.index.duplicated()].unique()[:5].tolist()

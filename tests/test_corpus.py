@@ -187,6 +187,18 @@ def test_save_and_load_round_trip(tmp_path):
         Corpus.load(tmp_path / "nothing")
 
 
+@pytest.mark.parametrize("cache", [False, True], ids=["built", "from the cache"])
+def test_changing_corpus_docs_leaves_the_callers_frame_alone(cache):
+    docs = make_docs(["apple banana", "banana cherry"])
+    Corpus.from_docs(docs, cache=cache, progress=False)
+    c = Corpus.from_docs(docs, cache=cache, progress=False)  # the second one read from the cache, if used
+    assert c.docs is not docs
+    c.docs["text"] = "changed"
+    c.docs["extra"] = 1
+    c.docs.loc["d0", "text"] = "again"
+    assert docs["text"].tolist() == ["apple banana", "banana cherry"] and list(docs.columns) == ["text"]
+
+
 def test_load_reads_the_npz_layout_of_earlier_versions(tmp_path):
     c = build(["apple banana. cherry", "banana cherry"])
     c.save(tmp_path / "saved")
@@ -341,7 +353,7 @@ def test_cache_reloads_and_never_returns_stale(monkeypatch):
     monkeypatch.setattr(corpus_module, "_tokenize_all", fail)
     again = Corpus.from_docs(docs, progress=False)
     assert list(again.vocab) == list(first.vocab) and np.array_equal(again.ids, first.ids)
-    assert (again.dtm != first.dtm).nnz == 0 and again.docs is docs
+    assert (again.dtm != first.dtm).nnz == 0 and again.docs.equals(docs)
     with pytest.raises(AssertionError, match="tokenized again"):
         Corpus.from_docs(docs, progress=False, lemmatize=True)  # another parameter: not the cached one
     changed = docs.copy()

@@ -197,7 +197,7 @@ def test_max_rows_reads_only_the_documents_shown_and_counts_all_matches():
     with pytest.warns(UserWarning, match="more than 2 matches"):
         out = ct.kwic(corpus, "troops", max_rows=2)
     assert out["match"].tolist() == ["troops", "Troops"] and out.attrs["n_matches"] == 3
-    with pytest.raises(ValueError, match=r"^the text of document 'd2' does not hold the tokens the corpus stores"):
+    with pytest.raises(ValueError, match=r"^the text of document 'd2' no longer gives its stored tokens; were corpus.docs changed"):
         ct.kwic(corpus, "troops", max_rows=None)
 
 
@@ -295,3 +295,66 @@ def test_lee_same_rows_as_reading_every_text(lee_docs, options, patterns):
         assert len(expected) >= 3, pattern
         assert rows(out) == expected, pattern
         assert out.attrs["n_matches"] == len(expected)
+
+
+# ---------------------------------------------------------------------- joined phrases, changed texts, messages
+@pytest.fixture(scope="module")
+def lee_phrases(lee_docs):
+    # one date for every document: term_trends needs dates, the tokens do not change
+    docs = lee_docs.assign(date=pd.Timestamp("2021-01-15"))
+    return ct.Corpus.from_docs(docs, phrases=True, cache=False, progress=False)
+
+
+@pytest.mark.parametrize("pattern, joined, absent, n, n_docs", [
+    ("prime minister", "prime_minister", "prime", 21, 14),
+    ("new south wales", "new_south_wales", "wales", 40, 28),
+])
+def test_a_phrase_is_found_as_the_joined_term_of_a_phrase_corpus(lee_phrases, pattern, joined, absent, n, n_docs):
+    corpus = lee_phrases
+    assert joined in corpus.vocab and absent not in corpus.vocab  # every use was joined
+    assert int(corpus.dtm[:, corpus.term_id(joined)].sum()) == n
+    out = ct.kwic(corpus, pattern, window=2, max_rows=None)
+    assert len(out) == out.attrs["n_matches"] == n
+    assert set(out["match"].str.lower().str.removesuffix("'s")) == {pattern}
+    trend = ct.term_trends(corpus, [pattern], measure="count")
+    assert trend[["term", "count", "n_docs_with"]].values.tolist() == [[pattern, n, n_docs]]
+
+
+def test_a_phrase_corpus_with_frequency_limits_aligns_every_document(lee_docs):
+    # rare joined terms (christmas_island) are removed with their words, which stay terms elsewhere
+    corpus = ct.Corpus.from_docs(lee_docs, phrases=True, min_df=3, cache=False, progress=False)
+    out = ct.kwic(corpus, "said", window=1, max_rows=None)
+    assert len(out) == out.attrs["n_matches"] == int(corpus.dtm[:, corpus.term_id("said")].sum())
+
+
+STALE = (r"^the text of document 'd1' no longer gives its stored tokens; were corpus\.docs changed after the "
+         r"corpus was built\? Build the corpus again from the current docs\.$")
+
+
+def test_a_text_changed_after_the_corpus_was_built_is_refused():
+    corpus = ct.Corpus.from_docs(DOCS, cache=False, progress=False)  # its own: the docs are changed below
+    original = corpus.docs.loc["d1", "text"]
+    # words the corpus stores ("militants" is a term) put before, after or between the stored ones
+    for text in ["Militants " + original, original + " Militants fled.",
+                 original.replace("the border", "the military border")]:
+        corpus.docs.loc["d1", "text"] = text
+        with pytest.raises(ValueError, match=STALE):
+            ct.kwic(corpus, "troops")
+    corpus.docs.loc["d1", "text"] = original + " And then they were there."  # only stopwords: the same tokens
+    assert ct.kwic(corpus, "troops")["match"].tolist() == ["troops", "Troops", "troops"]
+
+
+def test_a_missing_word_of_a_phrase_and_an_empty_glob_are_named(corpus):
+    with pytest.raises(KeyError, match=r"^\"'troops zzzq': the word 'zzzq' is not in the vocabulary\"$"):
+        ct.kwic(corpus, "troops zzzq")
+    with pytest.raises(KeyError, match=r"^\"'Tropps border': the word 'Tropps' \(term 'tropps'\) is not in the "
+                                       r"vocabulary \(close terms: \['troops'\]\)\"$"):
+        ct.kwic(corpus, "Tropps border")
+    with pytest.raises(KeyError, match=r"^\"'Tropps' is normalised to the term 'tropps', which is not in the "
+                                       r"vocabulary \(close terms: \['troops'\]\)\"$"):
+        ct.kwic(corpus, "Tropps")
+    # as term_trends, which warns for a glob without a match and counts it as zero
+    for pattern in ["zz*", "zz* troops"]:
+        with pytest.warns(UserWarning, match=r"^'zz\*' matches no term of the vocabulary; no rows\.$"):
+            out = ct.kwic(corpus, pattern)
+        assert out.empty and list(out.columns) == ["doc_id", "date", "title", "left", "match", "right"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import io
 import json
 import mmap
 import os
@@ -393,6 +394,21 @@ INCONSISTENT = {
     "tokens": (lambda arrays, vocab, meta: meta.update(n_tokens=8), "ids holds 9 tokens but meta.json says 8"),
     "documents": (lambda arrays, vocab, meta: meta.update(n_docs=2),
                   "meta.json describes 2 documents but there are 3 in docs.parquet"),
+    "float16 counts": (_replace_array("dtm_data", lambda a: a.astype(np.float16)),
+                       "dtm_data has dtype float16 and shape (8,); it must be a one-dimensional array of integers "
+                       "or 32- or 64-bit floats"),
+    "negative count": (_set("dtm_data", 0, -1), "dtm_data holds negative (or NaN) counts"),
+    "NaN count": (_replace_array("dtm_data", lambda a: np.r_[a[:-1], np.nan]),
+                  "dtm_data holds negative (or NaN) counts"),
+    "term twice": (lambda arrays, vocab, meta: vocab.__setitem__(4, "date"), "vocab.txt holds the term 'date' twice"),
+    "text param": (lambda arrays, vocab, meta: meta.update(params={**meta["params"], "text": 5}),
+                   "meta.json's params give text=5; it must be a string"),
+    "lowercase param": (lambda arrays, vocab, meta: meta.update(params={**meta["params"], "lowercase": "no"}),
+                        'meta.json\'s params give lowercase="no"; it must be true or false'),
+    "min_df param": (lambda arrays, vocab, meta: meta.update(params={**meta["params"], "min_df": True}),
+                     "meta.json's params give min_df=true; it must be a number"),
+    "keep param": (lambda arrays, vocab, meta: meta.update(params={**meta["params"], "keep": ["a", 1]}),
+                   "meta.json's params give keep a list that holds other things than strings"),
 }
 
 
@@ -426,6 +442,45 @@ def test_an_inconsistent_cache_entry_warns_and_builds_again(cache):
             f"the cached corpus in {entry} is damaged or unreadable (dtm_indices holds values outside "
             "0..n_terms-1 (n_terms = 5)); building it again.")):
         assert same(cached(TEXTS), first)
+
+
+@pytest.mark.parametrize("name", ["arrays.bin", "docs.parquet", "vocab.txt", "meta.json"])
+def test_a_folder_in_place_of_a_file_is_named(tmp_path, name):
+    _, folder = saved_folder(tmp_path)
+    (folder / name).unlink()
+    (folder / name).mkdir()
+    with raises_damaged(folder, f"{name} is not a file"):
+        Corpus.load(folder)
+
+
+def test_damaged_or_reordered_docs_are_named(tmp_path):
+    c, folder = saved_folder(tmp_path)
+    docs_file = folder / "docs.parquet"
+    original = docs_file.read_bytes()
+    damaged = bytearray(original)
+    damaged[100:108] = bytes(b ^ 0xFF for b in damaged[100:108])
+    docs_file.write_bytes(bytes(damaged))
+    with raises_damaged(folder, "docs.parquet does not match its checksum (it was edited or damaged)"):
+        Corpus.load(folder)
+    reordered = pd.read_parquet(io.BytesIO(original)).iloc[::-1]
+    reordered.to_parquet(docs_file)
+    with raises_damaged(folder, "docs.parquet does not match its checksum (it was edited or damaged)"):
+        Corpus.load(folder)
+    # without the file checksums (written before they existed, or removed) the ids still tell
+    strip_checksums(folder)
+    swapped = "docs.parquet holds other documents or another order than the arrays (its document ids are not those " \
+              "saved with them)"
+    with raises_damaged(folder, swapped):
+        Corpus.load(folder)
+    reordered.rename(index={"d0": "x0"}).iloc[::-1].to_parquet(docs_file)
+    with raises_damaged(folder, swapped):
+        Corpus.load(folder)
+    # a folder from before either check loads
+    docs_file.write_bytes(original)
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["doc_ids_crc32"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    assert same(Corpus.load(folder), c)
 
 
 @pytest.mark.parametrize("checksums", [True, False], ids=["with checksums", "earlier version"])

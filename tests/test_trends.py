@@ -336,3 +336,23 @@ def test_abc_iraq_headlines_peak_in_march_2003_and_match_an_independent_count(co
     assert got["n_docs_with"].tolist() == expected["headlines"].tolist()
     assert got["n_docs"].tolist() == expected["all"].tolist()
     assert got["value"].to_numpy() == pytest.approx((expected["headlines"] / expected["all"]).to_numpy())
+
+
+def test_phrase_whose_words_are_only_in_joined_terms():
+    built = ct.Corpus.from_docs(make_docs(), cache=False, progress=False)
+    # as the phrase detector stores them when every use of "prime" and "wales" was joined
+    vocab = ["met", "new", "new_south_wales", "police", "prime_minister", "south_wales"]
+    docs = pd.DataFrame({"text": ["Prime minister met New South Wales police.", "Prime minister met new South Wales.",
+                                  "Police met."],
+                         "date": pd.to_datetime(["2021-01-05", "2021-01-06", "2021-02-01"])},
+                        index=pd.Index(["x", "y", "z"], name="doc_id"))
+    corpus = ct.Corpus(docs, vocab, [4, 0, 2, 3, 4, 0, 1, 5, 3, 0], [0, 4, 8, 10], [0, 4, 8, 10],
+                       params={**built.params, "phrases": {"delimiter": "_"}})
+    out = trends(corpus, ["prime minister", "new south wales", "new south wales police"], measure="count")
+    assert out[["term", "count"]].values.tolist() == [
+        ["prime minister", 2], ["prime minister", 0], ["new south wales", 2], ["new south wales", 0],
+        ["new south wales police", 1], ["new south wales police", 0]]
+    with pytest.raises(KeyError, match=r"^\"'prime minister zzzq': the word 'zzzq' is not in the vocabulary\"$"):
+        ct.term_trends(corpus, "prime minister zzzq")
+    with pytest.raises(KeyError, match=r"^\"'prime police': the word 'prime' is not in the vocabulary"):
+        ct.term_trends(corpus, "prime police")

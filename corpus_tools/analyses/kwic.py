@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import check_option, check_positive_int
 from ..text.normalize import BOUNDARY
 from ..text.tokenizer import TOKEN_RE, is_sentence_mark, lower_text, new_encoder, tokenize_chunk
-from .trends import _phrase_delimiter, resolve_query
+from .trends import _phrase_delimiter, glob_ids, is_glob, resolve_query
 
 SORTS = (None, "left", "right")
 _SPACE = re.compile(r"\s+")
@@ -146,12 +146,21 @@ def _token_starts(source: str, tokens: list[str]) -> np.ndarray:
     return np.asarray(starts, dtype=np.int64)
 
 
-def _align(surface_terms: list, tokens: list[str], delimiter: str | None):
+def _align(surface_terms: list, in_vocab: list, tokens: list[str], delimiter: str | None,
+           joined_removed: bool = False):
     """Surface word span (first, last) of each stored token of one document, or None.
 
     The stored tokens are the kept surface words in order, less the terms removed by frequency
     limits; with phrase joining a token may stand for several consecutive kept words
-    (``defense_minister``). ``surface_terms`` holds each word's term, None where none is kept.
+    (``defense_minister``). ``surface_terms`` holds each word's term, None where none is kept;
+    ``in_vocab`` tells whether that term is in the vocabulary.
+
+    None when the words do not give the tokens. A word whose term is in the vocabulary is
+    stored wherever it occurs, alone or in a joined term, so such a word left over means that
+    the text was changed. Not so where frequency limits were applied after phrase joining
+    (``joined_removed``): a joined term they removed takes its words with it (``christmas`` and
+    ``island`` of a rare ``christmas_island``) although each word is a term, so there only
+    words that cannot be matched at all tell.
     """
     firsts, lasts = [], []
     n = len(surface_terms)
@@ -183,9 +192,13 @@ def _align(surface_terms: list, tokens: list[str], delimiter: str | None):
                     lasts.append(j)
                     i = j + 1
                     break
+            if in_vocab[i] and not joined_removed:
+                return None  # a word the corpus stores, not stored here
             i += 1  # a word whose term the frequency limits removed
         else:
             return None
+    if not joined_removed and any(in_vocab[i:]):  # words after the last token that the corpus stores
+        return None
     return np.asarray(firsts, dtype=np.int64), np.asarray(lasts, dtype=np.int64)
 
 
@@ -219,6 +232,9 @@ def _surface_records(corpus, texts: pd.Series, start: np.ndarray, length: np.nda
         term_id[kinds >= 0] = corpus.vocab.get_indexer(term_of[kinds >= 0].tolist())
     is_word = kinds != BOUNDARY
     delimiter = _phrase_delimiter(corpus)
+    params = corpus.params
+    joined_removed = delimiter is not None and (
+        params.get("min_df", 1) != 1 or params.get("max_df", 1.0) != 1.0 or params.get("max_terms") is not None)
     bounds = np.concatenate([[0], np.cumsum(counts)])
     start_in_doc = (start - doc_offsets[rows]).tolist()
     length = length.tolist()
@@ -233,12 +249,13 @@ def _surface_records(corpus, texts: pd.Series, start: np.ndarray, length: np.nda
         if delimiter is None and len(kept) == len(stored) and (term_id[word_codes[kept]] == stored).all():
             first_of, last_of = kept, kept  # one surface word per token: the usual case, without a loop
         else:
-            aligned = _align(term_of[word_codes].tolist(), corpus.vocab[stored].tolist(), delimiter)
+            aligned = _align(term_of[word_codes].tolist(), (term_id[word_codes] >= 0).tolist(),
+                             corpus.vocab[stored].tolist(), delimiter, joined_removed)
             if aligned is None:
                 raise ValueError(
-                    f"the text of document {corpus.docs.index[row]!r} does not hold the tokens the corpus "
-                    "stores for it; were corpus.docs changed after the corpus was built? Build the corpus "
-                    "again from the current docs.")
+                    f"the text of document {corpus.docs.index[row]!r} no longer gives its stored tokens; were "
+                    "corpus.docs changed after the corpus was built? Build the corpus again from the current "
+                    "docs.")
             first_of, last_of = aligned
         hits = range(hit_bounds[d], hit_bounds[d + 1])
         firsts = [int(first_of[start_in_doc[h]]) for h in hits]
@@ -376,7 +393,14 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
         ``by`` column does not exist.
     ValueError
         Bad ``window``, ``sort``, ``max_rows`` or regular expression; an empty pattern; the
-        text of a matching document no longer holds the tokens the corpus stores for it.
+        text of a document shown no longer gives the tokens the corpus stores for it (words
+        added, removed or changed in ``corpus.docs`` after the corpus was built).
+
+    Warns
+    -----
+    UserWarning
+        A glob of the pattern matches no term of the vocabulary (the result has no rows), as
+        :func:`term_trends` warns for it.
 
     Examples
     --------
@@ -408,7 +432,12 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
             raise ValueError(f"`pattern` {pattern!r} is not a valid regular expression: {err}.") from None
         records, n_matches = _regex_records(compiled, texts, max_rows)
     else:
-        start, length = _token_matches(corpus, resolve_query(corpus, pattern))
+        query = resolve_query(corpus, pattern)
+        if not query.single and all(any(len(p) == 0 for p in phrase) for phrase in query.phrases):
+            # only a glob can match nothing without an error; term_trends warns for it the same way
+            empty = [part for part in pattern.split() if is_glob(part) and len(glob_ids(corpus, part)) == 0]
+            warnings.warn(f"{(empty or [pattern])[0]!r} matches no term of the vocabulary; no rows.", stacklevel=2)
+        start, length = _token_matches(corpus, query)
         n_matches = len(start)
         records = _surface_records(corpus, texts, start[:max_rows], length[:max_rows], window)
     more = len(records) < n_matches

@@ -51,13 +51,21 @@ def _phrase_delimiter(corpus) -> str | None:
     return opts.get("delimiter", "_") if isinstance(opts, dict) else None
 
 
-def _lookup(corpus, term: str, query: str) -> int:
-    try:
-        return corpus.term_id(term)
-    except KeyError as err:
-        if term == query:
-            raise
-        raise KeyError(f"{query!r} is normalised to {err.args[0]}") from None
+# the longest run of query words looked up as one joined phrase term: each pass of the phrase
+# detector joins two units, so its default two passes make at most four words, three passes eight
+_MAX_JOINED_WORDS = 8
+
+
+def _missing(corpus, query: str, word: str, term: str, n_items: int) -> KeyError:
+    """The error for a query word whose term is not in the vocabulary, naming close terms."""
+    import difflib
+
+    close = difflib.get_close_matches(term, corpus.vocab.tolist(), n=5)
+    hint = f" (close terms: {close})" if close else ""
+    if n_items == 1:
+        return KeyError(f"{query!r} is normalised to the term {term!r}, which is not in the vocabulary{hint}")
+    which = repr(word) if word == term else f"{word!r} (term {term!r})"
+    return KeyError(f"{query!r}: the word {which} is not in the vocabulary{hint}")
 
 
 def resolve_query(corpus, query: str) -> Query:
@@ -66,48 +74,89 @@ def resolve_query(corpus, query: str) -> Query:
     A word is normalised with :meth:`Corpus.analyze` (so ``"Troops"`` finds ``troop`` in a
     lemmatised corpus); a word with ``*``, ``?`` or ``[`` is a glob over the vocabulary; several
     words are a phrase, matched as consecutive terms of the stored sequence within a sentence.
-    When the corpus was built with ``phrases=True`` and the joined term (``defense_minister``)
-    is in the vocabulary, its occurrences count too.
+    When the corpus was built with ``phrases=True``, a run of the words whose joined form
+    (``prime_minister``, ``new_south_wales``) is a term matches that term: the phrase is found
+    however the phrase detector stored it, joined or word by word.
 
     Raises
     ------
     KeyError
-        A word is not in the vocabulary (the message names close matches), or the query leaves
-        no term after normalisation (only stopwords, numbers or too short words).
+        A word is not in the vocabulary, nor part of a joined term that covers it (the message
+        names close matches), or the query leaves no term after normalisation (only stopwords,
+        numbers or too short words).
     """
     if not isinstance(query, str):
         raise TypeError(f"a query term must be a string; got {query!r}.")
     delim = _phrase_delimiter(corpus)
-    positions: list[np.ndarray] = []
-    words: list[str] = []
+    vocab = corpus.vocab
+    # (word as written, its term or None for a glob, the glob's ids)
+    items: list[tuple[str, str | None, np.ndarray | None]] = []
     for part in query.split():
         if is_glob(part):
-            positions.append(glob_ids(corpus, part))
-            words.append("")
+            items.append((part, None, glob_ids(corpus, part)))
             continue
         for term in corpus.analyze(part):
-            if corpus.vocab.get_indexer([term])[0] < 0 and "_" in term:
+            if vocab.get_indexer([term])[0] < 0 and "_" in term:
                 # a joined phrase term asked for in a corpus that does not hold it: match its words
                 pieces = [t for piece in term.split(delim or "_") for t in corpus.analyze(piece)]
                 if len(pieces) > 1:
-                    positions.extend(np.array([_lookup(corpus, t, query)]) for t in pieces)
-                    words.extend(pieces)
+                    items.extend((part, t, None) for t in pieces)
                     continue
-            positions.append(np.array([_lookup(corpus, term, query)]))
-            words.append(term)
-    if not positions:
+            items.append((part, term, None))
+    if not items:
         raise KeyError(f"{query!r} leaves no term after normalising it the way this corpus was built "
                        f"(stopwords, numbers and words shorter than {corpus.params.get('min_length', 2)} "
                        "characters are not kept).")
+    n = len(items)
+    terms = [term for _, term, _ in items]
+    found = vocab.get_indexer([t for t in terms if t is not None])
+    loc = dict(zip([t for t in terms if t is not None], found.tolist()))
     result = Query(query)
-    if len(positions) == 1:
-        result.single.update(positions[0].tolist())
+    if n == 1:
+        word, term, ids = items[0]
+        if term is None:
+            result.single.update(ids.tolist())
+        elif loc[term] >= 0:
+            result.single.add(loc[term])
+        elif term == query:
+            corpus.term_id(term)  # raises the plain message, with close terms
+        else:
+            raise _missing(corpus, query, word, term, 1)
         return result
-    result.phrases.append(positions)
-    if delim is not None and all(words):
-        joined = corpus.vocab.get_indexer([delim.join(words)])[0]
-        if joined >= 0:
-            result.single.add(int(joined))
+
+    # runs of two or more words (no glob) whose joined form is a term of the vocabulary
+    joined: dict[int, list[tuple[int, int]]] = {}
+    if delim is not None:
+        spans = [(i, j) for i in range(n) for j in range(i + 2, min(i + _MAX_JOINED_WORDS, n) + 1)
+                 if all(t is not None for t in terms[i:j])]
+        if spans:
+            where = vocab.get_indexer([delim.join(terms[i:j]) for i, j in spans])
+            for (i, j), term_id in zip(spans, where.tolist()):
+                if term_id >= 0:
+                    joined.setdefault(i, []).append((j, term_id))
+
+    # every way to read the words as a sequence of terms: word by word first, then with joined terms
+    memo: dict[int, list[list[np.ndarray]]] = {n: [[]]}
+
+    def readings(i: int) -> list[list[np.ndarray]]:
+        if i not in memo:
+            _, term, ids = items[i]
+            options = [(i + 1, ids)] if term is None else [(i + 1, np.array([loc[term]]))] if loc[term] >= 0 else []
+            options += [(j, np.array([term_id])) for j, term_id in joined.get(i, [])]
+            memo[i] = [[ids_here, *rest] for j, ids_here in options for rest in readings(j)]
+        return memo[i]
+
+    found_readings = readings(0)
+    if not found_readings:
+        covered = {k for i, ends in joined.items() for j, _ in ends for k in range(i, j)}
+        absent = [k for k in range(n) if terms[k] is not None and loc[terms[k]] < 0]
+        k = next((k for k in absent if k not in covered), absent[0])
+        raise _missing(corpus, query, items[k][0], terms[k], n)
+    for positions in found_readings:
+        if len(positions) == 1:
+            result.single.update(positions[0].tolist())
+        else:
+            result.phrases.append(positions)
     return result
 
 
