@@ -209,7 +209,7 @@ def test_common_helpers():
 def test_trends_draw_dates_at_the_ends_of_the_calendar():
     # year 1 and year 9999 are kept by the loader; autoscale margins must not leave the calendar
     docs = pd.DataFrame({"text": ["oil rose", "oil fell", "bank rates"],
-                         "date": pd.to_datetime(["0001-01-01", "9999-12-31", "2020-05-05"]).as_unit("us")},
+                         "date": pd.to_datetime(["0001-01-01", "9999-12-31", "2020-05-05"], format="%Y-%m-%d").as_unit("us")},
                         index=pd.Index(["a", "b", "c"], name="doc_id"))
     corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
     assert repr(corpus).endswith("0001-01-01..9999-12-31)")
