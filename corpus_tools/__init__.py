@@ -30,6 +30,7 @@ _PUBLIC = {
     "TopicModel": "corpus_tools.analyses.topics",
     "topic_sweep": "corpus_tools.analyses.topic_selection",
     "topic_stability": "corpus_tools.analyses.topic_selection",
+    "near_duplicates": "corpus_tools.analyses.duplicates",
 }
 _SUBMODULES = {"datasets", "plot", "errors", "cache"}
 

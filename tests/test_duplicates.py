@@ -1,0 +1,199 @@
+"""near_duplicates and Corpus.drop_duplicates: hand-checked groups, MinHash properties, errors."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import corpus_tools as ct
+from corpus_tools.analyses.duplicates import exact_overlap, minhash_signatures
+
+WIRE = ("Oil prices rose sharply on Monday after the strike at the northern refinery ended. "
+        "Traders said supplies would recover within two weeks. "
+        "The government welcomed the agreement between unions and management. "
+        "Analysts expect petrol prices to fall before the holiday season. "
+        "Shipping companies reported long queues of tankers waiting outside the port since early March.")
+LOCAL = (" Our reporter visited the refinery gate and spoke to workers about their long wait for unpaid wages."
+         " Several families in the town said they had borrowed money from relatives to pay the rent.")
+FLOOD = ("Heavy rain flooded the coastal villages overnight and forced hundreds of families from their homes. "
+         "Rescue teams used boats to reach stranded residents near the river mouth. "
+         "Forecasters warned that more storms would arrive from the west during the coming days.")
+
+DOCS = pd.DataFrame(
+    {"text": [WIRE,                                         # w1: the wire story
+              FLOOD,                                        # f1: another story, earlier
+              WIRE + LOCAL,                                 # w2: wire + a local paragraph
+              WIRE,                                         # w3: the same text under another title
+              "A city council approved the new budget.",    # x: unrelated
+              WIRE.split(" Analysts")[0],                   # w4: the first half
+              FLOOD.replace("days", "week"),                # f2: the last word changed
+              "",                                           # e: empty
+              WIRE.replace("season", "weekend")],          # w5, undated
+     "title": ["Oil up", "Floods", "Oil up (local)", "OIL PRICES SOAR", "Budget", "Oil", "Floods 2", "", "Oil"],
+     "date": pd.to_datetime(["2024-03-02", "2024-03-01", "2024-03-03", "2024-03-02", "2024-03-01",
+                             "2024-03-04", "2024-03-05", "2024-03-01", None]),
+     "source": ["Reuters", "AP", "Gazette", "Herald", "Gazette", "Herald", "Post", "AP", "Blog"]},
+    index=pd.Index(["w1", "f1", "w2", "w3", "x", "w4", "f2", "e", "w5"], name="doc_id"),
+)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return ct.Corpus.from_docs(DOCS, cache=False, progress=False)
+
+
+def test_groups_hand_checked(corpus):
+    out = ct.near_duplicates(corpus)
+    assert list(out.columns) == ["group", "doc_id", "kind", "similarity", "containment", "n_tokens", "date",
+                                 "source", "group_size", "first_date", "last_date", "n_sources"]
+    # groups numbered by their earliest member's date: the floods (1 March) before the oil story (2 March);
+    # w1 and w3 share a date, w1 comes first in the corpus; the undated w5 comes last
+    assert out[["group", "doc_id", "kind"]].values.tolist() == [
+        [0, "f1", "first"], [0, "f2", "near"],
+        [1, "w1", "first"], [1, "w3", "exact"], [1, "w2", "contained"], [1, "w4", "contained"], [1, "w5", "near"],
+    ]
+    assert out.loc[out["kind"].isin(["first", "exact"]), ["similarity", "containment"]].eq(1.0).all().all()
+    w2 = out.set_index("doc_id").loc["w2"]
+    assert w2["similarity"] < 0.8 and w2["containment"] >= 0.8
+    assert out.loc[out["group"] == 1, "group_size"].eq(5).all()
+    assert out.loc[out["group"] == 1, "n_sources"].eq(4).all()
+    assert out.loc[out["group"] == 1, "first_date"].eq(pd.Timestamp("2024-03-02")).all()
+    assert out.loc[out["group"] == 1, "last_date"].eq(pd.Timestamp("2024-03-04")).all()
+    assert out.attrs["n_empty"] == 1 and out.attrs["n_groups"] == 2 and out.attrs["n_duplicates"] == 5
+    assert out.attrs["bands"] == 64 and out.attrs["rows_per_band"] == 2
+
+
+def test_without_containment_the_partial_copies_stay_apart(corpus):
+    out = ct.near_duplicates(corpus, containment=False)
+    assert sorted(out["doc_id"]) == ["f1", "f2", "w1", "w3", "w5"]
+    assert out.attrs["n_checked_exactly"] == 0
+
+
+def test_short_documents_are_one_shingle():
+    docs = pd.DataFrame({"text": ["Oil rose.", "Oil rose.", "Gold fell sharply."]})
+    out = ct.near_duplicates(ct.Corpus.from_docs(docs, cache=False, progress=False))
+    assert out["doc_id"].tolist() == [0, 1] and out["kind"].tolist() == ["first", "exact"]
+    assert out.attrs["n_short"] == 3
+
+
+def test_drop_duplicates(corpus):
+    groups = ct.near_duplicates(corpus)
+    assert corpus.drop_duplicates(groups).docs.index.tolist() == ["w1", "f1", "x", "e"]
+    assert corpus.drop_duplicates(groups, keep="last").docs.index.tolist() == ["x", "f2", "e", "w5"]
+    kept = corpus.drop_duplicates(groups, keep=False)
+    assert kept.docs.index.tolist() == ["x", "e"]
+    assert kept.n_tokens == corpus.select(["x", "e"]).n_tokens and kept.dtm.shape[0] == 2
+    # a group whose earliest member was already dropped keeps its earliest remaining member
+    sub = corpus.select(["w2", "w3", "x"])
+    assert sub.drop_duplicates(groups).docs.index.tolist() == ["w3", "x"]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"threshold": 0}, "`threshold` must be a number in (0, 1]; got 0."),
+    ({"threshold": 1.5}, "`threshold` must be a number in (0, 1]; got 1.5."),
+    ({"threshold": "0.8"}, "`threshold` must be a number in (0, 1]; got '0.8'."),
+    ({"shingle": 0}, "`shingle` must be a positive integer; got 0."),
+    ({"num_perm": 2.5}, "`num_perm` must be a positive integer; got 2.5."),
+    ({"num_perm": 16, "bands": 32}, "`bands` must be at most `num_perm` (16); got 32."),
+])
+def test_errors(corpus, kwargs, message):
+    with pytest.raises(ValueError) as err:
+        ct.near_duplicates(corpus, **kwargs)
+    assert str(err.value) == message
+
+
+def test_drop_duplicates_errors(corpus):
+    groups = ct.near_duplicates(corpus)
+    with pytest.raises(ValueError, match=r"`keep` must be one of \['first', 'last', False\]; got 'middle'."):
+        corpus.drop_duplicates(groups, keep="middle")
+    with pytest.raises(ValueError, match="got True"):
+        corpus.drop_duplicates(groups, keep=True)
+    with pytest.raises(ValueError, match="columns 'group' and 'doc_id'"):
+        corpus.drop_duplicates(groups[["doc_id"]])
+
+
+# ---------------------------------------------------------------------- properties
+def make_corpus(docs: list[list[list[int]]], n_terms: int = 12, dates=None) -> ct.Corpus:
+    """A Corpus straight from token ids: one list of sentences (lists of term ids) per document."""
+    ids = [t for d in docs for s in d for t in s]
+    lengths = [sum(map(len, d)) for d in docs]
+    sent_lengths = [len(s) for d in docs for s in d if s]
+    doc_offsets = np.concatenate([[0], np.cumsum(lengths)])
+    sent_offsets = np.concatenate([[0], np.cumsum(sent_lengths)])
+    frame = pd.DataFrame({"text": [""] * len(docs)}, index=pd.Index([f"d{i}" for i in range(len(docs))], name="doc_id"))
+    if dates is not None:
+        frame["date"] = dates
+    return ct.Corpus(frame, [f"t{i:02d}" for i in range(n_terms)], np.array(ids, dtype=np.int32), doc_offsets,
+                     sent_offsets)
+
+
+sentence = st.lists(st.integers(0, 11), min_size=1, max_size=12)
+document = st.lists(sentence, min_size=0, max_size=4)
+
+
+def group_sets(out: pd.DataFrame) -> set:
+    return {frozenset(g) for g in out.groupby("group")["doc_id"].apply(frozenset)}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(document, min_size=1, max_size=6), st.integers(0, 5))
+def test_a_repeated_document_is_its_own_exact_duplicate(docs, which):
+    which %= len(docs)
+    if not any(docs[which]):
+        docs[which] = [[1, 2, 3]]
+    corpus = make_corpus(docs + [docs[which]])
+    out = ct.near_duplicates(corpus).set_index("doc_id")
+    last = f"d{len(docs)}"
+    assert out.loc[last, "group"] == out.loc[f"d{which}", "group"]
+    assert out.loc[last, "kind"] in ("exact", "first") and out.loc[last, "similarity"] == 1.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 199), min_size=30, max_size=80), st.data(), st.integers(0, 2**32 - 1))
+def test_minhash_estimate_within_its_error_bound(base, data, seed):
+    # a copy with some tokens replaced, so that the true similarity covers the whole range
+    copy = list(base)
+    for i in data.draw(st.lists(st.integers(0, len(base) - 1), max_size=len(base))):
+        copy[i] = data.draw(st.integers(0, 199))
+    corpus = make_corpus([[base], [copy]], n_terms=200)
+    num_perm = 128
+    sig, _ = minhash_signatures(corpus, np.array([0, 1]), num_perm=num_perm, random_state=seed)
+    size_a, size_b, common = exact_overlap(corpus, np.array([[0, 1]]))
+    jaccard = common[0] / (size_a[0] + size_b[0] - common[0])
+    assert abs((sig[0] == sig[1]).mean() - jaccard) <= 3 / np.sqrt(num_perm)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(document, min_size=2, max_size=8), st.randoms(use_true_random=False))
+def test_groups_do_not_depend_on_document_order(docs, rnd):
+    # few distinct terms and sentences, so that groups of every kind occur
+    docs = docs + [d[:1] + d for d in docs[:2] if d] + docs[:1]
+    order = list(range(len(docs)))
+    rnd.shuffle(order)
+    a = ct.near_duplicates(make_corpus(docs), threshold=0.6, num_perm=32)
+    b = ct.near_duplicates(make_corpus([docs[i] for i in order]), threshold=0.6, num_perm=32)
+    rename = {f"d{j}": f"d{i}" for j, i in enumerate(order)}
+    assert group_sets(a) == group_sets(b.assign(doc_id=b["doc_id"].map(rename)))
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(document, min_size=2, max_size=8), st.integers(0, 1000))
+def test_same_seed_same_table(docs, seed):
+    corpus = make_corpus(docs + docs[:1])
+    pd.testing.assert_frame_equal(ct.near_duplicates(corpus, random_state=seed),
+                                  ct.near_duplicates(corpus, random_state=seed))
+
+
+def test_exact_overlap_hand_checked(corpus):
+    # w1 has sentences of 9, 8, 5, 7 and 12 kept tokens: 5 + 4 + 1 + 3 + 8 = 21 shingles of 5;
+    # w4, its first three sentences, holds 10 of them
+    rows = corpus.docs.index.get_indexer(["w1", "w4"])
+    assert [x.tolist() for x in exact_overlap(corpus, rows[None, :])] == [[21], [10], [10]]
+
+
+def test_a_single_line_is_not_a_copy_of_the_articles_holding_it():
+    docs = pd.DataFrame({"text": [WIRE, WIRE.split(". Traders")[0] + "."]})
+    out = ct.near_duplicates(ct.Corpus.from_docs(docs, cache=False, progress=False))
+    assert out.empty and out.attrs["n_groups"] == 0
