@@ -22,8 +22,9 @@ points outside its own memory. Folders written before checksums existed get the 
 consistency checks. The checksums cost one pass over the bytes: CRC-32 runs at several GB/s
 here, much faster than blake2b, and finds every flipped bit or burst of up to 32 bits.
 
-A cached corpus maps ``arrays.bin`` into memory copy-on-write instead of copying it: it is ready
-at once, its pages are read when first used, and changing an array never changes the file. The
+A cached corpus maps ``arrays.bin`` into memory copy-on-write instead of copying it: the checksum
+reads each page once (from the page cache, which the mapping then shares instead of copying),
+and changing an array never changes the file. The
 library writes cache files only by renaming a finished new file over the old one, and
 ``ct.cache.clear`` unlinks them, so a corpus that has the old file mapped keeps reading it.
 Mapping is used only where that holds: on Linux, on a file system of this machine (on NFS or SMB

@@ -3,7 +3,9 @@
 A learner runs a check cell after an exercise and reads at once whether the answer holds, with a
 hint when it does not; no grading server, nothing leaves the notebook. Each lesson has its own
 object: ``from corpus_tools.lessons import lesson_02 as check``, then ``check.exercise_1(answer)``.
-The checks recompute the expected answer from the lesson's own data, so they follow the library.
+Where the answer comes from the library (a rate, a vocabulary, a count on a corpus), the check
+recomputes it, so it follows the library; answers fixed by the lesson's own small texts (two
+undated articles, a 1/6 probability) are compared with those values.
 
 Examples
 --------

@@ -486,11 +486,13 @@ def informative_terms(terms: Iterable[str], *, min_length: int = 3) -> list[str]
     ['oil', 'gulf']
     """
     out: list[str] = []
+    seen: set[str] = set()  # a set: the whole vocabulary may pass through here
     for term in terms:
         term = str(term)
         if (len(term) < min_length or re.search(r"\d", term) or term.lower() in CALENDAR_WORDS
-                or term.lower() in NUMBER_WORDS or term in out):
+                or term.lower() in NUMBER_WORDS or term in seen):
             continue
+        seen.add(term)
         out.append(term)
     return out
 
@@ -603,7 +605,7 @@ def choose_n_topics(corpus, ks: Sequence[int] = (4, 6, 8, 10, 12), *, random_sta
     k : int
         The chosen number of topics.
     sweep : DataFrame
-        The :func:`corpus_tools.topic_sweep` table plus ``largest_share`` (the mean share of the
+        The :func:`corpus_tools.topic_sweep` table (with ``largest_share``, the mean share of the
         largest topic); empty when only one ``k`` was possible.
     description : str
         Markdown: which ``k`` were tried, on what, which was picked and why.
@@ -636,10 +638,6 @@ def choose_n_topics(corpus, ks: Sequence[int] = (4, 6, 8, 10, 12), *, random_sta
         sample = (f" on a random sample of {size:,} of the {corpus.n_docs:,} documents (a sweep of the whole "
                   "corpus would take too long)")
     sweep = ct.topic_sweep(swept, tried, random_state=random_state)
-    # topic_sweep scores coherence and diversity; how the corpus is shared out among the topics
-    # needs the models themselves, which are refitted here (the same seed gives the same models)
-    sweep["largest_share"] = [
-        float(ct.TopicModel(k, random_state=random_state).fit(swept).doc_topics().mean().max()) for k in tried]
     diverse = sweep[sweep["diversity"] >= min_diversity]
     readable = diverse[diverse["largest_share"] <= max_share]
     distinct = (f"topics stay distinct (diversity, the share of distinct top terms, at least {min_diversity:g}) "

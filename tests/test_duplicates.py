@@ -197,3 +197,22 @@ def test_a_single_line_is_not_a_copy_of_the_articles_holding_it():
     docs = pd.DataFrame({"text": [WIRE, WIRE.split(". Traders")[0] + "."]})
     out = ct.near_duplicates(ct.Corpus.from_docs(docs, cache=False, progress=False))
     assert out.empty and out.attrs["n_groups"] == 0
+
+
+def test_independent_documents_form_no_group():
+    # the null: 1,500 documents of words drawn independently from a Zipf-shaped vocabulary of
+    # 5,000 words share no 5-word shingle by more than chance; neither the near-copy test
+    # nor the containment test may group any of them
+    rng = np.random.default_rng(0)
+    vocab = np.array([f"w{i}" for i in range(5000)])
+    weights = 1.0 / np.arange(1, 5001)
+    weights /= weights.sum()
+    texts = []
+    for length in rng.integers(40, 400, size=1500):
+        words = rng.choice(vocab, size=length, p=weights)
+        texts.append(". ".join(" ".join(words[i : i + 12]) for i in range(0, length, 12)))
+    docs = pd.DataFrame({"text": texts}, index=pd.Index([f"d{i}" for i in range(1500)], name="doc_id"))
+    corpus = ct.Corpus.from_docs(docs, stopwords=None, cache=False, progress=False)
+    for containment in (True, False):
+        groups = ct.near_duplicates(corpus, containment=containment)
+        assert len(groups) == 0, groups.head()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from threadpoolctl import threadpool_info
 
 from corpus_tools._threads import SMALL_PRODUCT, blas_threads_for
@@ -14,7 +15,8 @@ def _blas_threads() -> list[int]:
 def test_small_products_use_one_thread_and_the_limit_is_lifted_after():
     np.ones((2, 2)) @ np.ones(2)  # numpy's BLAS is loaded
     before = _blas_threads()
-    assert before
+    if max(before, default=1) == 1:
+        pytest.skip("numpy's BLAS runs one thread here: the limit cannot be told apart")
     with blas_threads_for(SMALL_PRODUCT - 1):
         assert _blas_threads() == [1] * len(before)
     assert _blas_threads() == before
@@ -23,6 +25,8 @@ def test_small_products_use_one_thread_and_the_limit_is_lifted_after():
 
 
 def test_topic_models_fit_the_same_with_the_limit(monkeypatch):
+    if max(_blas_threads(), default=1) == 1:
+        pytest.skip("numpy's BLAS runs one thread here: the limit cannot be told apart")
     import corpus_tools as ct
     from corpus_tools import _threads
 

@@ -443,13 +443,15 @@ def test_multicore_warns_that_it_is_not_reproducible(corpus):
 # ---------------------------------------------------------------------- choosing k, stability
 def test_topic_sweep(corpus, model):
     sweep = topic_sweep(corpus, [3, 2])
-    assert list(sweep.columns) == ["k", "c_v", "c_npmi", "u_mass", "diversity", "perplexity", "seconds"]
+    assert list(sweep.columns) == ["k", "c_v", "c_npmi", "u_mass", "diversity", "perplexity", "largest_share",
+                                   "seconds"]
     assert sweep["k"].tolist() == [3, 2]
     row = sweep.set_index("k").loc[2]
     assert row["c_v"] == model.coherence("c_v")
     assert row["u_mass"] == model.coherence("u_mass")
     assert row["diversity"] == model.diversity()
     assert row["perplexity"] == model.perplexity()
+    assert row["largest_share"] == model.doc_topics().mean().max()
     assert (sweep["seconds"] > 0).all()
     # two clean themes: k=2 is the most coherent
     assert sweep["c_v"].idxmax() == 1

@@ -25,6 +25,8 @@ def _fit_and_score(corpus, k: int, method: str, random_state, params: dict) -> d
         row[measure] = model.coherence(measure)
     row["diversity"] = model.diversity()
     row["perplexity"] = model.perplexity() if method == "lda" else np.nan
+    # how the corpus is shared out: one catch-all topic holding most of it is a sign of too few k
+    row["largest_share"] = float(model.doc_topics_.mean(axis=0).max())
     row["seconds"] = seconds
     return row
 
@@ -108,7 +110,9 @@ def topic_sweep(corpus, ks: Iterable[int], *, method: str = "lda", random_state:
     DataFrame
         One row per ``k`` (in the order given): ``k``, ``c_v``, ``c_npmi``, ``u_mass`` (mean
         coherence over topics, top 10 terms), ``diversity`` (top 25 terms), ``perplexity``
-        (LDA per-word bound on the fitted corpus; NaN for NMF), ``seconds`` (fitting time).
+        (LDA per-word bound on the fitted corpus; NaN for NMF), ``largest_share`` (the mean
+        share of the largest topic over the documents: near 1, one catch-all topic), ``seconds``
+        (fitting time).
 
     Raises
     ------
@@ -129,7 +133,7 @@ def topic_sweep(corpus, ks: Iterable[int], *, method: str = "lda", random_state:
     # check the settings once, before starting workers
     TopicModel(ks[0], method=method, random_state=random_state, **params)._settings()
     rows = _map_jobs(_sweep_worker, [(k, method, random_state, params) for k in ks], n_jobs, corpus)
-    return pd.DataFrame(rows, columns=["k", *MEASURES, "diversity", "perplexity", "seconds"])
+    return pd.DataFrame(rows, columns=["k", *MEASURES, "diversity", "perplexity", "largest_share", "seconds"])
 
 
 def topic_stability(corpus, k: int, *, seeds: Sequence[int] = (0, 1, 2, 3, 4), method: str = "lda", topn: int = 10,

@@ -31,7 +31,6 @@ def size_text(n: int) -> str:
         if n < 1024 or unit == "GiB":
             return f"{n:g} {unit}" if unit != "bytes" else f"{n} bytes"
         n /= 1024
-    return f"{n:g} GiB"  # pragma: no cover
 
 
 def read_bytes(path: Path, reporter: Reporter) -> bytes | None:
