@@ -122,6 +122,17 @@ def test_dated_defaults_where_time_matters():
         assert notebook_parameters(_read(NOTEBOOKS / name))["CORPUS"] == "wikinews"
 
 
+def test_lessons_use_the_bundled_dated_corpus():
+    # the lessons' real-corpus sections and exercises run on the Wikinews articles, which ship
+    # with the package (lee is undated and comes from gensim's test data)
+    for path in notebooks_under(NOTEBOOKS / "teaching"):
+        nb = _read(path)
+        if path.name.startswith(("01-", "03-", "04-")):
+            assert notebook_parameters(nb)["CORPUS"] == "wikinews", path.name
+        sources = "\n".join(cell.source for cell in nb.cells)
+        assert not re.search(r"[\"'`]lee[\"'`]", sources), f"{path.name} still names the lee corpus"
+
+
 def test_undated_corpus_says_trends_are_skipped():
     nb = inject_parameters(_read(NOTEBOOKS / "02-term-frequencies-and-trends.ipynb"), {"CORPUS": "lee"})
     execute_notebook(nb, cwd=NOTEBOOKS, timeout=CELL_TIMEOUT)
