@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_load.py", "bench_extraction.py", "bench_corpus.py", "bench_trends_keyness.py", "bench_collocates.py",
            "bench_kwic.py", "bench_cooccurrence.py", "bench_topics.py", "bench_nmf_inference.py",
-           "bench_duplicates.py"]
+           "bench_duplicates.py", "bench_syndication.py"]
 
 
 def main() -> int:

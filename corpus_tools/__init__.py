@@ -31,6 +31,8 @@ _PUBLIC = {
     "topic_sweep": "corpus_tools.analyses.topic_selection",
     "topic_stability": "corpus_tools.analyses.topic_selection",
     "near_duplicates": "corpus_tools.analyses.duplicates",
+    "syndication_trend": "corpus_tools.analyses.syndication",
+    "syndication_matrix": "corpus_tools.analyses.syndication",
 }
 _SUBMODULES = {"datasets", "plot", "errors", "cache"}
 

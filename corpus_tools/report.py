@@ -67,6 +67,7 @@ __all__ = [
     "informative_terms",
     "input_files",
     "inject_parameters",
+    "largest_copy_groups",
     "load_docs",
     "main",
     "markdown_escape",
@@ -444,6 +445,83 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
             f"the **{int(longer.sum()):,}** documents longer than the median of **{median:,.0f}** tokens against "
             f"the **{int((~longer).sum()):,}** shorter ones (the corpus has neither groups nor dates to compare; "
             "long reports and features against short items)")
+
+
+def largest_copy_groups(groups: pd.DataFrame, docs: pd.DataFrame, n: int = 10, *,
+                        headline_length: int = 90) -> pd.DataFrame:
+    """The largest groups of copies, one row each, with the headline of their earliest member.
+
+    Parameters
+    ----------
+    groups : pandas.DataFrame
+        From :func:`corpus_tools.near_duplicates` on these documents.
+    docs : pandas.DataFrame
+        The documents (``corpus.docs``): their ``title`` (else the start of their ``text``)
+        is the group's headline.
+    n : int, default 10
+        Groups returned, largest first (ties: the earlier group first).
+    headline_length : int, default 90
+        Longer headlines are cut, with "…".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``group``; columns ``documents`` (members), ``copies`` (by kind, e.g.
+        ``"exact 3, contained 1"``, when the groups have a ``kind``), ``first date`` and
+        ``last date`` (``YYYY-MM-DD``, when the groups have dates; empty for undated),
+        ``sources`` (distinct sources, when the groups have more than one in all),
+        ``headlines`` (distinct titles among the members, when they have titles: many in a
+        large group of "exact" copies point to a template, such as results tables whose
+        numbers the corpus does not keep) and ``headline``. A column that would say nothing
+        (no date, one source, no title) is left out. The values are the data's own: escape
+        them for HTML.
+
+    Examples
+    --------
+    >>> groups = pd.DataFrame({"group": [0, 0, 1, 1, 1], "doc_id": ["a", "b", "c", "d", "e"],
+    ...                        "kind": ["first", "exact", "first", "near", "contained"]})
+    >>> docs = pd.DataFrame({"title": ["Oil up", None, None, "x", "y"],
+    ...                      "text": ["", "", "Gold fell as the dollar rose.", "", ""]},
+    ...                     index=["a", "b", "c", "d", "e"])
+    >>> largest_copy_groups(groups, docs, headline_length=12)
+           documents               copies  headlines      headline
+    group
+    1              3  near 1, contained 1          2  Gold fell a…
+    0              2              exact 1          1        Oil up
+    """
+    kinds = ("exact", "near", "contained")
+    has_kind = "kind" in groups.columns
+    if groups.empty:
+        return pd.DataFrame(columns=["documents", "copies", "headline"]).rename_axis("group")
+    per = groups.groupby("group", sort=True)
+    first = groups[groups["kind"].astype(str) == "first"] if has_kind else per.head(1)
+    first = first.drop_duplicates("group").set_index("group")
+    out = pd.DataFrame({"documents": per.size()})
+    out = out.sort_values("documents", ascending=False, kind="stable").head(n)
+    if has_kind:
+        counts = pd.crosstab(groups["group"], groups["kind"].astype(str))
+        out["copies"] = [", ".join(f"{k} {int(counts.loc[g, k])}" for k in kinds
+                                   if k in counts.columns and counts.loc[g, k]) for g in out.index]
+    if "date" in groups.columns and groups["date"].notna().any():
+        for name, how in (("first date", "min"), ("last date", "max")):
+            out[name] = per["date"].agg(how).reindex(out.index).dt.strftime("%Y-%m-%d").fillna("")
+    if "source" in groups.columns and groups["source"].nunique() > 1:
+        out["sources"] = per["source"].nunique().reindex(out.index)
+    if "title" in docs.columns:
+        titles = docs["title"].reindex(groups["doc_id"]).where(lambda t: t.astype(str).str.strip() != "")
+        if titles.notna().any():
+            out["headlines"] = titles.groupby(groups["group"].to_numpy()).nunique().reindex(out.index)
+
+    def headline(doc_id) -> str:
+        row = docs.loc[doc_id] if doc_id in docs.index else pd.Series(dtype=object)
+        text = row.get("title")
+        if not isinstance(text, str) or not text.strip():
+            text = row.get("text") if isinstance(row.get("text"), str) else ""
+        text = " ".join(text.split())
+        return text if len(text) <= headline_length else text[: headline_length - 1].rstrip() + "…"
+
+    out["headline"] = [headline(first.loc[g, "doc_id"]) for g in out.index]
+    return out
 
 
 #: Words that name a date or a count. They rise and fall with the calendar (``october`` in

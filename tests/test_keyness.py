@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -252,3 +253,61 @@ def test_bbc_sport_keywords(corpora):
     table = ct.keyness_table(corpus, by="sections", top=20)
     assert sorted(table["group"].unique()) == ["business", "entertainment", "politics", "sport", "tech"]
     assert table[table["group"] == "sport"]["term"].tolist() == top
+
+
+# ------------------------------------------------------------------ dedupe: copies counted once
+def test_dedupe_leaves_the_later_member_of_a_group_out_of_its_side(corpus):
+    # t1 (January 10th) and r2 (February 10th) as one story, the later listed first: r2 goes,
+    # so the reference is r1 + r3 (5 tokens): troops 4 against 0, markets 0 against 2
+    groups = pd.DataFrame({"group": [7, 7], "doc_id": ["r2", "t1"]})
+    out = ct.keyness(corpus, {"source": "A"}, min_count=1, dedupe=groups)
+    troops, markets = row(out, "troops"), row(out, "markets")
+    assert (troops["target_count"], troops["reference_count"]) == (4, 0)
+    assert (markets["target_count"], markets["reference_count"]) == (0, 2)
+    assert troops["score"] == pytest.approx(cell_g2(4, 0, C, 5))
+    assert markets["score"] == pytest.approx(-cell_g2(0, 2, C, 5))
+    assert (out.attrs["target_docs"], out.attrs["reference_docs"]) == (2, 2)
+    assert (out.attrs["target_tokens"], out.attrs["reference_tokens"]) == (C, 5)
+    assert out.attrs["n_copies_dropped"] == 1 and out.attrs["dedupe"] is True
+    plain = ct.keyness(corpus, {"source": "A"}, min_count=1)
+    assert plain.attrs["n_copies_dropped"] == 0 and row(plain, "troops")["reference_count"] == 1
+    # a mask over the whole corpus still lines up: the copy r2 leaves the target r1 + r2
+    mask = DOCS["source"].eq("B").to_numpy()
+    assert ct.keyness(corpus, mask, min_count=1, dedupe=groups).attrs["target_docs"] == 1
+
+
+def test_dedupe_true_finds_an_exact_copy_in_the_reference():
+    # t1 republished by source B in February: without dedupe it doubles troops in the reference
+    copied = pd.concat([DOCS, pd.DataFrame({"text": [DOCS.loc["t1", "text"]], "date": pd.to_datetime(["2021-02-20"]),
+                                            "source": ["B"], "sections": [[]]},
+                                           index=pd.Index(["t1_copy"], name="doc_id"))])
+    corpus = ct.Corpus.from_docs(copied, cache=False, progress=False)
+    original = ct.Corpus.from_docs(DOCS, cache=False, progress=False)
+    groups = ct.near_duplicates(corpus)
+    assert groups["doc_id"].tolist() == ["t1", "t1_copy"]
+    assert row(ct.keyness(corpus, {"source": "A"}, min_count=1), "troops")["reference_count"] == 4
+    once = ct.keyness(corpus, {"source": "A"}, min_count=1, dedupe=True)
+    pd.testing.assert_frame_equal(once, ct.keyness(corpus, {"source": "A"}, min_count=1, dedupe=groups))
+    pd.testing.assert_frame_equal(once, ct.keyness(original, {"source": "A"}, min_count=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the sources' documents without sections
+        table = ct.keyness_table(corpus, "source", top=None, min_count=1, dedupe=True)
+        expected = ct.keyness_table(original, "source", top=None, min_count=1)
+    pd.testing.assert_frame_equal(table, expected)
+    assert table.attrs["n_copies_dropped"] == 1
+    by_month = ct.keyness_table(corpus, "MS", top=None, min_count=1, dedupe=groups)
+    pd.testing.assert_frame_equal(by_month, ct.keyness_table(original, "MS", top=None, min_count=1))
+    february = ct.keyness(corpus, "2021-02", min_count=1, dedupe=groups)
+    assert (february.attrs["target_docs"], february.attrs["reference_docs"]) == (3, 2)
+
+
+@pytest.mark.parametrize("call", [lambda c, d: ct.keyness(c, {"source": "A"}, dedupe=d),
+                                  lambda c, d: ct.keyness_table(c, "source", dedupe=d)])
+def test_bad_dedupe_explains(corpus, call):
+    with pytest.raises(TypeError, match=re.escape(
+            "`dedupe` must be True, False, None or the DataFrame ct.near_duplicates returns; got list.")):
+        call(corpus, ["t1"])
+    with pytest.raises(ValueError, match=re.escape(
+            "`dedupe` must have the columns 'group' and 'doc_id', as ct.near_duplicates returns; it has no "
+            "['doc_id'] (its columns are ['group', 'id']).")):
+        call(corpus, pd.DataFrame({"group": [0], "id": ["t1"]}))

@@ -107,6 +107,13 @@ def test_executes_on_defaults(path):
         markdown = [o.get("data", {}).get("text/markdown", "") for o in outputs]
         assert not any("no dates" in m for m in markdown)
         assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
+    if path.name == "02-term-frequencies-and-trends.ipynb":
+        # the copies section counts them (Wikinews has none) and still draws both lines
+        copies = next(c for c in nb.cells if c.get("id") == "02-term-frequencies--copies-1")
+        shown = [o.get("data", {}) for o in copies.outputs]
+        assert shown[0]["text/markdown"] == ("None of the 171 documents is a copy of another: the two lines coincide. "
+                                             'Try `CORPUS = "reuters21578"` for a corpus with copies.')
+        assert "image/png" in shown[1]
 
 
 def test_kernel_is_this_interpreter():

@@ -16,8 +16,8 @@ import corpus_tools as ct
 from corpus_tools import report
 from corpus_tools.report import (
     ReportError, default_comparison, embed_html, external_references, grouping_column, informative_terms,
-    inject_parameters, input_files, load_docs, markdown_escape, markdown_text, moving_terms, notebook_parameters,
-    parse_param,
+    inject_parameters, input_files, largest_copy_groups, load_docs, markdown_escape, markdown_text, moving_terms,
+    notebook_parameters, parse_param,
 )
 
 LEE_SHA256 = "5d78d6dafd953bbf65797bef09a9ffb9ec430583381be705f8fd460000f370fb"  # data/registry.json
@@ -174,6 +174,7 @@ def test_report_on_the_single_seed_article_skips_what_needs_several_documents(se
     assert "this corpus has a single document, so there is nothing to compare it with" in html
     assert "Too few documents for a topic model; topics are skipped." in html
     assert "This corpus has no dates; trends are skipped." in html
+    assert "A single document has no copies." in html
 
 
 def test_default_comparison_in_a_tiny_corpus():
@@ -296,6 +297,11 @@ def test_report_writes_html_notebook_and_manifest(lee_reports, capsys):
     assert re.fullmatch(r"the [\d,]+ documents longer than the median of [\d,]+ tokens against the [\d,]+ "
                         r"shorter ones \(.*\)", choices["keyness_comparison"])
     assert len(choices["kwic_keywords"]) == 3 and "trend_terms" not in choices
+    # the copies the section counted are those ct.near_duplicates finds in the same corpus
+    groups = ct.near_duplicates(ct.Corpus.from_docs(load_docs("lee"), extra_stopwords="news", progress=False))
+    kinds = {kind: int((groups["kind"] == kind).sum()) for kind in ("exact", "near", "contained")}
+    assert choices["copies"] == {"groups": groups.attrs["n_groups"], "copies": groups.attrs["n_duplicates"], **kinds}
+    assert choices["copies"]["copies"] > 0 and "trend_term" not in choices["copies"]
     assert manifest["random_state"] == 0
     assert manifest["overrides"] == {"CORPUS": "lee"}
     import gensim, matplotlib, networkx, nltk, numpy, pandas
@@ -309,10 +315,14 @@ def test_report_writes_html_notebook_and_manifest(lee_reports, capsys):
 def test_report_html_is_offline_and_readable(lee_reports):
     html = (lee_reports[0] / "report.html").read_text(encoding="utf-8")
     assert external_references(html) == []
-    for heading in ("The corpus", "Top terms", "Trends", "Keyness", "Co-occurrence network", "Topics",
-                    "Topic map", "Keywords in context"):
+    for heading in ("The corpus", "Top terms", "Trends", "Copies and syndication", "Keyness", "Co-occurrence network",
+                    "Topics", "Topic map", "Keywords in context"):
         assert f">{heading}" in html
     assert "This corpus has no dates; trends are skipped." in html
+    # lee is undated and from one source: the copies are counted, the rest of the section says why it is not shown
+    assert ("This corpus has no dates (or a single one); copies over time, and trends with and without them, "
+            "are skipped.") in html
+    assert "Every document comes from one source, Lee corpus (ABC News), so there is no source × source matrix" in html
     assert html.count('src="data:image/png;base64,') >= 4  # top terms, keyness, network, topic terms
     assert "<iframe srcdoc=" in html                    # the topic map, inline
     assert "import corpus_tools" not in html            # code hidden by default
@@ -428,7 +438,9 @@ def test_summary_and_contents_at_the_top(wikinews_report):
     assert (f"{first['term']} {'rose' if first['change'] > 0 else 'fell'} from {first['share_before']:.0%} to "
             f"{first['share_after']:.0%}") in summary
     assert f"The largest of its {choices['n_topics']} topics are " in summary
+    assert "No document is a copy of another." in summary
     assert "appears when the whole report has run" not in text
+    assert "Copies-and-syndication" in links
 
 
 def test_manifest_holds_the_choices(wikinews_report):
@@ -447,6 +459,10 @@ def test_manifest_holds_the_choices(wikinews_report):
     assert f"The number of topics, {choices['n_topics']}, was chosen by fitting models with" in text
     # the topic table gives each topic its top terms, share and a representative headline
     assert "representative headline" in text and "share of corpus" in text
+    # Wikinews holds no copies, and the section says so from the numbers
+    assert ct.near_duplicates(corpus).empty
+    assert choices["copies"] == {"groups": 0, "copies": 0, "exact": 0, "near": 0, "contained": 0}
+    assert "No two of the 171 documents are copies of each other (exact, near or contained at a similarity of 0.8)" in text
 
 
 def _problems(report_folder) -> list[str]:
@@ -600,3 +616,126 @@ def test_an_error_after_the_cell_ran_fails_the_report():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source), nbformat.v4.new_code_cell("1 + 1")])
     with pytest.raises(report.ReportError, match=r"^late\.ipynb, cell 1: ValueError: drawing failed"):
         report.execute_notebook(nb, name="late.ipynb")
+
+
+# ------------------------------------------------------------ copies and syndication
+def test_largest_copy_groups_lists_sizes_kinds_dates_sources_and_headlines():
+    groups = pd.DataFrame({
+        "group": [0, 0, 1, 1, 1, 2, 2],
+        "doc_id": ["a", "b", "c", "d", "e", "f", "g"],
+        "kind": ["first", "near", "first", "exact", "contained", "first", "exact"],
+        "date": pd.to_datetime(["2021-01-02", "2021-01-09", "2021-01-01", None, "2021-02-01", None, None]),
+        "source": ["W", "D", "W", "W", "H", "D", "D"],
+    })
+    docs = pd.DataFrame({"title": ["<b>Oil</b> up", "Oil rises", "", "Gold", "Gold", None, "  "],
+                         "text": ["x", "x", "Gold fell   as the\ndollar rose.", "x", "x", "y" * 100, "y"]},
+                        index=list("abcdefg"))
+    table = largest_copy_groups(groups, docs)
+    assert table.index.tolist() == [1, 0, 2]                       # 3 members, then 2 and 2 in group order
+    assert table.to_dict("list") == {
+        "documents": [3, 2, 2],
+        "copies": ["exact 1, contained 1", "near 1", "exact 1"],
+        "first date": ["2021-01-01", "2021-01-02", ""],
+        "last date": ["2021-02-01", "2021-01-09", ""],
+        "sources": [2, 2, 1],
+        "headlines": [1, 2, 0],
+        # no title: the start of the text, whitespace folded; the data's own markup, to be escaped when shown
+        "headline": ["Gold fell as the dollar rose.", "<b>Oil</b> up", "y" * 89 + "…"],
+    }
+    assert largest_copy_groups(groups, docs, 1).index.tolist() == [1]
+    # columns that would say nothing are left out: no dates, one source, no titles
+    bare = largest_copy_groups(groups.assign(date=pd.NaT, source="W"), docs.assign(title=None))
+    assert list(bare.columns) == ["documents", "copies", "headline"]
+    assert largest_copy_groups(groups.iloc[:0], docs).empty
+
+
+WIRE, DAILY, HERALD = "<b>Wire</b>", "Daily <script>alert(1)</script>", "Herald & Co"
+STORY_A = ("Workers at the northern refinery ended their strike on Monday after three weeks. "
+           "The refinery will restart its two crude units within ten days, the company said. "
+           "Fuel prices in the region had climbed sharply during the stoppage. "
+           "Union leaders said the agreement raised wages and improved safety rules.")
+LOCAL = (" Our correspondent visited the gates on Tuesday and met families waiting for the first wages in a month. "
+         "Shopkeepers near the plant said trade had halved since the walkout began.")
+STORY_B = ("The central bank left its main interest rate unchanged on Thursday, citing slowing inflation. "
+           "Economists had expected the pause after two increases earlier in the year. "
+           "The governor warned that housing costs remained a concern for many families. "
+           "Markets rose modestly after the announcement, led by bank shares.")
+OTHER_NEWS = [
+    ("Farmers in the valley protested about water rights outside the council building.", "2021-01-12", DAILY),
+    ("The mayor announced an early election after the budget vote failed in the city council.", "2021-01-20", HERALD),
+    ("The national football team won the cup final with a late goal from the captain.", "2021-02-14", WIRE),
+    ("A fire broke out at the coastal refinery late on Friday; nobody was hurt, firefighters said.", "2021-03-02",
+     DAILY),
+    ("Snow closed the mountain pass for a second day, stranding trucks bound for the port.", "2021-03-09", HERALD),
+    ("Scientists released a new survey of seabirds nesting on the northern islands.", "2021-03-15", WIRE),
+]
+
+
+@pytest.fixture(scope="module")
+def copies_report(tmp_path_factory):
+    """The report on 12 articles from three sources with markup in their names: story A from the
+    wire in January, copied the next days by Daily (exactly) and by Herald (with two sentences
+    added); story B from Daily in February, copied exactly by Herald and by the wire; six
+    unrelated articles. So 4 copies in 2 groups: in January 2 of 5 documents, in February 2 of 4,
+    in March 0 of 3."""
+    folder = tmp_path_factory.mktemp("copies")
+    rows = [
+        {"id": "a-wire", "title": "<img src=x onerror=alert(1)> Refinery strike ends", "source": WIRE,
+         "date": "2021-01-05", "text": STORY_A},
+        {"id": "a-daily", "title": "Strike over at refinery", "source": DAILY, "date": "2021-01-06", "text": STORY_A},
+        {"id": "a-herald", "title": "Refinery reopens", "source": HERALD, "date": "2021-01-07",
+         "text": STORY_A + LOCAL},
+        {"id": "b-daily", "title": "Rates on hold [x](javascript:alert(1))", "source": DAILY, "date": "2021-02-03",
+         "text": STORY_B},
+        {"id": "b-herald", "title": "Bank pauses", "source": HERALD, "date": "2021-02-04", "text": STORY_B},
+        {"id": "b-wire", "title": "Central bank holds", "source": WIRE, "date": "2021-02-10", "text": STORY_B},
+    ] + [{"id": f"other-{i}", "title": f"Item {i}", "source": s, "date": d, "text": t}
+         for i, (t, d, s) in enumerate(OTHER_NEWS)]
+    (folder / "articles.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out = folder / "report"
+    assert _run([str(folder), "-o", str(out), "--quiet", "--param", "N_TOPICS=2", "--param", "TOPIC_MAP=False"]) == 0
+    return out
+
+
+def _table_cells(html: str, uuid: str) -> list[list[str]]:
+    """The body cells of the Styler table with this uuid, row by row, as text."""
+    body = re.search(rf'<table id="T_{uuid}">.*?<tbody>(.*?)</tbody>', html, flags=re.S).group(1)
+    return [[unescape(c) for c in re.findall(r"<t[dh] [^>]*>([^<]*)</t[dh]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)]
+
+
+def test_copies_section_counts_and_shows_the_copies(copies_report):
+    html = (copies_report / "report.html").read_text(encoding="utf-8")
+    text = _page_text(copies_report / "report.html")
+    assert ("4 of the 12 documents (33.3%) are copies of another: 3 exact, 0 near and 1 contained copies, in 2 "
+            "groups.") in text
+    # the two groups of three, the wire's story first (the earlier group); its headline as text
+    assert _table_cells(html, "copy-groups") == [
+        ["0", "3", "exact 1, contained 1", "2021-01-05", "2021-01-07", "3", "3",
+         "<img src=x onerror=alert(1)> Refinery strike ends"],
+        ["1", "3", "exact 2", "2021-02-03", "2021-02-10", "3", "3", "Rates on hold [x](javascript:alert(1))"],
+    ]
+    assert ("The share of copies is highest in the period from 2021-02-01: 2 of its 4 documents (50.0%), against "
+            "33.3% of all dated documents.") in text
+    # who carries whose stories: each source has 4 documents, so each copy is a quarter of its carrier's
+    assert _table_cells(html, "copy-matrix") == [
+        [WIRE, DAILY, "1", "1", "4", "0.250"], [WIRE, HERALD, "1", "1", "4", "0.250"],
+        [DAILY, WIRE, "1", "1", "4", "0.250"], [DAILY, HERALD, "1", "1", "4", "0.250"]]
+    # "families" is in b-daily, b-herald, b-wire and a-herald's added sentences: 3 of the 4 are copies; in
+    # February 3 of 4 documents mention it, 1 of 2 without the copies: 25 points apart
+    assert ("Of the trend terms, families is mentioned by the most copies: 3 of the 4 documents mentioning it.") in text
+    assert "moves by at most 25.0 percentage points, in the period from 2021-02-01." in text
+    section = html[html.index('id="Copies-and-syndication"'):html.index('id="Keyness"')]
+    assert section.count('src="data:image/png;base64,') == 3    # over time, matrix, with and without
+    assert ("4 documents (33.3%) are copies of another, in 2 groups; the largest holds 3 documents: "
+            "<img src=x onerror=alert(1)> Refinery strike ends.") in text
+    choices = json.loads((copies_report / "manifest.json").read_text())["choices"]
+    assert choices["copies"] == {"groups": 2, "copies": 4, "exact": 3, "near": 0, "contained": 1,
+                                 "trend_term": "families"}
+
+
+def test_copies_section_shows_markup_as_text(copies_report):
+    page = _Markup()
+    page.feed((copies_report / "report.html").read_text(encoding="utf-8"))
+    assert page.live == [] and page.scripts == []
+    assert _problems(copies_report) == []

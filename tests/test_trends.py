@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -356,3 +357,119 @@ def test_phrase_whose_words_are_only_in_joined_terms():
         ct.term_trends(corpus, "prime minister zzzq")
     with pytest.raises(KeyError, match=r"^\"'prime police': the word 'prime' is not in the vocabulary"):
         ct.term_trends(corpus, "prime police")
+
+
+# ------------------------------------------------------------------ dedupe: copies counted once
+# One wire story carried by three outlets in January: the wire's own (w1), an exact copy (d1)
+# and one with a local paragraph added (h1). In January 5 documents, 3 mention "refinery"
+# (w1, d1, h1); without the 2 copies, 1 of 3. In February 1 of 2 either way.
+STORY = ("Workers at the northern refinery ended their strike on Monday after three weeks. "
+         "The refinery will restart its two crude units within ten days, the company said. "
+         "Fuel prices in the region had climbed sharply during the stoppage. "
+         "Union leaders said the agreement raised wages and improved safety rules.")
+SYNDICATED = {
+    "w1": (STORY, "2024-01-05", "Wire"),
+    "d1": (STORY, "2024-01-06", "Daily"),
+    "h1": (STORY + " Our correspondent visited the gates on Tuesday and met families waiting for the first "
+                   "wages in a month.", "2024-01-07", "Herald"),
+    "x1": ("Farmers in the valley protested about water rights outside the council building. "
+           "They asked for a new reservoir before the summer.", "2024-01-10", "Daily"),
+    "x2": ("The mayor announced an early election after the budget vote failed in the city council.",
+           "2024-01-20", "Herald"),
+    "x3": ("The national football team won the cup final with a late goal from the captain.", "2024-02-03", "Wire"),
+    "x4": ("A fire broke out at the coastal refinery late on Friday; nobody was hurt, firefighters said.",
+           "2024-02-15", "Daily"),
+}
+
+
+@pytest.fixture(scope="module")
+def syndicated():
+    corpus = ct.Corpus.from_docs(make_docs(SYNDICATED), cache=False, progress=False)
+    return corpus, ct.near_duplicates(corpus)
+
+
+def test_the_syndicated_fixture_has_one_group_of_three(syndicated):
+    _, groups = syndicated
+    assert groups["doc_id"].tolist() == ["w1", "d1", "h1"]
+    assert groups["kind"].tolist() == ["first", "exact", "contained"]
+
+
+def test_dedupe_counts_a_syndicated_story_once_with_honest_denominators(syndicated):
+    corpus, groups = syndicated
+    plain = trends(corpus, "refinery")
+    once = trends(corpus, "refinery", dedupe=groups)
+    assert plain["n_docs_with"].tolist() == [3, 1] and plain["n_docs"].tolist() == [5, 2]
+    assert once["n_docs_with"].tolist() == [1, 1] and once["n_docs"].tolist() == [3, 2]
+    assert once["value"].tolist() == pytest.approx([1 / 3, 1 / 2])
+    assert plain["value"].tolist() == pytest.approx([3 / 5, 1 / 2])
+    assert once[["ci_low", "ci_high"]].iloc[0].tolist() == pytest.approx(list(hand_wilson(1, 3)))
+    # "refinery" twice in the story, once in x4; kept tokens of the period shrink by the copies'
+    lengths = dict(zip(corpus.docs.index, corpus.doc_lengths))
+    assert once["count"].tolist() == [2, 1] and plain["count"].tolist() == [6, 1]
+    assert once["n_tokens"].tolist() == [lengths["w1"] + lengths["x1"] + lengths["x2"], lengths["x3"] + lengths["x4"]]
+    assert once.attrs["n_copies_dropped"] == 2 and once.attrs["dedupe"] is True
+    assert plain.attrs["n_copies_dropped"] == 0 and plain.attrs["dedupe"] is False
+    assert once["period"].tolist() == plain["period"].tolist()
+
+
+def test_dedupe_true_and_groups_from_near_duplicates_agree(syndicated):
+    corpus, groups = syndicated
+    for kwargs in ({}, {"measure": "per_10k_tokens"}, {"by": "source"}):
+        found = trends(corpus, ["refinery", "council"], dedupe=True, **kwargs)
+        given_groups = trends(corpus, ["refinery", "council"], dedupe=groups, **kwargs)
+        pd.testing.assert_frame_equal(found, given_groups)
+        assert found.attrs == given_groups.attrs
+
+
+def test_dedupe_matches_the_trend_of_the_corpus_without_copies(syndicated):
+    # the same numbers by the other route: drop the copies first, then count
+    corpus, groups = syndicated
+    for kwargs in ({}, {"measure": "count"}, {"by": "source"}, {"smooth": 2}):
+        once = trends(corpus, ["refinery", "strike"], dedupe=groups, **kwargs)
+        dropped = trends(corpus.drop_duplicates(groups), ["refinery", "strike"], **kwargs)
+        pd.testing.assert_frame_equal(once, dropped)
+
+
+def test_dedupe_by_source_leaves_the_copies_out_of_their_outlets(syndicated):
+    corpus, groups = syndicated
+    once = trends(corpus, "refinery", by="source", dedupe=groups)
+    january = once[once["period"] == "2024-01-01"].set_index("source")
+    # Daily: x1 (d1 is a copy); Herald: x2 (h1 is a copy); Wire: w1
+    assert january["n_docs"].to_dict() == {"Daily": 1, "Herald": 1, "Wire": 1}
+    assert january["n_docs_with"].to_dict() == {"Daily": 0, "Herald": 0, "Wire": 1}
+
+
+def test_dedupe_keeps_the_earliest_member_of_a_hand_made_group(syndicated):
+    corpus, _ = syndicated
+    # listed latest first: x3 (February 3rd) is kept and x4 (February 15th) dropped all the same
+    groups = pd.DataFrame({"group": [0, 0], "doc_id": ["x4", "x3"]})
+    once = trends(corpus, "refinery", dedupe=groups)
+    assert once["n_docs"].tolist() == [5, 1] and once["n_docs_with"].tolist() == [3, 0]
+    # a doc_id the corpus does not hold changes nothing
+    other = pd.DataFrame({"group": [0, 0], "doc_id": ["elsewhere", "x4"]})
+    assert trends(corpus, "refinery", dedupe=other)["n_docs"].tolist() == [5, 2]
+
+
+def test_dedupe_does_not_count_an_undated_copy_as_left_out():
+    texts = dict(SYNDICATED, u1=(STORY, None, "Daily"))
+    corpus = ct.Corpus.from_docs(make_docs(texts), cache=False, progress=False)
+    with pytest.warns(UserWarning, match="1 of 8 documents have no date"):
+        assert ct.term_trends(corpus, "refinery").attrs["n_undated"] == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the undated document is a copy: nothing is left out unsaid
+        once = ct.term_trends(corpus, "refinery", dedupe=True)
+    assert once.attrs["n_undated"] == 0 and once.attrs["n_copies_dropped"] == 3
+    assert once["n_docs_with"].tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    ("yes", TypeError, "`dedupe` must be True, False, None or the DataFrame ct.near_duplicates returns; got str."),
+    (1, TypeError, "`dedupe` must be True, False, None or the DataFrame ct.near_duplicates returns; got int."),
+    (pd.DataFrame({"doc_id": ["w1"]}), ValueError,
+     "`dedupe` must have the columns 'group' and 'doc_id', as ct.near_duplicates returns; it has no ['group'] "
+     "(its columns are ['doc_id'])."),
+])
+def test_bad_dedupe_explains(syndicated, bad, error, message):
+    corpus, _ = syndicated
+    with pytest.raises(error, match=re.escape(message)):
+        ct.term_trends(corpus, "refinery", dedupe=bad)

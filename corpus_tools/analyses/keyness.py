@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import special  # chdtrc and ndtr are chi2.sf and norm.cdf, without importing scipy.stats
 
 from ..errors import check_option
+from ._dedupe import dedupe_attrs, kept_mask, only_kept
 from .association import g2
 from .frequencies import check_top, group_documents, warn_left_out
 
@@ -205,7 +206,7 @@ def _column_sums(corpus, mask: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------- public
 def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | None = None,
-            min_count: int = 5, alpha0: float = 1000.0) -> pd.DataFrame:
+            min_count: int = 5, alpha0: float = 1000.0, dedupe=None) -> pd.DataFrame:
     """Terms that distinguish the target documents from the reference documents.
 
     Parameters
@@ -232,6 +233,12 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
         Leave out terms occurring fewer than ``min_count`` times in target and reference together.
     alpha0 : float
         Total weight of the prior of ``log_odds`` (pseudo-counts added over the vocabulary).
+    dedupe : None, True or DataFrame
+        Leave copies out of both sides: ``True`` finds them with
+        :func:`corpus_tools.near_duplicates` at its defaults, a DataFrame is the groups it
+        returned. Each group counts once, as its earliest member (the document
+        ``corpus.drop_duplicates(groups)`` keeps), on the side that member is on; ``target``
+        and ``reference`` are still given over the whole corpus. ``None``: every document counts.
 
     Returns
     -------
@@ -241,7 +248,8 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
         the signed score (positive: relatively more frequent in the target; negative: in the
         reference), its p-value, and ``effect`` = log ratio (as above) whatever the measure.
         Sorted by score descending (ties in term order). ``attrs`` holds ``measure``,
-        ``target``/``reference`` labels, their document and token counts.
+        ``target``/``reference`` labels, their document and token counts (copies left out),
+        ``dedupe`` and ``n_copies_dropped`` (documents of the corpus left out as copies).
 
     Raises
     ------
@@ -249,18 +257,21 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
         A condition names a docs column that does not exist.
     ValueError
         Unknown ``measure``; the target or reference selects no document or no token; target
-        and reference overlap; bad ``top`` or ``min_count``; unreadable period.
+        and reference overlap; bad ``top`` or ``min_count``; unreadable period; ``dedupe`` is a
+        DataFrame without the columns ``group`` and ``doc_id``.
     TypeError
-        ``target`` or ``reference`` is of another kind.
+        ``target``, ``reference`` or ``dedupe`` is of another kind.
 
     Examples
     --------
     >>> ct.keyness(corpus, {"sections": "sport"}, top=10)                     # doctest: +SKIP
     >>> ct.keyness(corpus, "2003-03", measure="log_odds")                     # doctest: +SKIP
+    >>> ct.keyness(corpus, "2003-03", dedupe=ct.near_duplicates(corpus))      # doctest: +SKIP
     """
     check_option("measure", measure, MEASURES)
     check_top(top)
     _check_min_count(min_count)
+    kept, _ = kept_mask(corpus, dedupe)
     target_mask, target_label, by_date = select_documents(corpus, target, "target")
     if reference is None:
         reference_mask = ~target_mask
@@ -278,6 +289,8 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
         if overlap:
             raise ValueError(f"target and reference share {overlap} documents; keyness compares two separate "
                              "sets (leave out `reference` to compare with the rest of the corpus).")
+    if kept is not None:
+        target_mask, reference_mask = target_mask & kept, reference_mask & kept
     a, b = _column_sums(corpus, target_mask), _column_sums(corpus, reference_mask)
     c, d = int(a.sum()), int(b.sum())
     for side, mask, tokens in (("target", target_mask, c), ("reference", reference_mask, b.sum())):
@@ -291,12 +304,13 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
         table = table.reset_index(drop=True)
     table.attrs.update({"measure": measure, "score_label": _LABELS[measure], "target": target_label,
                         "reference": reference_label, "target_docs": int(target_mask.sum()),
-                        "reference_docs": int(reference_mask.sum()), "target_tokens": c, "reference_tokens": d})
+                        "reference_docs": int(reference_mask.sum()), "target_tokens": c, "reference_tokens": d,
+                        **dedupe_attrs(kept)})
     return table
 
 
 def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2", min_count: int = 5,
-                  alpha0: float = 1000.0) -> pd.DataFrame:
+                  alpha0: float = 1000.0, dedupe=None) -> pd.DataFrame:
     """Keyness of each group against the other groups, in one long table.
 
     Parameters
@@ -309,35 +323,44 @@ def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2",
         out with a warning.
     top : int or None
         Keep the ``top`` highest-scoring terms of each group (its target side); ``None`` keeps all.
-    measure, min_count, alpha0
-        As in :func:`keyness`.
+    measure, min_count, alpha0, dedupe
+        As in :func:`keyness`; with ``dedupe`` each copy group counts once, in the group of
+        its earliest member.
 
     Returns
     -------
     DataFrame
         Columns ``group, term, target_count, reference_count, target_share, reference_share,
         score, p_value, effect`` (as in :func:`keyness`, the target being the group), sorted by
-        group, then score descending.
+        group, then score descending. ``attrs`` holds ``measure``, ``by``, ``n_left_out``,
+        ``dedupe`` and ``n_copies_dropped``.
 
     Raises
     ------
     KeyError
         ``by`` is neither a docs column nor a calendar frequency.
     ValueError
-        Fewer than two groups, unknown ``measure``, bad ``top`` or ``min_count``.
+        Fewer than two groups, unknown ``measure``, bad ``top`` or ``min_count``, ``dedupe``
+        a DataFrame without the columns ``group`` and ``doc_id``.
+    TypeError
+        ``dedupe`` is of another kind.
 
     Examples
     --------
     >>> ct.keyness_table(corpus, by="sections", top=10)                      # doctest: +SKIP
+    >>> ct.keyness_table(corpus, by="source", dedupe=True)                   # doctest: +SKIP
     """
     check_option("measure", measure, MEASURES)
     check_top(top)
     _check_min_count(min_count)
+    kept, _ = kept_mask(corpus, dedupe)
     groups = group_documents(corpus, by)
+    if kept is not None:
+        groups = only_kept(groups, kept)
     if groups.n_groups < 2:
         raise ValueError(f"keyness_table needs at least two groups in `{by}`; found {list(groups.labels)}. "
                          "Use ct.keyness(corpus, target) to compare one selection with the rest.")
-    warn_left_out(groups, corpus.n_docs)
+    warn_left_out(groups, corpus.n_docs if kept is None else int(kept.sum()))
     member = groups.matrix(corpus.n_docs)
     counts = np.asarray((member @ corpus.dtm).todense(), dtype=np.int64)
     in_any = np.zeros(corpus.n_docs, dtype=bool)
@@ -357,7 +380,7 @@ def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2",
         tables.append(table)
     result = pd.concat(tables, ignore_index=True)
     result.attrs.update({"measure": measure, "score_label": _LABELS[measure], "by": groups.column,
-                         "n_left_out": groups.n_left_out})
+                         "n_left_out": groups.n_left_out, **dedupe_attrs(kept)})
     return result
 
 

@@ -14,7 +14,8 @@ import scipy.sparse as sp
 from ..errors import check_option, check_positive_int
 from .frequencies import Groups, group_documents
 from .intervals import poisson_interval, wilson_interval
-from .periods import FREQS, assign_periods
+from ._dedupe import dedupe_attrs, kept_mask, only_kept
+from .periods import FREQS, Periods, assign_periods
 
 MEASURES = ("doc_share", "count", "per_10k_tokens")
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -284,7 +285,7 @@ def _rolling_sum(values: np.ndarray, window: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------- trends
 def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measure: str = "doc_share",
-                smooth: int | None = None, ci: float | None = 0.95) -> pd.DataFrame:
+                smooth: int | None = None, ci: float | None = 0.95, dedupe=None) -> pd.DataFrame:
     """Per-period counts and shares of terms, phrases, glob patterns or groups of terms.
 
     Parameters
@@ -319,6 +320,13 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
         Confidence level of ``ci_low``/``ci_high``: Wilson score interval for ``doc_share``,
         exact Poisson (chi-square) interval for ``count`` and ``per_10k_tokens``. ``None``
         leaves the columns NaN.
+    dedupe : None, True or DataFrame
+        Leave copies out of every count, denominators included: ``True`` finds them with
+        :func:`corpus_tools.near_duplicates` at its defaults, a DataFrame is the groups it
+        returned (found once, reused for every analysis). Each group then counts once, as its
+        earliest member (by date, then position), the document
+        ``corpus.drop_duplicates(groups)`` keeps; the periods stay those of the whole corpus,
+        so the result lines up with the one without ``dedupe``. ``None``: every document counts.
 
     Returns
     -------
@@ -331,8 +339,9 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
         of the period: the denominators), ``value``, ``ci_low``, ``ci_high``, ``partial``
         (the data does not cover the first/last period whole). For a period without documents
         ``value``, ``ci_low`` and ``ci_high`` are NaN, except ``value`` is 0 for ``count``.
-        ``attrs`` holds ``n_undated``, ``measure``, ``freq``, ``by``, ``smooth``, ``ci`` and, with
-        ``by``, ``n_left_out`` (documents without a group value).
+        ``attrs`` holds ``n_undated``, ``measure``, ``freq``, ``by``, ``smooth``, ``ci``,
+        ``dedupe`` (whether copies were left out), ``n_copies_dropped`` (how many documents) and,
+        with ``by``, ``n_left_out`` (documents without a group value).
 
     Raises
     ------
@@ -340,13 +349,19 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
         A plain term is not in the vocabulary (the message names close matches), or ``by`` is
         not a docs column.
     ValueError
-        Unknown ``measure`` or ``freq``, bad ``smooth`` or ``ci``, or no document has a date.
+        Unknown ``measure`` or ``freq``, bad ``smooth`` or ``ci``, no document has a date, or
+        ``dedupe`` is a DataFrame without the columns ``group`` and ``doc_id``.
+    TypeError
+        ``dedupe`` is of another kind.
 
     Examples
     --------
     >>> trends = ct.term_trends(corpus, ["iraq", "militar*", {"Russia": ["russia", "moscow"]}],
     ...                         measure="doc_share")  # doctest: +SKIP
     >>> trends.pivot(index="period", columns="term", values="value")  # doctest: +SKIP
+    >>> groups = ct.near_duplicates(corpus)                             # doctest: +SKIP
+    >>> once = ct.term_trends(corpus, "iraq", dedupe=groups)            # doctest: +SKIP
+    >>> once.attrs["n_copies_dropped"]                                  # doctest: +SKIP
     """
     check_option("measure", measure, MEASURES)
     if freq not in FREQS:
@@ -354,16 +369,24 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
     window = _check_smooth(smooth)
     ci = _check_ci(ci)
     queries = resolve_terms(corpus, terms)
+    kept, _ = kept_mask(corpus, dedupe)
 
     periods = assign_periods(corpus.dates, freq)
+    if kept is not None:
+        # a copy is not a document of any period; undated copies are not "left out" either
+        periods = Periods(np.where(kept, periods.doc_period, -1), periods.starts, periods.partial,
+                          int((kept & (periods.doc_period < 0)).sum()))
     periods.warn_undated("trends")
+    n_counted = corpus.n_docs if kept is None else int(kept.sum())
     if by is None:
         groups = Groups("", pd.Index([None]), np.arange(corpus.n_docs, dtype=np.int64),
                         np.zeros(corpus.n_docs, dtype=np.int64), 0)
     else:
         groups = group_documents(corpus, by, allow_freq=False)
+        if kept is not None:
+            groups = only_kept(groups, kept)
         if groups.n_left_out:
-            warnings.warn(f"{groups.n_left_out} of {corpus.n_docs} documents have no `{by}` value and are left out "
+            warnings.warn(f"{groups.n_left_out} of {n_counted} documents have no `{by}` value and are left out "
                           "(counted in result.attrs['n_left_out']).", stacklevel=2)
     n_p, n_g, n_q = len(periods.starts), groups.n_groups, len(queries)
 
@@ -423,7 +446,7 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
     })
     result = pd.DataFrame(out)
     result.attrs.update({"n_undated": periods.n_undated, "measure": measure, "freq": freq, "by": by,
-                         "smooth": smooth, "ci": ci})
+                         "smooth": smooth, "ci": ci, **dedupe_attrs(kept)})
     if by is not None:
         result.attrs["n_left_out"] = groups.n_left_out
     return result
