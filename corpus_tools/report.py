@@ -60,6 +60,7 @@ __all__ = [
     "choose_n_topics",
     "configure",
     "default_comparison",
+    "distinct_headline_groups",
     "embed_html",
     "execute_notebook",
     "external_references",
@@ -454,10 +455,12 @@ def largest_copy_groups(groups: pd.DataFrame, docs: pd.DataFrame, n: int = 10, *
     Parameters
     ----------
     groups : pandas.DataFrame
-        From :func:`corpus_tools.near_duplicates` on these documents.
+        From :func:`corpus_tools.near_duplicates` on these documents (at least ``group`` and
+        ``doc_id``; groups sharing a document are merged, as ``dedupe=`` merges them).
     docs : pandas.DataFrame
-        The documents (``corpus.docs``): their ``title`` (else the start of their ``text``)
-        is the group's headline.
+        The documents (``corpus.docs``, index ``doc_id``): their ``title`` (else the start of
+        their ``text``) is the group's headline; their ``date`` (else the groups' ``date``)
+        and position decide which member is the earliest.
     n : int, default 10
         Groups returned, largest first (ties: the earlier group first).
     headline_length : int, default 90
@@ -470,11 +473,19 @@ def largest_copy_groups(groups: pd.DataFrame, docs: pd.DataFrame, n: int = 10, *
         ``"exact 3, contained 1"``, when the groups have a ``kind``), ``first date`` and
         ``last date`` (``YYYY-MM-DD``, when the groups have dates; empty for undated),
         ``sources`` (distinct sources, when the groups have more than one in all),
-        ``headlines`` (distinct titles among the members, when they have titles: many in a
-        large group of "exact" copies point to a template, such as results tables whose
-        numbers the corpus does not keep) and ``headline``. A column that would say nothing
-        (no date, one source, no title) is left out. The values are the data's own: escape
-        them for HTML.
+        ``headlines`` (distinct titles among the members, case and spacing folded, when they
+        have titles: many in a
+        large group point to a template, such as results notices whose names and numbers
+        differ; see :func:`distinct_headline_groups`) and ``headline`` (of the earliest member:
+        by date, undated last, then position in ``docs``; empty when no member is in
+        ``docs``). A column that would say nothing (no date, one source, no title) is left
+        out. The values are the data's own: escape them for HTML.
+
+    Raises
+    ------
+    ValueError
+        ``n`` or ``headline_length`` is not a positive integer, or ``groups`` lacks the columns
+        ``group`` and ``doc_id``.
 
     Examples
     --------
@@ -489,13 +500,18 @@ def largest_copy_groups(groups: pd.DataFrame, docs: pd.DataFrame, n: int = 10, *
     1              3  near 1, contained 1          2  Gold fell a…
     0              2              exact 1          1        Oil up
     """
+    from corpus_tools.analyses._dedupe import check_groups, group_members, merge_overlapping
+    from corpus_tools.errors import check_positive_int
+
+    n = check_positive_int("n", n)
+    headline_length = check_positive_int("headline_length", headline_length)
+    check_groups(groups)
     kinds = ("exact", "near", "contained")
     has_kind = "kind" in groups.columns
     if groups.empty:
         return pd.DataFrame(columns=["documents", "copies", "headline"]).rename_axis("group")
+    groups = merge_overlapping(groups)
     per = groups.groupby("group", sort=True)
-    first = groups[groups["kind"].astype(str) == "first"] if has_kind else per.head(1)
-    first = first.drop_duplicates("group").set_index("group")
     out = pd.DataFrame({"documents": per.size()})
     out = out.sort_values("documents", ascending=False, kind="stable").head(n)
     if has_kind:
@@ -508,20 +524,84 @@ def largest_copy_groups(groups: pd.DataFrame, docs: pd.DataFrame, n: int = 10, *
     if "source" in groups.columns and groups["source"].nunique() > 1:
         out["sources"] = per["source"].nunique().reindex(out.index)
     if "title" in docs.columns:
-        titles = docs["title"].reindex(groups["doc_id"]).where(lambda t: t.astype(str).str.strip() != "")
+        titles = _headline_key(docs["title"].reindex(groups["doc_id"]))
         if titles.notna().any():
             out["headlines"] = titles.groupby(groups["group"].to_numpy()).nunique().reindex(out.index)
 
-    def headline(doc_id) -> str:
-        row = docs.loc[doc_id] if doc_id in docs.index else pd.Series(dtype=object)
-        text = row.get("title")
+    if "date" not in docs.columns and "date" in groups.columns:
+        # docs without dates (a table of their own): the dates near_duplicates put in the groups
+        docs = docs.assign(date=groups.drop_duplicates("doc_id").set_index("doc_id")["date"].reindex(docs.index))
+    members = group_members(docs, groups)
+    earliest = dict(zip(members.group[members.is_first], members.rows[members.is_first]))
+
+    def headline(row: int | None) -> str:
+        doc = docs.iloc[row] if row is not None else pd.Series(dtype=object)
+        text = doc.get("title")
         if not isinstance(text, str) or not text.strip():
-            text = row.get("text") if isinstance(row.get("text"), str) else ""
+            text = doc.get("text") if isinstance(doc.get("text"), str) else ""
         text = " ".join(text.split())
         return text if len(text) <= headline_length else text[: headline_length - 1].rstrip() + "…"
 
-    out["headline"] = [headline(first.loc[g, "doc_id"]) for g in out.index]
+    out["headline"] = [headline(earliest.get(g)) for g in out.index]
     return out
+
+
+def _headline_key(titles: pd.Series) -> pd.Series:
+    """Titles compared as headlines: case and spacing folded, blank ones missing."""
+    key = titles.astype("string").str.split().str.join(" ").str.casefold()
+    return key.where(key.str.len() > 0)
+
+
+def distinct_headline_groups(groups: pd.DataFrame, docs: pd.DataFrame) -> pd.Index:
+    """The copy groups whose members mostly carry different headlines.
+
+    Templated notices (quarterly results, dividends, price settings) share their wording and
+    differ in names and figures; once the numbers are left out, as the corpus leaves them,
+    :func:`corpus_tools.near_duplicates` finds them as copies of each other, each with its own
+    headline. A syndicated story whose outlets changed its headline looks the same, so these
+    groups *may* be templates rather than copies: the numbers say how much weight they carry.
+
+    Parameters
+    ----------
+    groups : pandas.DataFrame
+        From :func:`corpus_tools.near_duplicates` (at least ``group`` and ``doc_id``; groups
+        sharing a document are merged).
+    docs : pandas.DataFrame
+        The documents (index ``doc_id``), with a ``title`` column.
+
+    Returns
+    -------
+    pandas.Index
+        The ``group`` values (named ``group``, in sorted order) of the groups with at least two
+        titled members where no headline (case and spacing folded) is carried by more than
+        half of them: two members with two headlines, or four with three, but not three
+        members of which two share one. Empty without a ``title`` column.
+
+    Raises
+    ------
+    ValueError, TypeError
+        ``groups`` is not a table with the columns ``group`` and ``doc_id``.
+
+    Examples
+    --------
+    >>> groups = pd.DataFrame({"group": [0, 0, 0, 1, 1, 1], "doc_id": ["a", "b", "c", "d", "e", "f"]})
+    >>> docs = pd.DataFrame({"title": ["ACME 4TH QTR NET", "Bolt Corp 4th qtr net", "Cog Inc 4th qtr net",
+    ...                                "Strike ends", "strike  ENDS", "Refinery reopens"]},
+    ...                     index=["a", "b", "c", "d", "e", "f"])
+    >>> distinct_headline_groups(groups, docs).tolist()
+    [0]
+    """
+    from corpus_tools.analyses._dedupe import check_groups, merge_overlapping
+
+    check_groups(groups)
+    if "title" not in docs.columns or groups.empty:
+        return pd.Index([], name="group")
+    groups = merge_overlapping(groups)
+    key = _headline_key(docs["title"].reindex(groups["doc_id"]))
+    rows = pd.DataFrame({"group": groups["group"].to_numpy(), "key": key.to_numpy()}).dropna()
+    titled = rows.groupby("group", sort=True).size()
+    most_shared = rows.groupby(["group", "key"], sort=True).size().groupby(level="group").max()
+    return titled.index[(titled >= 2) & (most_shared.reindex(titled.index) <= titled / 2)].rename("group")
 
 
 #: Words that name a date or a count. They rise and fall with the calendar (``october`` in

@@ -301,6 +301,84 @@ def test_dedupe_true_finds_an_exact_copy_in_the_reference():
     assert (february.attrs["target_docs"], february.attrs["reference_docs"]) == (3, 2)
 
 
+# One story in three outlets: first in C (January 1st), then in A and in B; comparing A with B
+# leaves C out, so the story counts once, as A's a1, and B's b1 is its copy.
+STORY_DOCS = pd.DataFrame({
+    "text": ["refinery strike ends after three weeks of talks"] * 3
+    + ["farmers protest water rights at the council", "mayor calls early election after budget vote",
+       "football team wins the cup final late"],
+    "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-06"]),
+    "source": ["C", "A", "B", "A", "B", "A"]}, index=pd.Index(["c1", "a1", "b1", "a2", "b2", "a3"], name="doc_id"))
+STORY_GROUP = pd.DataFrame({"group": [0, 0, 0], "doc_id": ["c1", "a1", "b1"]})
+
+
+def test_dedupe_keeps_a_story_whose_first_copy_is_in_neither_side():
+    corpus = ct.Corpus.from_docs(STORY_DOCS, cache=False, progress=False)
+    out = ct.keyness(corpus, {"source": "A"}, reference={"source": "B"}, min_count=1, dedupe=STORY_GROUP)
+    assert (out.attrs["target_docs"], out.attrs["reference_docs"]) == (3, 1)        # a1 a2 a3 | b2
+    assert out.attrs["n_copies_dropped"] == 1                                        # b1; c1 is not compared
+    refinery = row(out, "refinery")
+    assert (refinery["target_count"], refinery["reference_count"]) == (1, 0)
+    # the same comparison without C in the corpus, and without b1 by hand
+    subset = ct.keyness(corpus.select(["a1", "a2", "a3", "b2"]), {"source": "A"}, reference={"source": "B"},
+                        min_count=1)
+    pd.testing.assert_frame_equal(out, subset)
+    # the groups found on the whole corpus, used on the corpus without C: the same table
+    with pytest.warns(UserWarning, match=re.escape("keyness: 1 of the 3 rows of `dedupe` name a doc_id that is "
+                                                   "not in the corpus and are left out.")):
+        without_c = ct.keyness(corpus.select(["a1", "b1", "a2", "b2", "a3"]), {"source": "A"},
+                               reference={"source": "B"}, min_count=1, dedupe=STORY_GROUP)
+    pd.testing.assert_frame_equal(without_c, out)
+
+
+def test_keyness_table_dedupe_counts_a_story_in_the_group_of_its_first_member_with_a_value():
+    # c1 has no source: the story counts once, as a1 in A; b1 is a copy
+    corpus = ct.Corpus.from_docs(STORY_DOCS.assign(source=[None, "A", "B", "A", "B", "A"]), cache=False,
+                                 progress=False)
+    with pytest.warns(UserWarning, match=re.escape("1 of 5 documents have no `source` value")):
+        table = ct.keyness_table(corpus, "source", top=None, min_count=1, dedupe=STORY_GROUP)
+    a = table[table["group"] == "A"].set_index("term")
+    assert (a.loc["refinery", "target_count"], a.loc["refinery", "reference_count"]) == (1, 0)
+    assert table.attrs["n_copies_dropped"] == 1 and table.attrs["n_left_out"] == 1
+    by_hand = ct.keyness_table(corpus.select(["a1", "a2", "b2", "a3"]), "source", top=None, min_count=1)
+    pd.testing.assert_frame_equal(table, by_hand)
+
+
+def test_keyness_table_dedupe_leaving_one_group_explains():
+    docs = pd.DataFrame({"text": ["oil prices rose sharply today in london"] * 2
+                         + ["gold fell as the dollar rose in new york", "rain fell over spain all week long"],
+                         "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-05", "2024-02-01"]),
+                         "source": ["A", "B", "A", "A"]}, index=pd.Index(list("abcd"), name="doc_id"))
+    corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    with pytest.raises(ValueError, match=re.escape(
+            "keyness_table needs at least two groups in `source`; found ['A'] (['B']: no tokens once the copies are "
+            "left out). Use ct.keyness(corpus, target) to compare one selection with the rest.")):
+        ct.keyness_table(corpus, "source", min_count=1, dedupe=pd.DataFrame({"group": [0, 0], "doc_id": ["a", "b"]}))
+
+
+def test_period_keyness_warns_of_undated_documents_that_are_not_copies():
+    # t1 again without a date (a copy, left out anyway) and a new undated document u1
+    extra = pd.DataFrame({"text": [DOCS.loc["t1", "text"], "Ports reopen."], "date": pd.to_datetime([None, None]),
+                          "source": ["B", "C"], "sections": [[], []]}, index=pd.Index(["t1_copy", "u1"], name="doc_id"))
+    corpus = ct.Corpus.from_docs(pd.concat([DOCS, extra]), cache=False, progress=False)
+    groups = pd.DataFrame({"group": [0, 0], "doc_id": ["t1", "t1_copy"]})
+    with pytest.warns(UserWarning, match=r"^2 undated documents are left out of the reference"):
+        ct.keyness(corpus, "2021-01", min_count=1)
+    with pytest.warns(UserWarning, match=r"^1 undated documents are left out of the reference"):
+        out = ct.keyness(corpus, "2021-01", min_count=1, dedupe=groups)
+    assert (out.attrs["target_docs"], out.attrs["reference_docs"]) == (2, 3)
+
+
+def test_dedupe_naming_no_document_of_the_corpus_is_an_error(corpus):
+    other = pd.DataFrame({"group": [0, 0], "doc_id": ["x1", "x2"]})
+    for call, what in ((lambda: ct.keyness(corpus, {"source": "A"}, dedupe=other), "keyness"),
+                       (lambda: ct.keyness_table(corpus, "source", dedupe=other), "keyness_table")):
+        with pytest.raises(ValueError, match=re.escape(
+                f"{what}: none of the 2 doc_id of `dedupe` is in the corpus; pass the groups ct.near_duplicates "
+                "found in this corpus (or in a larger corpus holding its documents).")):
+            call()
+
+
 @pytest.mark.parametrize("call", [lambda c, d: ct.keyness(c, {"source": "A"}, dedupe=d),
                                   lambda c, d: ct.keyness_table(c, "source", dedupe=d)])
 def test_bad_dedupe_explains(corpus, call):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -114,6 +115,43 @@ def test_executes_on_defaults(path):
         assert shown[0]["text/markdown"] == ("None of the 171 documents is a copy of another: the two lines coincide. "
                                              'Try `CORPUS = "reuters21578"` for a corpus with copies.')
         assert "image/png" in shown[1]
+
+
+STORY_A = ("Workers at the northern refinery ended their strike on Monday after three weeks. "
+           "The refinery will restart its two crude units within ten days, the company said. "
+           "Fuel prices in the region had climbed sharply during the stoppage. "
+           "Union leaders said the agreement raised wages and improved safety rules.")
+STORY_B = ("The central bank left its main interest rate unchanged on Thursday, citing slowing inflation. "
+           "Economists had expected the pause after two increases earlier in the year. "
+           "The governor warned that housing costs remained a concern for many families. "
+           "Markets rose modestly after the announcement, led by bank shares.")
+
+
+def test_02_copies_section_counts_copies_and_groups_of_different_headlines(tmp_path):
+    # story A in three outlets, two of them with the wire's headline; story B in three, each with
+    # its own headline (as templated notices have); four unrelated articles
+    rows = [("a1", "Refinery strike ends", "2021-01-05", STORY_A), ("a2", "Refinery strike ends", "2021-01-06", STORY_A),
+            ("a3", "Strike over", "2021-01-07", STORY_A + " Families waited at the gates for wages."),
+            ("b1", "Rates on hold", "2021-02-03", STORY_B), ("b2", "Bank pauses", "2021-02-04", STORY_B),
+            ("b3", "Central bank holds", "2021-02-10", STORY_B),
+            ("o1", "Water", "2021-01-12", "Farmers in the valley protested about water rights at the council."),
+            ("o2", "Vote", "2021-01-20", "The mayor announced an early election after the budget vote failed."),
+            ("o3", "Cup", "2021-02-14", "The national football team won the cup final with a late goal."),
+            ("o4", "Fire", "2021-03-02", "A fire broke out at the coastal refinery; nobody was hurt.")]
+    (tmp_path / "articles.jsonl").write_text("\n".join(
+        json.dumps({"id": i, "title": title, "date": date, "text": text}) for i, title, date, text in rows) + "\n",
+        encoding="utf-8")
+    nb = inject_parameters(_read(NOTEBOOKS / "02-term-frequencies-and-trends.ipynb"),
+                           {"CORPUS": str(tmp_path), "TREND_TERMS": ["refinery", "families"]})
+    execute_notebook(nb, cwd=NOTEBOOKS, timeout=CELL_TIMEOUT, name="02 on copies")
+    copies = next(c for c in nb.cells if c.get("id") == "02-term-frequencies--copies-1")
+    shown = [o.get("data", {}) for o in copies.outputs]
+    # refinery: a2 and a3 are copies (o4 is not); families: a3, b2, b3
+    assert shown[0]["text/markdown"] == (
+        "4 of the 10 documents are copies, in 2 groups. Documents mentioning each term that are copies: "
+        "*refinery* 2, *families* 3. In 1 of the groups (2 copies) most members carry a different headline, "
+        "e.g. *Rates on hold* and *Bank pauses*: they may be templated notices rather than copies of one story.")
+    assert "image/png" in shown[-1]
 
 
 def test_kernel_is_this_interpreter():

@@ -16,7 +16,7 @@ import corpus_tools as ct
 from corpus_tools import report
 from corpus_tools.report import (
     ReportError, default_comparison, embed_html, external_references, grouping_column, informative_terms,
-    inject_parameters, input_files, largest_copy_groups, load_docs, markdown_escape, markdown_text, moving_terms,
+    distinct_headline_groups, inject_parameters, input_files, largest_copy_groups, load_docs, markdown_escape, markdown_text, moving_terms,
     notebook_parameters, parse_param,
 )
 
@@ -300,8 +300,12 @@ def test_report_writes_html_notebook_and_manifest(lee_reports, capsys):
     # the copies the section counted are those ct.near_duplicates finds in the same corpus
     groups = ct.near_duplicates(ct.Corpus.from_docs(load_docs("lee"), extra_stopwords="news", progress=False))
     kinds = {kind: int((groups["kind"] == kind).sum()) for kind in ("exact", "near", "contained")}
-    assert choices["copies"] == {"groups": groups.attrs["n_groups"], "copies": groups.attrs["n_duplicates"], **kinds}
+    assert choices["copies"] == {"groups": groups.attrs["n_groups"], "copies": groups.attrs["n_duplicates"], **kinds,
+                                 "distinct_headline_groups": 0, "distinct_headline_copies": 0}
     assert choices["copies"]["copies"] > 0 and "trend_term" not in choices["copies"]
+    # lee has no headlines: the section says it cannot tell templated notices from copies
+    assert ("The documents have no headlines, so templated notices (the same wording with other names and figures) "
+            "cannot be told apart from copies here.") in _page_text(out / "report.html")
     assert manifest["random_state"] == 0
     assert manifest["overrides"] == {"CORPUS": "lee"}
     import gensim, matplotlib, networkx, nltk, numpy, pandas
@@ -461,7 +465,8 @@ def test_manifest_holds_the_choices(wikinews_report):
     assert "representative headline" in text and "share of corpus" in text
     # Wikinews holds no copies, and the section says so from the numbers
     assert ct.near_duplicates(corpus).empty
-    assert choices["copies"] == {"groups": 0, "copies": 0, "exact": 0, "near": 0, "contained": 0}
+    assert choices["copies"] == {"groups": 0, "copies": 0, "exact": 0, "near": 0, "contained": 0,
+                                 "distinct_headline_groups": 0, "distinct_headline_copies": 0}
     assert "No two of the 171 documents are copies of each other (exact, near or contained at a similarity of 0.8)" in text
 
 
@@ -649,6 +654,48 @@ def test_largest_copy_groups_lists_sizes_kinds_dates_sources_and_headlines():
     assert largest_copy_groups(groups.iloc[:0], docs).empty
 
 
+def test_largest_copy_groups_heads_each_group_with_its_earliest_member():
+    docs = pd.DataFrame({"title": ["Late copy", "Original story", "x", "y"], "text": ["", "", "", ""],
+                         "date": pd.to_datetime(["2024-01-09", "2024-01-01", "2024-01-02", "2024-01-03"])},
+                        index=list("abcd"))
+    # no kind, the later member listed first: b (January 1st) heads the group
+    later_first = pd.DataFrame({"group": [0, 0], "doc_id": ["a", "b"]})
+    assert largest_copy_groups(later_first, docs)["headline"].tolist() == ["Original story"]
+    # the "first" rows filtered out: the earliest member left heads its group
+    copies_only = pd.DataFrame({"group": [0, 1], "doc_id": ["b", "d"], "kind": ["near", "exact"]})
+    table = largest_copy_groups(copies_only, docs)
+    assert table["headline"].tolist() == ["Original story", "y"] and table["documents"].tolist() == [1, 1]
+    # groups sharing a document are one: a, b and c, headed by b
+    shared = pd.DataFrame({"group": [0, 0, 1, 1], "doc_id": ["a", "b", "a", "c"]})
+    table = largest_copy_groups(shared, docs)
+    assert table.index.tolist() == [0] and table.to_dict("list") == {
+        "documents": [3], "headlines": [3], "headline": ["Original story"]}
+    # without dates in the docs, those near_duplicates put in the groups
+    dated_groups = later_first.assign(date=pd.to_datetime(["2024-01-09", "2024-01-01"]))
+    assert largest_copy_groups(dated_groups, docs.drop(columns="date"))["headline"].tolist() == ["Original story"]
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match=re.escape(f"`n` must be a positive integer; got {bad!r}.")):
+            largest_copy_groups(later_first, docs, bad)
+
+
+def test_distinct_headline_groups_finds_groups_of_mostly_different_headlines():
+    groups = pd.DataFrame({"group": [0, 0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 3, 4, 4],
+                           "doc_id": list("abcdefghijklmn")})
+    docs = pd.DataFrame({"title": [
+        "ACME 4TH QTR NET", "Bolt Corp 4th qtr net", "Cog Inc 4th qtr net",    # 0: 3 headlines of 3
+        "Strike ends", "strike   ENDS", "Refinery reopens",                     # 1: one shared by 2 of 3
+        "Rates on hold", "Bank pauses",                                         # 2: 2 of 2
+        "Oil up", "Oil up", "Gold down", "Rain",                                # 3: the most shared on 2 of 4
+        "Alone", None]},                                                        # 4: one member titled
+        index=list("abcdefghijklmn"))
+    assert distinct_headline_groups(groups, docs).tolist() == [0, 2, 3]
+    assert distinct_headline_groups(groups, docs).name == "group"
+    assert distinct_headline_groups(groups, docs.drop(columns="title")).empty
+    # groups 1 and 2 sharing f: one group of five, "strike ends" on 2 of 5
+    merged = pd.concat([groups, pd.DataFrame({"group": [2], "doc_id": ["f"]})])
+    assert distinct_headline_groups(merged, docs).tolist() == [0, 1, 3]
+
+
 WIRE, DAILY, HERALD = "<b>Wire</b>", "Daily <script>alert(1)</script>", "Herald & Co"
 STORY_A = ("Workers at the northern refinery ended their strike on Monday after three weeks. "
            "The refinery will restart its two crude units within ten days, the company said. "
@@ -674,17 +721,18 @@ OTHER_NEWS = [
 @pytest.fixture(scope="module")
 def copies_report(tmp_path_factory):
     """The report on 12 articles from three sources with markup in their names: story A from the
-    wire in January, copied the next days by Daily (exactly) and by Herald (with two sentences
-    added); story B from Daily in February, copied exactly by Herald and by the wire; six
-    unrelated articles. So 4 copies in 2 groups: in January 2 of 5 documents, in February 2 of 4,
-    in March 0 of 3."""
+    wire in January, copied the next days by Daily (exactly, another headline) and by Herald (with
+    two sentences added, the wire's headline); story B from Daily in February, copied exactly by
+    Herald and by the wire, each with a headline of its own; six unrelated articles. So 4 copies in
+    2 groups: in January 2 of 5 documents, in February 2 of 4, in March 0 of 3; story B's group has
+    a different headline on every member."""
     folder = tmp_path_factory.mktemp("copies")
     rows = [
         {"id": "a-wire", "title": "<img src=x onerror=alert(1)> Refinery strike ends", "source": WIRE,
          "date": "2021-01-05", "text": STORY_A},
         {"id": "a-daily", "title": "Strike over at refinery", "source": DAILY, "date": "2021-01-06", "text": STORY_A},
-        {"id": "a-herald", "title": "Refinery reopens", "source": HERALD, "date": "2021-01-07",
-         "text": STORY_A + LOCAL},
+        {"id": "a-herald", "title": "<img src=x onerror=alert(1)>  Refinery STRIKE ends", "source": HERALD,
+         "date": "2021-01-07", "text": STORY_A + LOCAL},
         {"id": "b-daily", "title": "Rates on hold [x](javascript:alert(1))", "source": DAILY, "date": "2021-02-03",
          "text": STORY_B},
         {"id": "b-herald", "title": "Bank pauses", "source": HERALD, "date": "2021-02-04", "text": STORY_B},
@@ -708,15 +756,21 @@ def test_copies_section_counts_and_shows_the_copies(copies_report):
     html = (copies_report / "report.html").read_text(encoding="utf-8")
     text = _page_text(copies_report / "report.html")
     assert ("4 of the 12 documents (33.3%) are copies of another: 3 exact, 0 near and 1 contained copies, in 2 "
-            "groups.") in text
+            "groups. In 1 of these groups (2 of the copies) most members carry a different headline, e.g. Rates on "
+            "hold [x](javascript:alert(1)) and Bank pauses: they may be templated notices (the same wording with "
+            "other names and figures) rather than copies of one story. Leaving them aside, 2 copies remain, in 1 of "
+            "the groups.") in text
     # the two groups of three, the wire's story first (the earlier group); its headline as text
     assert _table_cells(html, "copy-groups") == [
-        ["0", "3", "exact 1, contained 1", "2021-01-05", "2021-01-07", "3", "3",
+        ["0", "3", "exact 1, contained 1", "2021-01-05", "2021-01-07", "3", "2",
          "<img src=x onerror=alert(1)> Refinery strike ends"],
         ["1", "3", "exact 2", "2021-02-03", "2021-02-10", "3", "3", "Rates on hold [x](javascript:alert(1))"],
     ]
-    assert ("The share of copies is highest in the period from 2021-02-01: 2 of its 4 documents (50.0%), against "
-            "33.3% of all dated documents.") in text
+    # January and March are partial (the data runs from the 5th to the 15th); February, 2 of 4, has the
+    # Wilson interval 0.5 -/+ 0.34997, from 15.0%
+    assert ("Among the periods the data covers whole, the share of copies is highest in the period from 2021-02-01, "
+            "ranked by the lower end of its interval (15.0%): 2 of its 4 documents (50.0%), against 33.3% of all "
+            "dated documents.") in text
     # who carries whose stories: each source has 4 documents, so each copy is a quarter of its carrier's
     assert _table_cells(html, "copy-matrix") == [
         [WIRE, DAILY, "1", "1", "4", "0.250"], [WIRE, HERALD, "1", "1", "4", "0.250"],
@@ -727,10 +781,13 @@ def test_copies_section_counts_and_shows_the_copies(copies_report):
     assert "moves by at most 25.0 percentage points, in the period from 2021-02-01." in text
     section = html[html.index('id="Copies-and-syndication"'):html.index('id="Keyness"')]
     assert section.count('src="data:image/png;base64,') == 3    # over time, matrix, with and without
-    assert ("4 documents (33.3%) are copies of another, in 2 groups; the largest holds 3 documents: "
-            "<img src=x onerror=alert(1)> Refinery strike ends.") in text
+    assert ("4 documents (33.3%) are copies of another, in 2 groups; in 1 of these groups (2 copies) most members "
+            "carry a different headline, so they may be templated notices rather than copies; the largest group "
+            "whose members mostly share a headline holds 3 documents: <img src=x onerror=alert(1)> Refinery strike "
+            "ends.") in text
     choices = json.loads((copies_report / "manifest.json").read_text())["choices"]
     assert choices["copies"] == {"groups": 2, "copies": 4, "exact": 3, "near": 0, "contained": 1,
+                                 "distinct_headline_groups": 1, "distinct_headline_copies": 2,
                                  "trend_term": "families"}
 
 

@@ -1,5 +1,6 @@
 """syndication_trend and syndication_matrix: exact hand-checked counts, undated and sourceless
-documents, errors, an independent loop, and the plots of copies (what they draw)."""
+documents, groups that share a document, errors, an independent loop, and the plots of copies
+(what they draw)."""
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import corpus_tools as ct
-from corpus_tools.analyses._dedupe import kept_mask
+from corpus_tools.analyses._dedupe import kept_mask, merge_overlapping
 
 # Ten documents; j is in no group, h has no source, g no date.
 #   a 2024-01-01 Wire     group 0 first        d 2024-02-10 Daily   group 2 first
@@ -176,6 +177,51 @@ def test_matrix_errors():
     assert matrix["n_copies"].tolist() == [2, 2, 1]
 
 
+# ------------------------------------------------------------------------------ groups sharing a document
+# Three tables' worth of groups that chain a, b, c and f (b listed twice in group 0), plus d and i:
+# one story a (Wire, Jan 1) -> b (Daily, Jan 15), c (Herald, Jan 31), f (Daily, Mar 31); d -> i.
+# Taken group by group, b and c would each be an original and a copy at once.
+OVERLAP = pd.DataFrame({"group": [0, 0, 0, 5, 5, 7, 7, 2, 2],
+                        "doc_id": ["a", "b", "b", "b", "c", "c", "f", "d", "i"]})
+
+
+def test_merge_overlapping_makes_groups_sharing_a_document_one():
+    merged = merge_overlapping(OVERLAP)
+    assert merged.index.tolist() == [0, 1, 4, 6, 7, 8]     # repeated listings of b and c dropped
+    assert merged["group"].tolist() == [0, 0, 0, 0, 2, 2]
+    assert merged["doc_id"].tolist() == ["a", "b", "c", "f", "d", "i"]
+    assert merge_overlapping(GROUPS) is GROUPS                # nothing shared: the table itself
+    with pytest.raises(ValueError, match=re.escape(
+            "`groups` has 1 rows without a `group` (doc_id ['c']); give each row a group, or drop those rows "
+            "with groups.dropna(subset=['group']).")):
+        merge_overlapping(pd.DataFrame({"group": [0, 0, None], "doc_id": ["a", "b", "c"]}))
+
+
+def test_groups_sharing_a_document_count_each_copy_once():
+    trend = quiet(ct.syndication_trend, OVERLAP, DOCS)
+    assert trend["n_copies"].tolist() == [2, 1, 1]            # b c | i | f
+    assert trend["n_originals"].tolist() == [1, 1, 0]         # a | d | -
+    assert trend.attrs["n_copies"] == 4
+    matrix = ct.syndication_matrix(OVERLAP, DOCS)
+    # a (Wire) is the original of b, c and f: no Daily -> Herald, no Herald -> Daily
+    assert matrix[["source_from", "source_to", "n_copies", "n_groups"]].values.tolist() == [
+        ["Wire", "Daily", 2, 1], ["Daily", "Daily", 1, 1], ["Wire", "Herald", 1, 1]]
+    corpus = ct.Corpus.from_docs(DOCS.assign(text=[f"word{i}" for i in range(len(DOCS))]), cache=False,
+                                 progress=False)
+    mask, _ = kept_mask(corpus, OVERLAP)
+    assert DOCS.index[mask].tolist() == ["a", "d", "e", "h", "g", "j"]
+    assert corpus.drop_duplicates(merge_overlapping(OVERLAP)).docs.index.tolist() == ["a", "d", "e", "h", "g", "j"]
+
+
+def test_groups_naming_no_document_or_some_other_ones():
+    with pytest.raises(ValueError, match=re.escape(
+            "syndication_matrix: none of the 2 doc_id of `groups` is in `corpus_or_docs`; pass the corpus (or docs) "
+            "the groups were found in.")):
+        ct.syndication_matrix(pd.DataFrame({"group": [0, 0], "doc_id": ["x1", "x2"]}), DOCS)
+    with pytest.raises(ValueError, match=re.escape("`groups` has 1 rows without a `group` (doc_id ['b'])")):
+        ct.syndication_trend(pd.DataFrame({"group": [0, np.nan], "doc_id": ["a", "b"]}), DOCS)
+
+
 # ------------------------------------------------------------------------------ on a Corpus
 STORY = ("Workers at the northern refinery ended their strike on Monday after three weeks. "
          "The refinery will restart its two crude units within ten days, the company said. "
@@ -221,18 +267,37 @@ def docs_and_groups(draw):
     docs = pd.DataFrame({"date": pd.to_datetime(dates), "source": sources, "text": ["x"] * n},
                         index=pd.Index([f"d{i}" for i in range(n)], name="doc_id"))
     rows = [(g, f"d{i}") for i, g in enumerate(membership) if g is not None]
+    # a document listed again, in its own group or another (tables concatenated, or made by hand)
+    extra = draw(st.lists(st.tuples(st.integers(0, 4), st.integers(0, n - 1)), max_size=4))
+    rows += [(g, f"d{i}") for g, i in extra]
     groups = pd.DataFrame(rows, columns=["group", "doc_id"]).sample(frac=1, random_state=draw(st.integers(0, 9)))
     return docs, groups
 
 
 def loop_originals(docs, groups):
-    """{copy doc_id: original doc_id}, by sorting each group's members by hand."""
+    """{copy doc_id: original doc_id}: groups sharing a document joined by hand, then each
+    story's members sorted by (undated, date, position)."""
+    story = {g: g for g in groups["group"]}
+
+    def root(g):
+        while story[g] != g:
+            g = story[g]
+        return g
+
+    first_group = {}
+    for g, d in zip(groups["group"], groups["doc_id"]):
+        if d in first_group:
+            story[root(g)] = root(first_group[d])
+        else:
+            first_group[d] = g
+    members: dict = {}
+    for d, g in first_group.items():
+        members.setdefault(root(g), set()).add(d)
     position = {d: i for i, d in enumerate(docs.index)}
     out = {}
-    for _, members in groups.groupby("group"):
-        ids = sorted(members["doc_id"], key=lambda d: (pd.isna(docs.loc[d, "date"]),
-                                                       docs.loc[d, "date"] if pd.notna(docs.loc[d, "date"]) else 0,
-                                                       position[d]))
+    for ids in members.values():
+        ids = sorted(ids, key=lambda d: (pd.isna(docs.loc[d, "date"]),
+                                         docs.loc[d, "date"] if pd.notna(docs.loc[d, "date"]) else 0, position[d]))
         out.update({d: ids[0] for d in ids[1:]})
     return out
 
@@ -262,12 +327,12 @@ def test_trend_and_matrix_match_a_plain_loop(case):
 
 @settings(max_examples=25, deadline=None)
 @given(docs_and_groups())
-def test_kept_mask_keeps_what_drop_duplicates_keeps(case):
+def test_kept_mask_keeps_what_drop_duplicates_keeps_of_the_merged_groups(case):
     docs, groups = case
     docs = docs.assign(text=[f"word{i} other{i}" for i in range(len(docs))])
     corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
     mask, _ = kept_mask(corpus, groups)
-    assert docs.index[mask].tolist() == corpus.drop_duplicates(groups).docs.index.tolist()
+    assert docs.index[mask].tolist() == corpus.drop_duplicates(merge_overlapping(groups)).docs.index.tolist()
     assert sorted(docs.index[~mask]) == sorted(loop_originals(docs, groups))
 
 
@@ -323,17 +388,89 @@ def test_plot_trend_with_and_without_copies(syndicated):
     corpus, groups = syndicated
     with_copies = ct.term_trends(corpus, ["refinery", "strike"])
     without = ct.term_trends(corpus, ["refinery", "strike"], dedupe=groups)
+    # January 5th to February 15th: both months are partial, drawn as hollow markers off the line
+    assert with_copies["partial"].tolist() == [True, True, True, True]
     ax = ct.plot.trend_with_without_copies(with_copies, without)
     lines = ax.get_lines()
-    # per term: solid (all documents), then dashed (copies left out)
-    assert [line.get_linestyle() for line in lines[:4]] == ["-", "--", "-", "--"]
-    assert lines[0].get_ydata().tolist() == pytest.approx([3 / 4, 1.0])   # refinery: w1 d1 h1 of 4; x4 of 1
-    assert lines[1].get_ydata().tolist() == pytest.approx([1 / 2, 1.0])   # w1 of w1, x1
-    assert lines[3].get_ydata().tolist() == pytest.approx([1 / 2, 0.0])   # strike
-    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    main = [line for line in lines if line.get_markersize() == 3]
+    hollow = [line for line in lines if line.get_markerfacecolor() == "white"]
+    # per term: solid (all documents), then dashed (copies left out); no complete period to join
+    assert [line.get_linestyle() for line in main] == ["-", "--", "-", "--"]
+    assert all(np.isnan(line.get_ydata()).all() for line in main)
+    assert [y for line in hollow for y in line.get_ydata()] == pytest.approx([
+        3 / 4, 1.0,     # refinery: w1 d1 h1 of 4; x4 of 1
+        1 / 2, 1.0,     # without copies: w1 of w1, x1
+        3 / 4, 0.0,     # strike: w1 d1 h1 of 4; not x4
+        1 / 2, 0.0])    # w1 of w1, x1
+    assert main[0].get_color() == main[1].get_color() == hollow[0].get_color() != main[2].get_color()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["refinery", "strike", "all documents", "copies left out (2 documents)"]
+    assert legend == ["refinery", "strike", "all documents", "copies left out (2 documents)", "partial period"]
     assert ax.get_ylabel() == "share of documents mentioning"
+
+
+def _oil(values, partial, **attrs):
+    table = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]), "term": "oil",
+                          "value": values, "partial": partial})
+    table.attrs.update({"measure": "doc_share", "freq": "MS", "smooth": None, **attrs})
+    return table
+
+
+def test_plot_trend_with_and_without_copies_joins_complete_periods_only():
+    ax = ct.plot.trend_with_without_copies(_oil([0.2, 0.4, 0.5], [False, False, True]),
+                                           _oil([0.1, 0.3, 0.25], [False, False, True], n_copies_dropped=3), ci=False)
+    drawn = [(line.get_linestyle(), line.get_ydata().tolist(), line.get_markerfacecolor() == "white")
+             for line in ax.get_lines()]
+    nan = pytest.approx([0.2, 0.4, np.nan], nan_ok=True)
+    assert drawn == [
+        ("-", nan, False), (":", [0.4, 0.5], False), ("None", [0.5], True),
+        ("--", pytest.approx([0.1, 0.3, np.nan], nan_ok=True), False), (":", [0.3, 0.25], False),
+        ("None", [0.25], True)]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "oil", "all documents", "copies left out (3 documents)", "partial period"]
+
+
+def test_plot_trend_with_and_without_copies_needs_the_same_counting():
+    plain = _oil([0.2, 0.4, 0.5], [False] * 3)
+    for key, other in (("measure", "per_10k_tokens"), ("freq", "W"), ("smooth", 3)):
+        with pytest.raises(ValueError, match=re.escape(
+                f"`with_copies` and `without_copies` differ in {key} ({plain.attrs[key]!r} and {other!r}), so their "
+                "lines cannot be compared; make both with the same ct.term_trends arguments, dedupe= aside.")):
+            ct.plot.trend_with_without_copies(plain, _oil([0.1, 0.3, 0.2], [False] * 3, **{key: other}))
+
+
+def test_plot_labels_from_the_data_are_drawn_as_written():
+    # two "$" in one label would otherwise be read as math and drawn in italics, the "$" gone
+    ax = ct.plot.trend_with_without_copies(_oil([0.2, 0.4, 0.5], [False] * 3).assign(term="$5 to $6"),
+                                           _oil([0.1, 0.3, 0.2], [False] * 3).assign(term="$5 to $6"))
+    label = ax.get_legend().get_texts()[0]
+    assert label.get_text() == r"\$5 to \$6"
+    assert label._preprocess_math(label.get_text()) == ("$5 to $6", False)
+    matrix = pd.DataFrame({"source_from": ["Wire"], "source_to": ["Rates $ Money $"], "n_copies": [3]})
+    ticks = ct.plot.syndication_matrix(matrix).get_xticklabels()
+    assert [t._preprocess_math(t.get_text()) for t in ticks] == [("Rates $ Money $", False), ("Wire", False)]
+
+
+def test_plot_counts_bars_span_their_periods_and_hatch_partial_ones():
+    trend = quiet(ct.syndication_trend, GROUPS, DOCS)
+    ax = ct.plot.syndication_over_time(trend, kind="count")
+    # 85% of each month: January 31 days, February 29 (2024), March 31
+    assert [p.get_width() for p in ax.patches] == pytest.approx([0.85 * d for d in (31, 29, 31)] * 2)
+    assert [p.get_hatch() for p in ax.patches] == [None] * 6
+    # a table without its freq: the gaps between periods (the last as the one before)
+    bare = trend.copy()
+    bare.attrs = {}
+    widths = [p.get_width() for p in ct.plot.syndication_over_time(bare, kind="count").patches]
+    assert widths == pytest.approx([0.85 * d for d in (31, 29, 29)] * 2)
+    # one period, a year: a bar 85% of 2024's 366 days wide, hatched as the data does not cover it whole
+    yearly = quiet(ct.syndication_trend, GROUPS, DOCS, freq="YS")
+    ax = ct.plot.syndication_over_time(yearly, kind="count")
+    assert [p.get_width() for p in ax.patches] == pytest.approx([0.85 * 366] * 2)
+    assert [p.get_hatch() for p in ax.patches] == ["//", "//"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["copies", "other documents", "partial period"]
+    # without f (March 31st), March is partial: its two bars hatched
+    ended = quiet(ct.syndication_trend, GROUPS, DOCS.drop(index="f"))
+    ax = ct.plot.syndication_over_time(ended, kind="count")
+    assert [p.get_hatch() for p in ax.patches] == [None, None, "//", None, None, "//"]
 
 
 def test_plot_errors(syndicated):

@@ -445,9 +445,29 @@ def test_dedupe_keeps_the_earliest_member_of_a_hand_made_group(syndicated):
     groups = pd.DataFrame({"group": [0, 0], "doc_id": ["x4", "x3"]})
     once = trends(corpus, "refinery", dedupe=groups)
     assert once["n_docs"].tolist() == [5, 1] and once["n_docs_with"].tolist() == [3, 0]
-    # a doc_id the corpus does not hold changes nothing
+    # a doc_id the corpus does not hold changes nothing, and is said
     other = pd.DataFrame({"group": [0, 0], "doc_id": ["elsewhere", "x4"]})
-    assert trends(corpus, "refinery", dedupe=other)["n_docs"].tolist() == [5, 2]
+    with pytest.warns(UserWarning, match=re.escape(
+            "term_trends: 1 of the 2 rows of `dedupe` name a doc_id that is not in the corpus and are left out.")):
+        assert ct.term_trends(corpus, "refinery", dedupe=other)["n_docs"].tolist() == [5, 2]
+
+
+def test_dedupe_with_groups_of_another_corpus_is_an_error(syndicated):
+    corpus, _ = syndicated
+    with pytest.raises(ValueError, match=re.escape(
+            "term_trends: none of the 2 doc_id of `dedupe` is in the corpus; pass the groups ct.near_duplicates "
+            "found in this corpus (or in a larger corpus holding its documents).")):
+        ct.term_trends(corpus, "refinery", dedupe=pd.DataFrame({"group": [0, 0], "doc_id": ["x1_other", "x2_other"]}))
+
+
+def test_dedupe_merges_groups_that_share_a_document(syndicated):
+    corpus, groups = syndicated
+    # w1 (Jan 5th) and d1 (Jan 6th) each the earliest of a group holding h1: one story, kept once as w1
+    chained = pd.DataFrame({"group": [0, 0, 1, 1], "doc_id": ["w1", "h1", "d1", "h1"]})
+    once = trends(corpus, "refinery", dedupe=chained)
+    assert once.attrs["n_copies_dropped"] == 2
+    assert once["n_docs"].tolist() == [3, 2] and once["n_docs_with"].tolist() == [1, 1]
+    pd.testing.assert_frame_equal(once, trends(corpus, "refinery", dedupe=groups))
 
 
 def test_dedupe_does_not_count_an_undated_copy_as_left_out():

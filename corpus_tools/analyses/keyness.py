@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import special  # chdtrc and ndtr are chi2.sf and norm.cdf, without importing scipy.stats
 
 from ..errors import check_option
-from ._dedupe import dedupe_attrs, kept_mask, only_kept
+from ._dedupe import dedupe_attrs, kept_rows, only_kept, resolve_groups
 from .association import g2
 from .frequencies import check_top, group_documents, warn_left_out
 
@@ -236,9 +236,11 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
     dedupe : None, True or DataFrame
         Leave copies out of both sides: ``True`` finds them with
         :func:`corpus_tools.near_duplicates` at its defaults, a DataFrame is the groups it
-        returned. Each group counts once, as its earliest member (the document
-        ``corpus.drop_duplicates(groups)`` keeps), on the side that member is on; ``target``
-        and ``reference`` are still given over the whole corpus. ``None``: every document counts.
+        returned (groups sharing a document count as one). A group with members in target
+        or reference counts once, as its earliest member among the target and reference
+        documents, on the side that member is on: the documents in neither side play no part.
+        ``target`` and ``reference`` are still given over the whole corpus. ``None``: every
+        document counts.
 
     Returns
     -------
@@ -249,7 +251,7 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
         reference), its p-value, and ``effect`` = log ratio (as above) whatever the measure.
         Sorted by score descending (ties in term order). ``attrs`` holds ``measure``,
         ``target``/``reference`` labels, their document and token counts (copies left out),
-        ``dedupe`` and ``n_copies_dropped`` (documents of the corpus left out as copies).
+        ``dedupe`` and ``n_copies_dropped`` (documents of target and reference left out as copies).
 
     Raises
     ------
@@ -258,7 +260,7 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
     ValueError
         Unknown ``measure``; the target or reference selects no document or no token; target
         and reference overlap; bad ``top`` or ``min_count``; unreadable period; ``dedupe`` is a
-        DataFrame without the columns ``group`` and ``doc_id``.
+        DataFrame without the columns ``group`` and ``doc_id``, or naming none of the documents.
     TypeError
         ``target``, ``reference`` or ``dedupe`` is of another kind.
 
@@ -271,15 +273,19 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
     check_option("measure", measure, MEASURES)
     check_top(top)
     _check_min_count(min_count)
-    kept, _ = kept_mask(corpus, dedupe)
+    groups = resolve_groups(corpus, dedupe)
     target_mask, target_label, by_date = select_documents(corpus, target, "target")
     if reference is None:
         reference_mask = ~target_mask
         reference_label = "rest of the corpus"
         if by_date:
             dated = corpus.dates.notna().to_numpy()
-            if (~dated).any():
-                warnings.warn(f"{int((~dated).sum())} undated documents are left out of the reference "
+            undated = ~dated
+            if groups is not None and undated.any():
+                # an undated copy of a dated story would be left out anyway: not worth a warning
+                undated &= kept_rows(corpus, groups, check=False)
+            if undated.any():
+                warnings.warn(f"{int(undated.sum())} undated documents are left out of the reference "
                               "(they may belong to the target period).", stacklevel=2)
             reference_mask &= dated
             reference_label = "other dates"
@@ -289,7 +295,10 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
         if overlap:
             raise ValueError(f"target and reference share {overlap} documents; keyness compares two separate "
                              "sets (leave out `reference` to compare with the rest of the corpus).")
-    if kept is not None:
+    kept = None
+    if groups is not None:
+        # each story's earliest member among the documents compared: one outside both sides drops nothing
+        kept = kept_rows(corpus, groups, within=target_mask | reference_mask, what="keyness")
         target_mask, reference_mask = target_mask & kept, reference_mask & kept
     a, b = _column_sums(corpus, target_mask), _column_sums(corpus, reference_mask)
     c, d = int(a.sum()), int(b.sum())
@@ -324,8 +333,9 @@ def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2",
     top : int or None
         Keep the ``top`` highest-scoring terms of each group (its target side); ``None`` keeps all.
     measure, min_count, alpha0, dedupe
-        As in :func:`keyness`; with ``dedupe`` each copy group counts once, in the group of
-        its earliest member.
+        As in :func:`keyness`; with ``dedupe`` each copy group counts once, in the group(s) of
+        its earliest member among the documents that are in some group (a member in no group
+        plays no part).
 
     Returns
     -------
@@ -333,15 +343,16 @@ def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2",
         Columns ``group, term, target_count, reference_count, target_share, reference_share,
         score, p_value, effect`` (as in :func:`keyness`, the target being the group), sorted by
         group, then score descending. ``attrs`` holds ``measure``, ``by``, ``n_left_out``,
-        ``dedupe`` and ``n_copies_dropped``.
+        ``dedupe`` and ``n_copies_dropped`` (documents of the groups left out as copies).
 
     Raises
     ------
     KeyError
         ``by`` is neither a docs column nor a calendar frequency.
     ValueError
-        Fewer than two groups, unknown ``measure``, bad ``top`` or ``min_count``, ``dedupe``
-        a DataFrame without the columns ``group`` and ``doc_id``.
+        Fewer than two groups with tokens (copies left out), unknown ``measure``, bad ``top``
+        or ``min_count``, ``dedupe`` a DataFrame without the columns ``group`` and ``doc_id``
+        or naming none of the documents.
     TypeError
         ``dedupe`` is of another kind.
 
@@ -353,16 +364,26 @@ def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2",
     check_option("measure", measure, MEASURES)
     check_top(top)
     _check_min_count(min_count)
-    kept, _ = kept_mask(corpus, dedupe)
+    copies = resolve_groups(corpus, dedupe)
     groups = group_documents(corpus, by)
-    if kept is not None:
+    kept = None
+    if copies is not None:
+        # each story's earliest member among the documents of some group: one in no group drops nothing
+        in_a_group = np.zeros(corpus.n_docs, dtype=bool)
+        in_a_group[groups.doc_rows] = True
+        kept = kept_rows(corpus, copies, within=in_a_group, what="keyness_table")
         groups = only_kept(groups, kept)
-    if groups.n_groups < 2:
-        raise ValueError(f"keyness_table needs at least two groups in `{by}`; found {list(groups.labels)}. "
-                         "Use ct.keyness(corpus, target) to compare one selection with the rest.")
-    warn_left_out(groups, corpus.n_docs if kept is None else int(kept.sum()))
     member = groups.matrix(corpus.n_docs)
     counts = np.asarray((member @ corpus.dtm).todense(), dtype=np.int64)
+    # a group without tokens (empty, or holding only copies) has nothing to compare
+    with_tokens = counts.sum(axis=1) > 0
+    if with_tokens.sum() < 2:
+        empty = list(groups.labels[~with_tokens])
+        why = " once the copies are left out" if kept is not None else ""
+        raise ValueError(f"keyness_table needs at least two groups in `{by}`; found {list(groups.labels[with_tokens])}"
+                         + (f" ({empty}: no tokens{why})" if empty else "") + ". "
+                         "Use ct.keyness(corpus, target) to compare one selection with the rest.")
+    warn_left_out(groups, corpus.n_docs if kept is None else int(kept.sum()))
     in_any = np.zeros(corpus.n_docs, dtype=bool)
     in_any[groups.doc_rows] = True
     total = _column_sums(corpus, in_any)
@@ -378,6 +399,10 @@ def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2",
             table = table.head(top)
         table.insert(0, "group", [label] * len(table))
         tables.append(table)
+    if not tables:
+        # a list column whose every document is in every group: no group has a document outside it
+        raise ValueError(f"keyness_table: every document of `{by}` is in every group, so no group has other "
+                         "documents to be compared with. Use ct.keyness(corpus, target, reference=...).")
     result = pd.concat(tables, ignore_index=True)
     result.attrs.update({"measure": measure, "score_label": _LABELS[measure], "by": groups.column,
                          "n_left_out": groups.n_left_out, **dedupe_attrs(kept)})

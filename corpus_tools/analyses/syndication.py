@@ -4,7 +4,9 @@ Both analyses read the copy groups of :func:`corpus_tools.near_duplicates` toget
 documents they were found in. A group's *original* is its earliest member among those
 documents (by ``date``, undated last, then position: the member whose ``kind`` is ``"first"``
 when the groups were found on the same documents); every other member is a *copy*: the
-documents ``corpus.drop_duplicates(groups)`` and ``dedupe=`` leave out.
+documents ``dedupe=`` leaves out. Groups that share a document (two tables concatenated, or
+made by hand) are one story and are merged first, as ``dedupe=`` merges them, so a document is
+counted once, as a copy or as an original.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import option_error
-from ._dedupe import Members, check_groups, doc_dates, group_members
+from ._dedupe import Members, check_found, check_groups, doc_dates, group_members
 from .intervals import wilson_interval
 from .periods import FREQS, assign_periods
 from .trends import _check_ci
@@ -38,12 +40,9 @@ def _members(groups, docs: pd.DataFrame, what: str) -> Members:
     if not docs.index.is_unique:
         raise ValueError(f"{what}: the documents' index (doc_id) must be unique, to match the groups' doc_id.")
     members = group_members(docs, groups)
-    if len(groups) and not len(members.rows):
-        raise ValueError(f"{what}: none of the {len(groups):,} doc_id of `groups` is in `corpus_or_docs`; "
-                         "pass the corpus (or docs) the groups were found in.")
-    if members.n_not_found:
-        warnings.warn(f"{what}: {members.n_not_found:,} of the {len(groups):,} rows of `groups` name a doc_id that "
-                      "is not in `corpus_or_docs` and are left out (result.attrs['n_not_found']).", stacklevel=3)
+    check_found(members, len(groups), what=f"{what}: ", groups_name="`groups`", docs_name="`corpus_or_docs`",
+                hint="pass the corpus (or docs) the groups were found in.",
+                tail=" (result.attrs['n_not_found']).", stacklevel=3)
     return members
 
 

@@ -323,10 +323,10 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
     dedupe : None, True or DataFrame
         Leave copies out of every count, denominators included: ``True`` finds them with
         :func:`corpus_tools.near_duplicates` at its defaults, a DataFrame is the groups it
-        returned (found once, reused for every analysis). Each group then counts once, as its
-        earliest member (by date, then position), the document
-        ``corpus.drop_duplicates(groups)`` keeps; the periods stay those of the whole corpus,
-        so the result lines up with the one without ``dedupe``. ``None``: every document counts.
+        returned (found once, reused for every analysis; groups sharing a document count as
+        one). Each group then counts once, as its earliest member in the corpus (by date,
+        undated last, then position); the periods stay those of the whole corpus, so the
+        result lines up with the one without ``dedupe``. ``None``: every document counts.
 
     Returns
     -------
@@ -350,7 +350,8 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
         not a docs column.
     ValueError
         Unknown ``measure`` or ``freq``, bad ``smooth`` or ``ci``, no document has a date, or
-        ``dedupe`` is a DataFrame without the columns ``group`` and ``doc_id``.
+        ``dedupe`` is a DataFrame without the columns ``group`` and ``doc_id`` or naming none
+        of the documents (some missing: a warning).
     TypeError
         ``dedupe`` is of another kind.
 
@@ -369,7 +370,7 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
     window = _check_smooth(smooth)
     ci = _check_ci(ci)
     queries = resolve_terms(corpus, terms)
-    kept, _ = kept_mask(corpus, dedupe)
+    kept, _ = kept_mask(corpus, dedupe, what="term_trends")
 
     periods = assign_periods(corpus.dates, freq)
     if kept is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..analyses.periods import FREQS
 from ..errors import check_option, check_positive_int
 from ._common import check_columns, format_date_axis, get_ax, legend_outside
 from .trends import _draw, _intervals, _legend_handles, _y_label
@@ -12,6 +13,24 @@ OVER_TIME_KINDS = ("share", "count")
 _MATRIX_VALUES = {"n_copies": "copies", "share_of_to": "share of the carrier's documents"}
 # longer source names are cut (with "…") so that the heatmap's labels stay readable
 _MAX_LABEL = 28
+# what trend_with_without_copies compares must have been counted the same way
+_SAME_COUNT = ("measure", "freq", "smooth")
+
+
+def _literal(label: object) -> str:
+    """A label from the data drawn as written: matplotlib reads text between two ``$`` as math."""
+    return str(label).replace("$", r"\$")
+
+
+def _period_days(trend: pd.DataFrame, periods: pd.Series) -> np.ndarray:
+    """Each period's length in days: from the table's ``freq`` (months of 28 to 31 days), else
+    from the gap to the next period (a lone period without ``freq``: one day)."""
+    freq = trend.attrs.get("freq")
+    if freq in FREQS and len(periods):
+        starts = pd.PeriodIndex(periods, freq=FREQS[freq])
+        return ((starts + 1).start_time - starts.start_time).total_seconds().to_numpy() / 86400
+    steps = np.diff(periods.to_numpy()).astype("timedelta64[s]").astype(float) / 86400
+    return np.r_[steps, steps[-1:]] if len(steps) else np.ones(len(periods))
 
 
 def syndication_over_time(trend: pd.DataFrame, *, kind: str = "share", ax=None, title: str | None = None):
@@ -25,7 +44,9 @@ def syndication_over_time(trend: pd.DataFrame, *, kind: str = "share", ax=None, 
     kind : {"share", "count"}
         ``"share"``: one line of ``share`` (copies / documents of the period) with its interval
         band, partial periods drawn hollow. ``"count"``: stacked bars per period, the copies on
-        top of the other documents, so the bar's height is the period's number of documents.
+        top of the other documents, so the bar's height is the period's number of documents;
+        each bar as wide as most of its period (from ``trend.attrs["freq"]``), partial periods
+        hatched.
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -59,15 +80,24 @@ def syndication_over_time(trend: pd.DataFrame, *, kind: str = "share", ax=None, 
         handles = _legend_handles(ax, data, partial)
     else:
         periods = pd.to_datetime(trend["period"])
-        steps = np.diff(periods.to_numpy()).astype("timedelta64[s]").astype(float) / 86400
-        width = 0.8 * (float(np.min(steps)) if len(steps) else 1.0)
+        # each bar covers most of its own period: months differ in length, a lone year is a year wide
+        width = 0.85 * _period_days(trend, periods)
         copies = trend["n_copies"].to_numpy(dtype=float)
         others = trend["n_docs"].to_numpy(dtype=float) - copies
         # bars start at the period's first day: aligned left, the bar covers the period
-        ax.bar(periods, others, width=width, align="edge", color="C0", alpha=0.55, label="other documents")
-        ax.bar(periods, copies, width=width, align="edge", bottom=others, color="C3", label="copies")
+        below = ax.bar(periods, others, width=width, align="edge", color="C0", alpha=0.55, label="other documents")
+        above = ax.bar(periods, copies, width=width, align="edge", bottom=others, color="C3", label="copies")
+        part = trend["partial"].to_numpy(dtype=bool) if "partial" in trend.columns else np.zeros(len(trend), bool)
+        for bars in (below, above):
+            for patch in (patch for patch, partial in zip(bars.patches, part) if partial):
+                patch.set_hatch("//")
+                patch.set_edgecolor("white")
         ax.set_ylabel("documents")
         handles = ax.get_legend_handles_labels()[0][::-1]  # copies first, as they are stacked on top
+        if part.any():
+            from matplotlib.patches import Patch
+
+            handles.append(Patch(facecolor="0.6", edgecolor="white", hatch="//", label="partial period"))
     ax.set_xlabel("period")
     format_date_axis(ax)
     if title:
@@ -78,7 +108,7 @@ def syndication_over_time(trend: pd.DataFrame, *, kind: str = "share", ax=None, 
 
 def _short(label: object) -> str:
     text = str(label)
-    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
+    return _literal(text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…")
 
 
 def syndication_matrix(matrix: pd.DataFrame, *, value: str = "n_copies", top: int = 15, ax=None,
@@ -184,8 +214,9 @@ def trend_with_without_copies(with_copies: pd.DataFrame, without_copies: pd.Data
     ax : matplotlib Axes, optional
     ci : bool
         Draw the intervals (``ci_low``, ``ci_high``) of the trend without copies: bands across
-        neighbouring periods, error bars on a period alone (the intervals of both would hide
-        the difference between the lines).
+        neighbouring complete periods, error bars on a partial period or a period alone (the
+        intervals of both would hide the difference between the lines). Partial periods
+        (``partial``) are drawn as hollow markers, as :func:`corpus_tools.plot.trends` draws them.
     title : str, optional
 
     Returns
@@ -197,7 +228,8 @@ def trend_with_without_copies(with_copies: pd.DataFrame, without_copies: pd.Data
     KeyError
         A column is missing.
     ValueError
-        The two tables share no term, or either has several ``by`` groups.
+        The two tables share no term, either has several ``by`` groups, or their ``attrs``
+        differ in ``measure``, ``freq`` or ``smooth``.
 
     Examples
     --------
@@ -212,6 +244,12 @@ def trend_with_without_copies(with_copies: pd.DataFrame, without_copies: pd.Data
         if by and by in table.columns and table[by].nunique() > 1:
             raise ValueError(f"`{name}` has one series per {by!r}; select one group first, "
                              f"e.g. table[table[{by!r}] == ...].")
+    for key in _SAME_COUNT:
+        ours, theirs = with_copies.attrs.get(key), without_copies.attrs.get(key)
+        if key in with_copies.attrs and key in without_copies.attrs and ours != theirs:
+            raise ValueError(f"`with_copies` and `without_copies` differ in {key} ({ours!r} and {theirs!r}), so "
+                             "their lines cannot be compared; make both with the same ct.term_trends arguments, "
+                             "dedupe= aside.")
     terms = [t for t in pd.unique(with_copies["term"]) if t in set(without_copies["term"])]
     if not terms:
         raise ValueError("`with_copies` and `without_copies` share no term; make both with the same terms.")
@@ -221,16 +259,28 @@ def trend_with_without_copies(with_copies: pd.DataFrame, without_copies: pd.Data
     dropped = without_copies.attrs.get("n_copies_dropped")
     styles = (("-", with_copies, "all documents"),
               ("--", without_copies, "copies left out" + (f" ({dropped:,} documents)" if dropped is not None else "")))
+    any_partial = False
     for i, term in enumerate(terms):
         color = f"C{i % 10}"
         for style, table, _ in styles:
             rows = table[table["term"] == term].sort_values("period")
             xs, ys = rows["period"].to_numpy(), rows["value"].to_numpy(dtype=float)
-            ax.plot(xs, ys, color=color, linestyle=style, marker="o", markersize=3,
-                    label=f"{term}" if style == "-" else "_without")
+            part = (rows["partial"].to_numpy(dtype=bool) if "partial" in rows.columns
+                    else np.zeros(len(rows), dtype=bool))
+            # as ct.plot.trends draws them: the line joins complete periods, a partial one is a
+            # hollow marker on a thin dotted link (dotted: dashes already mean "copies left out")
+            ax.plot(xs, np.where(part, np.nan, ys), color=color, linestyle=style, marker="o", markersize=3,
+                    label=_literal(term) if style == "-" else "_without")
+            for j in np.flatnonzero(part):
+                ax.plot(xs[max(j - 1, 0):j + 2], ys[max(j - 1, 0):j + 2], color=color, linestyle=":", linewidth=1,
+                        label="_partial")
+            if part.any():
+                any_partial = True
+                ax.plot(xs[part], ys[part], color=color, linestyle="none", marker="o", markersize=5,
+                        markerfacecolor="white", label="_partial")
             if ci and table is without_copies and {"ci_low", "ci_high"} <= set(rows.columns):
                 _intervals(ax, xs, ys, rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float),
-                           np.zeros(len(rows), dtype=bool), color)
+                           part, color)
     ax.set_ylabel(_y_label(with_copies, "value"))
     ax.set_xlabel("period")
     if pd.api.types.is_datetime64_any_dtype(with_copies["period"]):
@@ -240,6 +290,9 @@ def trend_with_without_copies(with_copies: pd.DataFrame, without_copies: pd.Data
         ax.set_title(title)
     handles = ax.get_legend_handles_labels()[0]
     handles += [Line2D([], [], color="0.3", linestyle=style, label=label) for style, _, label in styles]
+    if any_partial:
+        handles.append(Line2D([], [], color="0.3", linestyle=":", marker="o", markerfacecolor="white",
+                              label="partial period"))
     legend_outside(ax, handles=handles)
     return ax
 
