@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
+
+try:  # the parser behind re, to find the text a pattern cannot match without
+    from re import _constants as _sre_constants, _parser as _sre_parser
+except ImportError:  # Python 3.10
+    import sre_constants as _sre_constants
+    import sre_parse as _sre_parser
 
 _TAIL = 120  # characters searched for strip_end patterns (sign-offs are short)
 _BLANK_RUN = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
@@ -33,6 +40,8 @@ class Site:
     cut_from: re.Pattern | None
     drop_lines: re.Pattern | None
     strip_end: re.Pattern | None
+    # For each recognise pattern, text every match of it contains; None when one has none.
+    literals: tuple[str, ...] | None = None
 
     def recognises(self, text: str) -> bool:
         return bool(self.recognise and self.recognise.search(text))
@@ -87,11 +96,81 @@ def table() -> Table:
             drop_lines=_alternation(entry.get("drop_lines", [])),
             strip_end=re.compile("(?:" + "|".join(entry["strip_end"]) + ")$")
             if entry.get("strip_end") else None,
+            literals=_literals(entry.get("recognise", [])),
         )
         for entry in raw["sites"]
     )
     caption = re.compile("|".join(f"(?:{p})" for p in raw["caption_patterns"]))
     return Table(sites, frozenset(raw["breadcrumb_roots"]), caption)
+
+
+def required_literal(pattern: str, flags: int = re.MULTILINE) -> str | None:
+    """Text (at least 3 characters) that every match of ``pattern`` contains, chosen to be
+    quick to search for: from a run of plain characters, the part from its first character
+    that is no lower-case letter or space (rarer in news text), else the longest run;
+    ``None`` when the pattern has none (case-insensitive patterns, alternations, classes only).
+
+    Examples
+    --------
+    >>> required_literal("^Press TV[’']s website")
+    'Press TV'
+    >>> required_literal("^the end of the article$")
+    'the end of the article'
+    >>> required_literal("(?i)press tv") is None
+    True
+    """
+    parsed = _sre_parser.parse(pattern, flags)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    runs, run = [], []
+    for op, argument in list(parsed) + [(None, None)]:
+        if op is _sre_constants.LITERAL:
+            run.append(chr(argument))
+            continue
+        if len(run) >= 3:
+            runs.append("".join(run))
+        run = []
+    if not runs:
+        return None
+    rare = [r[i:] for r in runs for i in [next((j for j, c in enumerate(r) if not (c.islower() or c == " ")), len(r))]
+            if len(r) - i >= 3]
+    return max(rare or runs, key=len)
+
+
+def _literals(patterns: list[str]) -> tuple[str, ...] | None:
+    found = [required_literal(p) for p in patterns]
+    if not found or not all(found):
+        return None
+    # a text holding a literal that contains another holds that one too: one search is enough
+    return tuple(sorted({a for a in found if not any(b != a and b in a for b in found)}))
+
+
+def _rows_containing(texts: pd.Series, literals: tuple[str, ...]) -> np.ndarray | None:
+    """Positions of the texts that contain one of ``literals`` (or a text that ends with the
+    start of one and the next text that goes on with its end: a few more candidates), found
+    by searching the Arrow buffer of all texts at once; ``None`` when the texts are not held
+    by Arrow."""
+    import pyarrow as pa
+
+    from corpus_tools.io.columns import arrow_of
+
+    held = arrow_of(texts) if texts.dtype != object else None
+    if held is None or not (pa.types.is_large_string(held.type) or pa.types.is_string(held.type)):
+        return None
+    width = np.int64 if pa.types.is_large_string(held.type) else np.int32
+    needles = [re.compile(re.escape(lit.encode("utf-8"))) for lit in literals]
+    found, start = [], 0
+    for chunk in held.chunks:
+        offsets_buffer, data = chunk.buffers()[1:3]
+        if data is not None and len(chunk):
+            offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset: chunk.offset + len(chunk) + 1]
+            view = memoryview(data)[int(offsets[0]): int(offsets[-1])]
+            for needle in needles:
+                at = np.fromiter((m.start() for m in needle.finditer(view)), dtype=np.int64)
+                if len(at):
+                    found.append(start + np.searchsorted(offsets, at + offsets[0], side="right") - 1)
+        start += len(chunk)
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
 
 def site_named(source: str) -> Site:
@@ -113,8 +192,9 @@ def identify(text: str) -> Site | None:
 def clean_column(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Recognise sites in a column of texts and strip their boilerplate.
 
-    Recognition runs as one vectorised ``str.contains`` per site; only the texts of a
-    recognised site are cleaned one by one.
+    A site is recognised by searching all texts at once for text its patterns require (when
+    the texts are held by Arrow and the patterns have such text), else by one ``str.contains``
+    per site; only the texts found are matched against the patterns and cleaned one by one.
 
     Returns
     -------
@@ -123,14 +203,22 @@ def clean_column(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     sources : pandas.Series
         The recognised site's source name, missing elsewhere.
     """
-    texts = texts.copy()
+    texts = texts.copy()  # shares the buffers until a text is cleaned (copy on write)
     sources = pd.Series(None, index=texts.index, dtype="str")
     if len(texts) == 0:
         return texts, sources
     for site in table().sites:
         if site.recognise is None:
             continue
-        hit = texts.str.contains(site.recognise, na=False) & sources.isna()
+        candidates = _rows_containing(texts, site.literals) if site.literals else None
+        if candidates is None:
+            hit = texts.str.contains(site.recognise, na=False) & sources.isna()
+        else:
+            hit = np.zeros(len(texts), dtype=bool)
+            for i in candidates:
+                t = texts.iat[i]
+                hit[i] = isinstance(t, str) and site.recognises(t)
+            hit = pd.Series(hit, index=texts.index) & sources.isna()
         if hit.any():
             texts[hit] = [site.clean(t) for t in texts[hit]]
             sources[hit] = site.source

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from corpus_tools.io.columns import PY_WHITESPACE, arrow_of
+
 # Order matters only for speed; a value is taken by the first format that parses it whole.
 KNOWN_FORMATS = [
     "ISO8601",                 # 2019-01-04, 2019-01-04T10:00:00+02:00, 2017/2/7
@@ -104,6 +106,69 @@ def _naive_utc_any(v: object) -> tuple[np.datetime64, str]:
     return instant.astype("datetime64[us]"), str(instant.astype("datetime64[s]")).replace("T", " ")
 
 
+_SPACES = re.compile(r"\s+")
+# Whitespace that normalising changes: any but a single space inside the value (RE2 syntax).
+_ODD_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE if c != " ") + "]|  |^ | $|^$"
+
+
+def _normalised(text: pd.Series) -> pd.Series:
+    """Runs of whitespace as one space, none at the ends, blanks missing; as objects."""
+    import pyarrow.compute as pc
+
+    held = arrow_of(text)
+    out = text.astype(object)
+    if held is None:
+        odd = np.ones(len(text), dtype=bool)
+    else:
+        odd = np.asarray(pc.match_substring_regex(held, _ODD_SPACE).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    odd &= text.notna().to_numpy()
+    for i in np.flatnonzero(odd):
+        value = _SPACES.sub(" ", out.iat[i]).strip()
+        out.iat[i] = value if value else None
+    return out.where(out.notna(), None)
+
+
+class _Shown:
+    """The values as text, made only for the positions a report names (``shown.iat[i]``):
+    writing out a million dates to report none of them costs seconds."""
+
+    def __init__(self, values: pd.Series) -> None:
+        self.values = values
+        self._witnesses: list[int] | None = None
+
+    @property
+    def iat(self) -> _Shown:
+        return self
+
+    def __getitem__(self, i: int) -> object:
+        value = self.values.iat[i]
+        if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if not pd.api.types.is_datetime64_dtype(self.values.dtype):
+            return str(value)
+        # As values.astype("str") writes it: pandas picks one format for the whole column
+        # (dates only, or down to the finest fraction of a second any value has), so the
+        # value is written beside a few that decide that format.
+        witnesses = self._witness_positions()
+        written = self.values.iloc[[i] + witnesses].astype("str")
+        return written.iat[0]
+
+    def _witness_positions(self) -> list[int]:
+        if self._witnesses is None:
+            unit, _ = np.datetime_data(self.values.dtype)
+            per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
+            ticks = self.values.to_numpy().view(np.int64)
+            valid = ~np.isnat(self.values.to_numpy())
+            found = []
+            # a time of day, a fraction of a second, below a millisecond, below a microsecond
+            for step in [86_400 * per_second, per_second] + [10**k for k in (6, 3) if 10**k < per_second]:
+                off = np.flatnonzero(valid & (ticks % step != 0))
+                if len(off):
+                    found.append(int(off[0]))
+            self._witnesses = found
+        return self._witnesses
+
+
 def _as_text(values: pd.Series) -> pd.Series:
     """Strings for parsing; numbers such as 20030219 become their digits, blanks missing."""
 
@@ -158,19 +223,19 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, list[DateIssue]]:
             # formats with a zone, its UTC time (naive, formatted by numpy) cannot fail.
             values = values.dt.tz_convert("UTC").dt.tz_localize(None)
         result = _to_naive(values)
-        text = values.astype("str")
+        text = _Shown(values)
         _out_of_range(values.notna() & result.isna(), text, issues)
         return _settle_unit(result, text, issues).set_axis(index), issues
 
     inferred = pd.api.types.infer_dtype(values, skipna=True)
     if inferred in ("string", "empty"):
-        # All strings (the common case): normalise whitespace without a Python loop.
-        text = values.astype("str").str.replace(r"\s+", " ", regex=True).str.strip()
-        text = text.where(text != "").astype(object)
+        # All strings (the common case): only values with whitespace other than single
+        # spaces between words (found by Arrow over the whole column) are normalised.
+        text = _normalised(values.astype("str"))
     elif inferred == "date":
         # datetime.date objects (Parquet date32 columns): one vectorised conversion.
         result = _to_naive(pd.to_datetime(values))
-        text = values.map(str, na_action="ignore")
+        text = _Shown(values)
         _out_of_range(values.notna() & result.isna(), text, issues)
         return _settle_unit(result, text, issues).set_axis(index), issues
     else:
@@ -317,7 +382,9 @@ def dates_in_paths(texts: pd.Series) -> pd.Series:
     [Timestamp('2021-06-23 00:00:00'), NaT]
     """
     texts = pd.Series(texts, dtype=object)
-    parts = texts.astype("str").str.extract(_PATH_DATE)
+    # Paths repeat (every row of a table file has its file's): each is searched once.
+    codes, unique = pd.factorize(texts.astype("str"), use_na_sentinel=False)
+    parts = pd.Series(unique, dtype="str").str.extract(_PATH_DATE)
     parts.columns = ["year", "month", "day"]
-    parsed = pd.to_datetime(parts.astype("float"), errors="coerce")
-    return parsed.astype(NS).set_axis(texts.index)
+    parsed = pd.to_datetime(parts.astype("float"), errors="coerce").astype(NS)
+    return pd.Series(parsed.to_numpy()[codes], index=texts.index, dtype=NS)

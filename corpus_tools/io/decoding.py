@@ -5,6 +5,7 @@ import gzip
 import os
 import zlib
 from pathlib import Path
+from typing import Iterator
 
 from corpus_tools.io.report import Reporter
 
@@ -33,35 +34,77 @@ def size_text(n: int) -> str:
         n /= 1024
 
 
+class Unreadable(Exception):
+    """A file that cannot be read: ``args[0]`` is the problem for the load report."""
+
+
+def _open(path: Path):
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise Unreadable(f"cannot be read ({exc.strerror or exc}); check its permissions") from None
+
+
+def _read_error(exc: BaseException, zipped: bool) -> Unreadable:
+    if zipped:
+        return Unreadable(f"not a valid gzip file ({exc}); decompress it or rename it")
+    return Unreadable(f"cannot be read ({getattr(exc, 'strerror', None) or exc})")
+
+
+def _too_large(limit: int, zipped: bool) -> Unreadable:
+    return Unreadable(
+        f"larger than {size_text(limit)}{' once decompressed' if zipped else ''}, the limit for one "
+        "file (corpus_tools.io.decoding.MAX_FILE_BYTES); split the file, or raise the limit if "
+        "it really is one corpus file"
+    )
+
+
+def iter_blocks(path: Path, block_bytes: int) -> Iterator[bytes]:
+    """The file's bytes (gunzipped when the name ends in ``.gz``) in blocks of about
+    ``block_bytes``, so that a big file is never held whole. Raises :class:`Unreadable` for
+    a file that cannot be opened, a damaged gzip stream, or more than
+    :data:`MAX_FILE_BYTES` bytes (after the blocks before it were handed out).
+
+    Examples
+    --------
+    >>> sum(len(b) for b in iter_blocks(Path("news.jsonl.gz"), 2**20))  # doctest: +SKIP
+    1507791138
+    """
+    limit = MAX_FILE_BYTES
+    zipped = path.name.lower().endswith(".gz")
+    with _open(path) as fh:
+        stream = gzip.GzipFile(fileobj=fh) if zipped else fh
+        total = 0
+        while True:
+            try:
+                block = stream.read(min(block_bytes, limit + 1 - total))
+            except (OSError, EOFError, zlib.error) as exc:
+                raise _read_error(exc, zipped) from None
+            if not block:
+                return
+            total += len(block)
+            if total > limit:
+                raise _too_large(limit, zipped)
+            yield block
+
+
 def read_bytes(path: Path, reporter: Reporter) -> bytes | None:
     """The file's bytes, gunzipped when the name ends in ``.gz``; ``None`` when unreadable,
     empty or larger than :data:`MAX_FILE_BYTES` (each reported)."""
     limit = MAX_FILE_BYTES
     zipped = path.name.lower().endswith(".gz")
     try:
-        fh = open(path, "rb")
-    except OSError as exc:
-        reporter.problem(path, f"cannot be read ({exc.strerror or exc}); check its permissions", "file skipped")
-        return None
-    with fh:
-        try:
-            # Reading one byte past the limit tells a file at the limit from a bigger one
-            # without holding more than that in memory.
-            raw = gzip.GzipFile(fileobj=fh).read(limit + 1) if zipped else fh.read(limit + 1)
-        except (OSError, EOFError, zlib.error) as exc:
-            if zipped:
-                reporter.problem(path, f"not a valid gzip file ({exc}); decompress it or rename it", "file skipped")
-            else:
-                reporter.problem(path, f"cannot be read ({exc.strerror or exc})", "file skipped")
-            return None
-    if len(raw) > limit:
-        reporter.problem(
-            path,
-            f"larger than {size_text(limit)}{' once decompressed' if zipped else ''}, the limit for one "
-            "file (corpus_tools.io.decoding.MAX_FILE_BYTES); split the file, or raise the limit if "
-            "it really is one corpus file",
-            "file skipped",
-        )
+        with _open(path) as fh:
+            try:
+                # Reading one byte past the limit tells a file at the limit from a bigger one
+                # without holding more than that in memory.
+                raw = gzip.GzipFile(fileobj=fh).read(limit + 1) if zipped else fh.read(limit + 1)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise _read_error(exc, zipped) from None
+        if len(raw) > limit:
+            raise _too_large(limit, zipped)
+    except Unreadable as exc:
+        reporter.problem(path, str(exc), "file skipped")
         return None
     if not raw.strip():
         reporter.problem(path, "empty file (no text)", "file skipped")
@@ -108,16 +151,14 @@ def decode(raw: bytes, path: Path, reporter: Reporter) -> str | None:
             "file skipped",
         )
         return None
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:  # the offset in the file, byte-order mark included
-        bad, offset = raw[exc.start], exc.start
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    except UnicodeDecodeError as exc:
+        # utf-8-sig counts from after the byte-order mark; the report counts in the file
+        offset = exc.start + bom
+        bad = raw[offset]
+    raw = raw[bom:]
     parts, fixed, encodings = [], [], set()
     for number, line in enumerate(raw.split(b"\n"), 1):
         try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import sys
 import warnings
@@ -26,8 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from corpus_tools.io import boilerplate, decoding
+from corpus_tools.io import boilerplate, columns, decoding
+from corpus_tools.io.columns import NotText, PerCell, utf8
 from corpus_tools.io.decoding import bare_name, read_text
+from corpus_tools.io.jsonfiles import read_json, read_jsonl
 from corpus_tools.io.report import Reporter, show_path
 
 CANDIDATES: dict[str, list[str]] = {
@@ -74,9 +75,7 @@ def _cell_text(v: Any) -> Any:
 
 def _name(v: Any) -> str:
     """A section name as text: bytes (Parquet ``binary``) decoded as UTF-8, never their repr."""
-    if isinstance(v, (bytes, bytearray, memoryview)):
-        return bytes(v).decode("utf-8", "replace")
-    return str(v)
+    return str(utf8(v))
 
 
 def as_sections(v: Any) -> list[str]:
@@ -86,10 +85,6 @@ def as_sections(v: Any) -> list[str]:
     if v is None or (isinstance(v, float) and np.isnan(v)) or not _name(v).strip():
         return []
     return [_name(v).strip()]
-
-
-class NotText(ValueError):
-    """A schema column holds records (Parquet struct or map, JSON objects), not text."""
 
 
 def _flat(v: Any) -> list[Any]:
@@ -116,6 +111,9 @@ class _Strings:
     Readers hand over str (CSV), numbers, bytes (Parquet ``binary``) and lists or arrays
     (Parquet ``list<string>``, JSON arrays). Bytes are decoded as UTF-8 (invalid bytes
     replaced and reported), lists joined with ``sep``; never the ``repr`` of the object.
+    Whole columns are converted by Arrow (:mod:`corpus_tools.io.columns`); a column Arrow
+    cannot convert by these rules is converted cell by cell, and in a column of objects only
+    the cells that are not strings are.
     """
 
     def __init__(self, path: Path, lines: np.ndarray, reporter: Reporter) -> None:
@@ -123,8 +121,28 @@ class _Strings:
 
     def column(self, frame: pd.DataFrame, name: str, sep: str = "\n") -> pd.Series:
         values = frame[name]
-        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
-            return values.astype(object).where(values.notna(), None)  # no cell to look at
+        held = columns.arrow_of(values)
+        if held is not None:
+            try:
+                texts, bad, joined = columns.string_field(held, sep)
+            except PerCell:
+                pass
+            else:
+                self._report(name, bad.tolist(), joined, sep)
+                return columns.str_series(texts, values.index)
+        return self._cells(values, name, sep)
+
+    def _report(self, name: str, bad: list[int], joined: bool, sep: str) -> None:
+        for i in bad:
+            self.reporter.problem(
+                self.path, f"invalid UTF-8 in the bytes of column {name!r}",
+                "decoded with U+FFFD for the invalid bytes", line=int(self.lines[i]),
+            )
+        if joined:
+            how = "paragraphs" if sep == "\n\n" else "lines"
+            self.reporter.note(self.path, f"column {name!r} holds lists of strings", f"joined as {how}")
+
+    def _cells(self, values: pd.Series, name: str, sep: str) -> pd.Series:
         bad: list[int] = []
         joined = [False]
 
@@ -141,24 +159,23 @@ class _Strings:
             return _cell_text(v)
 
         def one(v: Any, position: int) -> Any:
-            if type(v) is str:  # most cells: no further test
-                return v
             if isinstance(v, (list, tuple, np.ndarray)):
                 joined[0] = True
                 parts = (leaf(x, position) for x in _flat([v]))
                 return sep.join(p for p in parts if p is not None)
             return leaf(v, position)
 
-        out = pd.Series([one(v, i) for i, v in enumerate(values)], index=values.index, dtype=object)
-        for i in bad:
-            self.reporter.problem(
-                self.path, f"invalid UTF-8 in the bytes of column {name!r}",
-                "decoded with U+FFFD for the invalid bytes", line=int(self.lines[i]),
-            )
-        if joined[0]:
-            how = "paragraphs" if sep == "\n\n" else "lines"
-            self.reporter.note(self.path, f"column {name!r} holds lists of strings", f"joined as {how}")
-        return out
+        cells = values.to_numpy(dtype=object)
+        out = cells.copy()
+        # Strings and missing cells stay as they are; only the others are looked at.
+        odd = np.flatnonzero(np.fromiter((type(v) is not str for v in cells), dtype=bool, count=len(cells)))
+        for i in odd:
+            out[i] = one(cells[i], int(i))
+        self._report(name, bad, joined[0], sep)
+        try:
+            return pd.Series(out, index=values.index, dtype=columns.STR)
+        except (UnicodeError, ValueError, TypeError):  # text Arrow cannot hold stays as objects
+            return pd.Series(out, index=values.index, dtype=object).where(pd.notna(out), None)
 
 
 def _allow_long_fields() -> None:
@@ -376,141 +393,84 @@ def _unquote(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-_TOO_DEEP = (
-    "JSON nested deeper than the parser can follow (Python's recursion limit); "
-    "such a file is no article data: remove it or flatten the records"
-)
+# Rows read from a Parquet file at a time: consecutive row groups up to this many rows (read
+# in parallel, one per thread), a bigger row group in batches of this many rows. Memory holds
+# the Arrow columns of the rows read so far and the pages of one batch.
+BATCH_ROWS = 200_000
 
 
-def _records(data: Any) -> list[dict] | None:
-    """The records of a parsed JSON document, or ``None`` when it holds none."""
-    if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
-        if len(lists) == 1 and all(isinstance(r, dict) for r in lists[0]):
-            data = lists[0]
-        elif data and all(isinstance(v, dict) for v in data.values()):
-            # {id: {field: value}}: the keys are the ids.
-            data = [{"id": key, **value} if "id" not in value else value for key, value in data.items()]
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        return None
-    return data
+def _read_parquet(path: Path, reporter: Reporter) -> tuple[Any, np.ndarray] | None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-
-def _looks_like_json_lines(text: str) -> bool:
-    """Whether the first non-blank line is a whole JSON object on its own: JSON lines,
-    which many news datasets ship as ``.json``."""
-    first = next((line for line in text.split("\n", 50) if line.strip()), "")
-    if not first.lstrip().startswith("{"):
-        return False
-    try:
-        return isinstance(json.loads(first), dict)
-    except (json.JSONDecodeError, RecursionError):
-        return False
-
-
-def _deep_first_line(text: str) -> bool:
-    """Whether a file too deep to parse whole is JSON lines whose first line is the deep
-    one: that line is an object on its own and the next non-blank line starts another."""
-    lines = (line.strip() for line in text.split("\n"))
-    first = next((line for line in lines if line), "")
-    second = next((line for line in lines if line), "")
-    return first.startswith("{") and first.endswith("}") and second.startswith("{")
-
-
-def _read_json(path: Path, reporter: Reporter, text: str | None = None) -> tuple[pd.DataFrame, np.ndarray] | None:
-    if text is None:
-        text = read_text(path, reporter)
-    if text is None:
-        return None
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        if _deep_first_line(text):
-            return _read_jsonl(path, reporter, text)
-        reporter.problem(path, _TOO_DEEP, "file skipped")
-        return None
-    except json.JSONDecodeError as exc:
-        if _looks_like_json_lines(text):
-            return _read_jsonl(path, reporter, text)
-        reporter.problem(
-            path, f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            "file skipped", line=exc.lineno,
-        )
-        return None
-    records = _records(data)
-    if records is None:
-        reporter.problem(
-            path,
-            "JSON is not a list of records (objects); expected [{...}, ...], {\"key\": [{...}]}, "
-            "{id: {...}} or one object per line",
-            "file skipped",
-        )
-        return None
-    return pd.DataFrame.from_records(records), np.arange(1, len(records) + 1)
-
-
-def _read_jsonl(path: Path, reporter: Reporter, text: str | None = None) -> tuple[pd.DataFrame, np.ndarray] | None:
-    if text is None:
-        text = read_text(path, reporter)
-    if text is None:
-        return None
-    if text.lstrip("\ufeff \t\r\n").startswith("["):
-        # A JSON array (records written over many lines) in a file named as JSON lines.
-        return _read_json(path, reporter, text)
-    records, lines, n_bad = [], [], 0
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except RecursionError:
-            reporter.problem(path, _TOO_DEEP, "line skipped", line=number)
-            n_bad += 1
-            continue
-        except json.JSONDecodeError as exc:
-            reporter.problem(
-                path, f"malformed JSON line: {exc.msg} at column {exc.colno}", "line skipped", line=number
-            )
-            n_bad += 1
-            continue
-        if not isinstance(record, dict):
-            reporter.problem(path, "JSON line is not an object ({...})", "line skipped", line=number)
-            n_bad += 1
-            continue
-        records.append(record)
-        lines.append(number)
-    if not records and n_bad:
-        return None  # every line is in the report already: nothing more to say of the file
-    return pd.DataFrame.from_records(records), np.asarray(lines, dtype=int)
-
-
-def _read_parquet(path: Path, reporter: Reporter) -> tuple[pd.DataFrame, np.ndarray] | None:
     if path.stat().st_size == 0:
         reporter.problem(path, "empty file (no text)", "file skipped")
         return None
     try:
         # pyarrow takes names as UTF-8 text; an open file takes any name
         with open(path, "rb") as fh:
-            try:
-                frame = pd.read_parquet(fh)
-            except (ValueError, OverflowError):
-                fh.seek(0)
-                frame = _parquet_wide_dates(fh)
+            parquet = pq.ParquetFile(fh)
+            pieces, groups, rows = [], [], 0
+            for group in range(parquet.num_row_groups + 1):
+                size = parquet.metadata.row_group(group).num_rows if group < parquet.num_row_groups else None
+                if groups and (size is None or rows + size > BATCH_ROWS):
+                    pieces.append(parquet.read_row_groups(groups))
+                    groups, rows = [], 0
+                if size is None:
+                    break
+                if size > BATCH_ROWS:
+                    pieces.extend(
+                        pa.Table.from_batches([batch]) for batch in
+                        parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=[group])
+                    )
+                else:
+                    groups.append(group)
+                    rows += size
+            schema = parquet.schema_arrow
+            table = pa.concat_tables(pieces) if pieces else schema.empty_table()
+            table = table.replace_schema_metadata(schema.metadata)  # pandas' index and dtypes
     except Exception as exc:  # pyarrow raises several unrelated types for damaged files
         reporter.problem(path, f"not a readable Parquet file: {exc}", "file skipped")
         return None
-    frame = frame.reset_index(drop=frame.index.name is None and isinstance(frame.index, pd.RangeIndex))
-    return frame, np.arange(1, len(frame) + 1)
+    return table, np.arange(1, table.num_rows + 1)
 
 
-def _parquet_wide_dates(fh: Any) -> pd.DataFrame:
+def _keep_arrow(t: Any) -> Any:
+    """Lists and bytes stay in Arrow, for the schema columns; the other columns are
+    converted as :func:`pandas.read_parquet` converts them."""
+    if columns.is_list_type(t) or columns.is_binary_type(t):
+        return pd.ArrowDtype(t)
+    return None
+
+
+def _frame_of(table: Any) -> pd.DataFrame:
+    """The Arrow table as a DataFrame, a stored index (Parquet written by pandas) as columns."""
+    try:
+        frame = table.to_pandas(types_mapper=_keep_arrow)
+    except (ValueError, OverflowError):
+        frame = _parquet_wide_dates(table)
+    return frame.reset_index(drop=frame.index.name is None and isinstance(frame.index, pd.RangeIndex))
+
+
+def _plain(values: pd.Series, python_lists: bool) -> pd.Series:
+    """A column as the reader alone gives it: for Parquet, lists as numpy arrays and bytes
+    as bytes (kept in Arrow for the schema columns); for JSON, lists as Python lists and a
+    missing value as NaN, as :meth:`pandas.DataFrame.from_records` gives a missing key."""
+    if isinstance(values.dtype, pd.ArrowDtype):
+        held = columns.arrow_of(values)
+        cells = held.to_pylist() if python_lists else held.to_pandas().to_numpy()
+        values = pd.Series(cells, index=values.index, dtype=object)
+    if python_lists and values.dtype == object:
+        values = values.where(values.notna(), np.nan)
+    return values
+
+
+def _parquet_wide_dates(table: Any) -> pd.DataFrame:
     """A Parquet file whose ``date32``/``date64`` column holds a day beyond Python's years
     (1..9999): such columns become ``datetime64[s]`` through numpy (which holds them), so
     the date parser sets only those days to NaT and reports them."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    table = pq.read_table(fh)
     wide = {}
     for i, field in enumerate(table.schema):
         if pa.types.is_date32(field.type):
@@ -525,7 +485,7 @@ def _parquet_wide_dates(fh: Any) -> pd.DataFrame:
         wide[field.name] = (i, stamps)
     for name, (i, _) in wide.items():
         table = table.set_column(i, name, pa.nulls(len(table)))
-    frame = table.to_pandas()
+    frame = table.to_pandas(types_mapper=_keep_arrow)
     for name, (_, stamps) in wide.items():
         frame[name] = pd.Series(stamps, index=frame.index)
     return frame
@@ -534,20 +494,19 @@ def _parquet_wide_dates(fh: Any) -> pd.DataFrame:
 def _decode_bytes(values: pd.Series) -> pd.Series:
     """Bytes cells (Parquet ``binary``) as UTF-8 text, so that a date is parsed from its
     text and not from the ``repr`` of the bytes; other cells as they are."""
+    if isinstance(values.dtype, pd.ArrowDtype):
+        held = columns.arrow_of(values)
+        if columns.is_binary_type(held.type):
+            return columns.str_series(columns.decoded_utf8(held)[0], values.index)
+        return _plain(values, python_lists=False)
     if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) in (
         "string", "empty", "date", "datetime", "integer", "floating", "boolean"
     ):
         return values  # nothing to decode: no loop over the cells
-
-    def one(v: Any) -> Any:
-        if isinstance(v, (bytes, bytearray, memoryview)):
-            return bytes(v).decode("utf-8", "replace")
-        return v
-
-    return values.map(one, na_action="ignore")
+    return values.map(utf8, na_action="ignore")
 
 
-READERS = {"json": _read_json, "jsonl": _read_jsonl, "parquet": _read_parquet}
+READERS = {"json": read_json, "jsonl": read_jsonl, "parquet": _read_parquet}
 
 
 def _resolve(columns: list[str], mapping: Mapping, path: Path, reporter: Reporter) -> dict[str, str] | None:
@@ -583,9 +542,31 @@ def _resolve(columns: list[str], mapping: Mapping, path: Path, reporter: Reporte
     return chosen
 
 
+def _default_ids(stem: str, n: int, index: pd.Index) -> pd.Series:
+    """``<stem>-1``, ``<stem>-2`` ... for each row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numbers = pa.array(np.arange(1, n + 1, dtype=np.int64)).cast(pa.large_string())
+    ids = pc.binary_join_element_wise(pa.scalar(f"{stem}-", pa.large_string()), numbers, pa.scalar("", pa.large_string()))
+    return columns.str_series(pa.chunked_array([ids], type=pa.large_string()), index)
+
+
+def _sections(values: pd.Series) -> pd.Series:
+    held = columns.arrow_of(values)
+    if held is not None:
+        try:
+            return pd.Series(columns.section_lists(held), index=values.index, dtype=object)
+        except PerCell:
+            pass
+    return values.map(as_sections)
+
+
 def read_table(path: Path, kind: str, mapping: Mapping, reporter: Reporter) -> pd.DataFrame | None:
     """Read one table file into schema columns plus its other columns, or ``None`` when
     nothing can be used (the reason is reported)."""
+    import pyarrow as pa
+
     if kind in ("csv", "tsv"):
         got = _read_csv(path, kind, mapping, reporter)
     else:
@@ -593,6 +574,9 @@ def read_table(path: Path, kind: str, mapping: Mapping, reporter: Reporter) -> p
     if got is None:
         return None
     frame, lines = got
+    if not isinstance(frame, pd.DataFrame):  # an Arrow table (Parquet, JSON lines)
+        frame = _frame_of(frame)
+    python_lists = kind in ("json", "jsonl")
     frame.columns = [str(c) for c in frame.columns]
 
     empty_unnamed = [c for c in frame.columns if _UNNAMED.match(c) and frame[c].isna().all()]
@@ -624,7 +608,8 @@ def read_table(path: Path, kind: str, mapping: Mapping, reporter: Reporter) -> p
     strings = _Strings(path, lines, reporter)
     field = "text"
     try:
-        out["text"] = strings.column(frame, chosen["text"], "\n\n").fillna("").astype(object)
+        texts = strings.column(frame, chosen["text"], "\n\n")
+        out["text"] = texts.fillna("") if texts.hasnans else texts
         for field in ("title", "url", "source", "id"):
             if field in chosen:
                 out[field] = strings.column(frame, chosen[field])
@@ -636,28 +621,33 @@ def read_table(path: Path, kind: str, mapping: Mapping, reporter: Reporter) -> p
             "records first", "file skipped",
         )
         return None
-    out["title"] = out["title"] if "title" in chosen else None
+    missing = columns.str_series(pa.chunked_array([pa.nulls(len(frame), pa.large_string())]), frame.index)
+    out["title"] = out["title"] if "title" in chosen else missing
     out["date"] = _decode_bytes(frame[chosen["date"]]) if "date" in chosen else None
-    out["url"] = out["url"] if "url" in chosen else None
+    out["url"] = out["url"] if "url" in chosen else missing
     if "source" not in chosen:
-        out["source"] = mapping.source
-    out["sections"] = frame[chosen["sections"]].map(as_sections) if "sections" in chosen else [[] for _ in range(len(frame))]
-    ids = out.pop("id") if "id" in chosen else pd.Series(None, index=frame.index)
+        out["source"] = missing if mapping.source is None else mapping.source
+    if "sections" in chosen:
+        out["sections"] = _sections(frame[chosen["sections"]])
+    else:
+        with columns.no_gc_pauses():
+            out["sections"] = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
     stem = show_path(bare_name(path))
-    default_ids = pd.Series([f"{stem}-{i}" for i in range(1, len(frame) + 1)], index=frame.index)
-    out["id"] = ids.where(ids.notna(), default_ids)
+    if "id" not in chosen:
+        out["id"] = _default_ids(stem, len(frame), frame.index)
+    elif out["id"].hasnans:
+        out["id"] = out["id"].where(out["id"].notna(), _default_ids(stem, len(frame), frame.index))
 
-    cleaned, sites = boilerplate.clean_column(out["text"].astype("str"))
-    out["text"] = cleaned.astype(object)
-    out["source"] = out["source"].where(out["source"].notna(), sites)
+    cleaned, sites = boilerplate.clean_column(out["text"])
+    out["text"] = cleaned
+    if sites.notna().any():
+        out["source"] = out["source"].where(out["source"].notna(), sites)
 
     consumed = set(chosen.values())
     for column in frame.columns:
         if column in consumed:
             continue
         name = column if column not in out.columns and column not in ("path", "_line") else f"{column}_input"
-        out[name] = frame[column]
+        out[name] = _plain(frame[column], python_lists)
     out["_line"] = lines
     return out
-
-
