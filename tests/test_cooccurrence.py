@@ -660,10 +660,11 @@ def test_independent_words_score_zero_in_windows(seed, k, n_terms):
     # 1 / (ln 2 sqrt(count)) bits), and the mean over the pairs is near 0
     assert abs(pmi["value"].mean()) < 0.02
     assert (pmi["value"].abs() < 5 / (math.log(2) * np.sqrt(pmi["count"]))).all()
-    # the expected joint count is what was seen, on average
+    # the expected joint count is what was seen, on average: over 150 seeds the ratio's mean is
+    # 1.0000 and its sd 0.0048 at the noisiest setting (4 terms, k=1), so 0.025 is over 5 sd
     n = pmi.attrs["n_units"]
     expected = pmi.freq1 * pmi.freq2 / n
-    assert pmi["count"].sum() / expected.sum() == pytest.approx(1, abs=0.01)
+    assert pmi["count"].sum() / expected.sum() == pytest.approx(1, abs=0.025)
 
 
 def test_independent_words_are_significant_at_the_nominal_rate():
