@@ -25,23 +25,32 @@ other member is of the same original (the original or another copy of it); for t
 articles, the share that stay in no group is shown as recall. Pairwise overall: every pair put
 in one group against every pair of one family.
 
+Estimates. For set sizes from 8 to 1,000 and Jaccard similarities from 0.36 to 0.9, 1,000 pairs
+of random sets of term ids (``shingle=1``: each id is a shingle) with a known similarity; the
+bias and spread of ``ct.minhash_signatures``'s estimate (a seed per pair) and of datasketch's
+``MinHash`` on the same shingle hashes, against the binomial spread of ideal MinHash.
+
 Speed. ``benchmarks/_common.million_docs`` (the Reuters bodies repeated: at 1M every document is
 an exact copy of ~50 others) and a more realistic 1M variant: each document is a Reuters body
 (seeded order) with, for 60% of them, each sentence dropped with a probability drawn between
 0.1 and 0.3, for 20% a paragraph of another body appended, and 20% left whole. Both corpora are
-built with the defaults and ``n_jobs=2``, ``cache=False`` (the build is timed in the parent).
-Each near_duplicates call runs once in a forked process (``run_isolated``), ``n_jobs=2``; MB is
-its own peak RSS less a forked no-op's. datasketch: ``MinHash.bulk`` over the same 32-bit shingle
-hashes (``hashfunc=int``, 128 permutations), ``MinHashLSH(threshold=0.8)`` insert + query of every
-document, on a ``--sample`` of the realistic corpus, extrapolated linearly to 1M; ours is timed on
-the same sample too.
+built ``--repeat`` times with the defaults and ``n_jobs=2``, ``cache=False`` (timed in the
+parent; the best build is the reference of the ratios). Each near_duplicates call runs in a
+forked process (``run_isolated``), ``--repeat`` times with ``n_jobs=2`` and once with one
+thread; the best and worst times are shown, the load average before each run, and MB: the best
+run's peak RSS less a forked no-op's. datasketch: ``MinHash.bulk`` over the same 32-bit shingle
+hashes (``hashfunc=int``, 128 permutations), ``MinHashLSH(threshold=0.8)`` insert + query of
+every non-empty document of the realistic corpus (it has no exact-copy pass), first on a
+``--sample``, then on all of them when the sample's time scaled linearly stays within
+``--datasketch-limit`` seconds (else the extrapolation is shown, marked as such).
 
-    CORPUS_TOOLS_DATA=../shared/corpora .venv/bin/python benchmarks/bench_duplicates.py [--n 1000000] [--sample 50000]
-    ... bench_duplicates.py --accuracy-only [--sweep]     # the accuracy table (with --sweep: thresholds and shingle sizes)
+    CORPUS_TOOLS_DATA=../shared/corpora .venv/bin/python benchmarks/bench_duplicates.py [--n 1000000] [--repeat 3]
+    ... bench_duplicates.py --accuracy-only [--sweep]     # accuracy and estimates (with --sweep: thresholds and shingle sizes)
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -300,8 +309,12 @@ def ours(corpus, n_jobs=2):
 
 
 def shingle_lists(corpus, rows):
-    h, offsets = dup._shingles(corpus, rows, 5)
-    return [h[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+    """The 32-bit shingle hashes ct.near_duplicates uses, one array per document of ``rows``."""
+    lists = []
+    for chunk in dup._chunks(rows, corpus.doc_lengths):
+        h, offsets = dup._shingles(corpus, chunk, 5)
+        lists += np.split(h, offsets[1:-1])
+    return lists
 
 
 def datasketch_lsh(shingles, threshold=0.8, num_perm=128):
@@ -315,63 +328,139 @@ def datasketch_lsh(shingles, threshold=0.8, num_perm=128):
     return n_pairs // 2
 
 
-def speed(n: int, sample: int) -> None:
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def timed(repeat, fn, *args):
+    """``repeat`` runs of fn(*args), each in a forked process: (best s, worst s, peak MB of the best,
+    result of the best, load averages before each run)."""
+    runs = []
+    for _ in range(repeat):
+        before = load()
+        s, mb, result = run_isolated(fn, *args)
+        runs.append((s, mb, result, before))
+    best = min(runs, key=lambda r: r[0])
+    return best[0], max(r[0] for r in runs), best[1], best[2], [r[3] for r in runs]
+
+
+def speed(n: int, sample: int, repeat: int, datasketch_limit: float) -> None:
     import datasketch
 
     t0 = time.perf_counter()
-    exact_docs = million_docs(n)
-    real_docs = realistic_million(n)
-    print(f"docs made in {time.perf_counter() - t0:.1f} s")
-    builds = {}
-    corpora = {}
-    for name, docs in (("repeated Reuters bodies", exact_docs), ("edited Reuters bodies", real_docs)):
-        t0 = time.perf_counter()
-        corpora[name] = ct.Corpus.from_docs(docs, n_jobs=2, cache=False, progress=False)
-        builds[name] = time.perf_counter() - t0
-        print(f"{name}: {corpora[name]!r}, built in {builds[name]:.1f} s (n_jobs=2, no cache)", flush=True)
+    docs = {"repeated Reuters bodies": million_docs(n), "edited Reuters bodies": realistic_million(n)}
+    print(f"docs made in {time.perf_counter() - t0:.1f} s; load average at the start {load()}")
+    builds, corpora = {}, {}
+    for name, frame in docs.items():
+        times = []
+        for _ in range(repeat):
+            corpora.pop(name, None)
+            t0 = time.perf_counter()
+            corpora[name] = ct.Corpus.from_docs(frame, n_jobs=2, cache=False, progress=False)
+            times.append(time.perf_counter() - t0)
+        builds[name] = min(times)
+        print(f"{name}: {corpora[name]!r}, built in {min(times):.1f} s (best of {repeat}: "
+              f"{', '.join(f'{t:.1f}' for t in times)}; n_jobs=2, no cache; load {load()})", flush=True)
+    del docs
     warm = corpora["edited Reuters bodies"]
     ours(warm.select(warm.docs.index[:1000]))  # warm-up: imports
     floor = run_isolated(int)[1]
     size = f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n:,}"
-    print(f"\nmachine: {machine()}; datasketch {datasketch.__version__}; one forked run per step; "
-          f"MB = the step's own peak RSS less a forked no-op's {floor:.0f} MB\n")
-    print("| corpus | docs | tool | s | MB | rows in groups | groups | candidate pairs | x corpus build |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    print(f"\nmachine: {machine()}; datasketch {datasketch.__version__}; each step in a forked process, "
+          f"best of {repeat} (worst after the slash); MB = the best run's peak RSS less a forked no-op's "
+          f"{floor:.0f} MB\n")
+    print("| corpus | docs | tool | s (best / worst) | MB | rows in groups | groups | candidate pairs "
+          "| x corpus build | load before each run |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---|")
     steps = {}
     for name, corpus in corpora.items():
-        s, mb, (rows, n_groups, cands, checked, steps[name]) = run_isolated(ours, corpus)
-        print(f"| {name} | {size} | ct.near_duplicates (2 threads) | {s:.1f} | {mb - floor:.0f} | {rows:,} "
-              f"| {n_groups:,} | {cands:,} ({checked:,} checked exactly) | {s / builds[name]:.2f}x |", flush=True)
+        best, worst, mb, (rows, n_groups, cands, checked, steps[name]), loads = timed(repeat, ours, corpus)
+        print(f"| {name} | {size} | ct.near_duplicates (2 threads) | {best:.1f} / {worst:.1f} | {mb - floor:,.0f} "
+              f"| {rows:,} | {n_groups:,} | {cands:,} ({checked:,} checked exactly) | {best / builds[name]:.2f}x "
+              f"| {', '.join(loads)} |", flush=True)
     corpus = corpora["edited Reuters bodies"]
-    rows = np.arange(min(sample, n))
-    sub = corpus.select(corpus.docs.index[rows])
-    s, mb, (r, n_groups, cands, checked, _) = run_isolated(ours, sub, 1)
-    print(f"| edited, sample | {len(rows):,} | ct.near_duplicates (1 thread) | {s:.2f} | {mb - floor:.0f} | {r:,} "
-          f"| {n_groups:,} | {cands:,} | — |", flush=True)
-    shingles = shingle_lists(corpus, rows[corpus.doc_lengths[rows] > 0])
-    ds, dmb, pairs = run_isolated(datasketch_lsh, shingles)
-    print(f"| edited, sample | {len(rows):,} | datasketch MinHash.bulk + MinHashLSH | {ds:.1f} | {dmb - floor:.0f} "
-          f"| — | — | {pairs:,} pairs found | — |")
-    print(f"| edited, extrapolated | {size} | datasketch (x {n / len(rows):.0f}) | {ds * n / len(rows):.0f} | — | — | — "
-          f"| — | {ds * n / len(rows) / builds['edited Reuters bodies']:.1f}x |")
-    print(f"\ndatasketch / ct on the sample: {ds / s:.1f}x (one thread each)")
+    name = "edited Reuters bodies"
+    best1, worst1, mb1, (rows1, *_), loads = timed(1, ours, corpus, 1)
+    print(f"| {name} | {size} | ct.near_duplicates (1 thread) | {best1:.1f} | {mb1 - floor:,.0f} | {rows1:,} | | "
+          f"| {best1 / builds[name]:.2f}x | {', '.join(loads)} |", flush=True)
+    # datasketch: every non-empty document of the edited corpus (it has no exact-copy pass), on a
+    # sample first; on all of them when the sample's time, scaled linearly, stays within the limit
+    nonempty = np.flatnonzero(corpus.doc_lengths > 0)
+    shingles = shingle_lists(corpus, nonempty)
+    first = shingles[: min(sample, len(shingles))]
+    ds, _, dmb, pairs, loads = timed(1, datasketch_lsh, first)
+    print(f"| edited, first {len(first):,} | {len(first):,} | datasketch MinHash.bulk + MinHashLSH | {ds:.1f} "
+          f"| {dmb - floor:,.0f} | — | — | {pairs:,} pairs found | — | {', '.join(loads)} |", flush=True)
+    guess = ds * len(shingles) / len(first)
+    if len(first) < len(shingles) and guess <= datasketch_limit:
+        ds, _, dmb, pairs, loads = timed(1, datasketch_lsh, shingles)
+        print(f"| {name} | {size} | datasketch MinHash.bulk + MinHashLSH | {ds:.1f} | {dmb - floor:,.0f} | — | — "
+              f"| {pairs:,} pairs found | {ds / builds[name]:.2f}x | {', '.join(loads)} |", flush=True)
+        print(f"\ndatasketch / ct.near_duplicates on {size} edited bodies: {ds / best:.1f}x (2 threads), "
+              f"{ds / best1:.1f}x (1 thread)")
+    elif len(first) < len(shingles):
+        print(f"| {name}, extrapolated | {size} | datasketch (x {len(shingles) / len(first):.0f}, not run: "
+              f"over {datasketch_limit:.0f} s) | {guess:.0f} | — | — | — | — | {guess / builds[name]:.1f}x | |")
     for name, laps in steps.items():
-        print(f"ct.near_duplicates steps on {size} {name} (s): {laps}")
+        print(f"ct.near_duplicates steps on {size} {name}, best run (s): {laps}")
+    print(f"load average at the end: {load()}")
+
+
+def estimator_error(trials: int = 1000) -> None:
+    """Bias and spread of the similarity estimates against the true Jaccard similarity, for
+    ct.minhash_signatures and datasketch's MinHash on the same shingle hashes, against the
+    binomial error of ideal MinHash, sqrt(J (1 - J) / 128)."""
+    from datasketch import MinHash
+
+    rng = np.random.default_rng(1)
+    vocab = [f"t{i}" for i in range(100_000)]
+    print("| set size | Jaccard | ideal sd | ct bias | ct sd | datasketch bias | datasketch sd |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for size, jaccard in ((8, 0.6), (20, 0.5), (60, 0.36), (60, 0.8), (300, 0.8), (1000, 0.9)):
+        common = int(round(2 * size * jaccard / (1 + jaccard)))
+        docs, truth = [], []
+        for _ in range(trials):
+            # one sentence of distinct term ids per document: with shingle=1 each id is a shingle
+            ids = rng.choice(len(vocab), size=2 * size - common, replace=False)
+            docs += [ids[:size], np.r_[ids[:common], ids[size:]]]
+            truth.append(common / len(ids))
+        lengths = np.array([len(d) for d in docs])
+        offsets = np.r_[0, np.cumsum(lengths)]
+        frame = pd.DataFrame({"text": [""] * len(docs)})
+        corpus = ct.Corpus(frame, vocab, np.concatenate(docs).astype(np.int32),
+                           offsets, offsets)
+        ours_err, theirs_err = [], []
+        for t in range(trials):
+            rows = np.array([2 * t, 2 * t + 1])
+            sig, _ = dup.minhash_signatures(corpus, rows, shingle=1, random_state=t)
+            ours_err.append((sig[0] == sig[1]).mean() - truth[t])
+            h, offsets_t = dup._shingles(corpus, rows, 1)
+            a, b = MinHash.bulk([h[: offsets_t[1]], h[offsets_t[1]:]], num_perm=128, hashfunc=int, seed=t)
+            theirs_err.append(a.jaccard(b) - truth[t])
+        print(f"| {size} | {jaccard} | {np.sqrt(jaccard * (1 - jaccard) / 128):.4f} | {np.mean(ours_err):+.4f} "
+              f"| {np.std(ours_err):.4f} | {np.mean(theirs_err):+.4f} | {np.std(theirs_err):.4f} |", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="documents of the large corpora (default 1,000,000)")
-    parser.add_argument("--sample", type=int, default=50_000, help="documents datasketch runs on (default 50,000)")
+    parser.add_argument("--sample", type=int, default=50_000,
+                        help="documents datasketch runs on first, to see whether all of them fit the limit (50,000)")
+    parser.add_argument("--datasketch-limit", type=float, default=600,
+                        help="run datasketch on all documents when the sample, scaled linearly, takes at most "
+                             "this many seconds (default 600)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each build and ct step (default 3)")
     parser.add_argument("--originals", type=int, default=400, help="originals of the accuracy test set (default 400)")
     parser.add_argument("--accuracy-only", action="store_true")
     parser.add_argument("--sweep", action="store_true", help="also try other thresholds and shingle sizes")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     accuracy(args.originals, args.sweep)
+    print("\nSimilarity estimates against the true Jaccard similarity (1,000 pairs of random sets each):\n")
+    estimator_error()
     if not args.accuracy_only:
         print()
-        speed(args.n, args.sample)
+        speed(args.n, args.sample, args.repeat, args.datasketch_limit)
 
 
 if __name__ == "__main__":

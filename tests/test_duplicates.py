@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import corpus_tools as ct
+import corpus_tools.analyses.duplicates as dup
 from corpus_tools.analyses.duplicates import exact_overlap, minhash_signatures
 
 WIRE = ("Oil prices rose sharply on Monday after the strike at the northern refinery ended. "
@@ -216,3 +217,75 @@ def test_independent_documents_form_no_group():
     for containment in (True, False):
         groups = ct.near_duplicates(corpus, containment=containment)
         assert len(groups) == 0, groups.head()
+
+
+# ---------------------------------------------------------------------- the fast paths against plain Python
+def python_shingles(doc: list[list[int]], k: int) -> set:
+    """Within-sentence shingles, the plain way: k-tuples, or the whole of a shorter sentence."""
+    out = set()
+    for s in doc:
+        if len(s) < k:
+            out.add(tuple(s))
+        else:
+            out.update(tuple(s[i : i + k]) for i in range(len(s) - k + 1))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(sentence, min_size=1, max_size=4), min_size=2, max_size=8), st.integers(1, 6), st.data())
+def test_exact_overlap_matches_python_sets(docs, k, data):
+    corpus = make_corpus(docs)
+    pairs = np.array(data.draw(st.lists(st.tuples(st.integers(0, len(docs) - 1), st.integers(0, len(docs) - 1)),
+                                        min_size=1, max_size=12)))
+    size_a, size_b, common = exact_overlap(corpus, pairs, shingle=k, n_jobs=2)
+    sets = [python_shingles(d, k) for d in docs]
+    assert size_a.tolist() == [len(sets[i]) for i, _ in pairs]
+    assert size_b.tolist() == [len(sets[j]) for _, j in pairs]
+    assert common.tolist() == [len(sets[i] & sets[j]) for i, j in pairs]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(document.filter(any), min_size=1, max_size=10), st.integers(0, 2**32 - 1))
+def test_signatures_do_not_depend_on_the_blocks(docs, seed):
+    # many chunks and blocks of every length (one token per chunk), on two threads, give each
+    # document the signature it has on its own
+    corpus = make_corpus(docs)
+    rows = np.arange(len(docs))[::-1]
+    alone = np.vstack([minhash_signatures(corpus, [r], num_perm=16, random_state=seed)[0] for r in rows])
+    chunk = dup._CHUNK_TOKENS
+    try:
+        dup._CHUNK_TOKENS = 1
+        together, n_shingles = minhash_signatures(corpus, rows, num_perm=16, random_state=seed, n_jobs=2)
+    finally:
+        dup._CHUNK_TOKENS = chunk
+    assert np.array_equal(together, alone)
+    assert n_shingles.tolist() == [sum(max(1, len(s) - 4) for s in docs[r] if s) for r in rows]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 6), st.integers(1, 3), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_lsh_candidates_match_the_plain_definition(n, bands, rows_per_band, n_values, seed):
+    # few distinct values, so that buckets of every size occur; the signatures are stored in a
+    # shuffled order (row i holds document label[i])
+    rng = np.random.default_rng(seed)
+    signature = rng.integers(0, n_values, size=(n, bands * rows_per_band)).astype(np.uint32)
+    label = rng.permutation(n)
+    expected = set()
+    for band in range(bands):
+        values = [tuple(s) for s in signature[:, band * rows_per_band : (band + 1) * rows_per_band].tolist()]
+        for v in set(values):
+            members = [d for d in range(n) if values[d] == v]
+            expected.update((members[0], m) for m in members[1:])   # with the bucket's first
+            expected.update(zip(members[1:-1], members[2:]))         # with the member before
+    codes = dup._candidates(signature[label], label, bands, rows_per_band, n_jobs=2)
+    assert codes.tolist() == sorted(lo * n + hi for lo, hi in expected)
+
+
+def test_an_exact_class_is_hashed_by_content_not_by_position():
+    # a and b hold the same tokens, cut into sentences differently: a has the 5-word shingles
+    # of c, b none. Which of the two stands for the class must not depend on their order.
+    a, b, c = [[1, 2, 3, 4, 5, 6, 7, 8]], [[1, 2, 3, 4], [5, 6, 7, 8]], [[1, 2, 3, 4, 5, 6, 7, 8, 9]]
+    first = ct.near_duplicates(make_corpus([a, b, c]), threshold=0.7)
+    second = ct.near_duplicates(make_corpus([b, a, c]), threshold=0.7)
+    rename = {"d0": "d1", "d1": "d0", "d2": "d2"}
+    assert group_sets(first) == group_sets(second.assign(doc_id=second["doc_id"].map(rename)))

@@ -4,24 +4,35 @@ Everything works on the stored token ids (``corpus.ids``), so the copies found a
 the kept words: case, punctuation, stopwords, numbers (unless the corpus keeps them) and the
 title do not count.
 
-1. Exact copies: a 128-bit BLAKE2 digest of every document's token-id bytes; documents with
-   equal digests form one class, and only one member of each class goes through the steps below.
+1. Exact copies: two 64-bit digests of every document's token sequence (each the sum over its
+   tokens of a pseudo-random value of the term times one of the position), in one vectorised
+   pass over the token array; documents with equal digests and lengths form one class, and only
+   one member of each class goes through the steps below (chosen by content, so that the
+   result does not depend on the order of the documents).
 2. Shingles: every run of ``shingle`` consecutive token ids *within one sentence* is hashed to
-   32 bits (a rolling polynomial hash in uint64, then a 64-bit finaliser); a sentence shorter
-   than ``shingle`` is one shingle. Keeping shingles inside sentences makes a copy with whole
+   32 bits (a polynomial hash in uint64, computed for every position at once by Horner's rule
+   over shifted slices of the token array, then a 64-bit finaliser); a sentence shorter than
+   ``shingle`` is one shingle. Keeping shingles inside sentences makes a copy with whole
    sentences or paragraphs dropped, reordered or added share all its other shingles with the
    original (shingles across a cut would be new).
-3. MinHash: ``num_perm`` hash functions ``h(x) = (a * x + b) >> 32`` (Dietzfelbinger's
-   multiply-add-shift family, universal for 32-bit keys: two cheap integer operations where
-   ``(a * x + b) mod p`` needs 128-bit products) and the minimum per document
-   (``np.minimum.reduceat``), in cache-sized blocks of documents on ``n_jobs`` threads.
-4. LSH: the signature is cut into ``bands`` bands; documents whose band is equal are candidates
-   (each with its bucket's first member and the member before it).
+3. MinHash: ``num_perm`` hash functions ``h(x) = a * x mod 2**32``, each with a random odd
+   multiplier ``a`` (a random permutation of the 32-bit shingle hashes, which are already
+   scrambled; their lowest bit is set, so that no key is 0), and the minimum per document: a
+   product and a minimum in uint32 per function. Documents of similar length are laid out side
+   by side in cache-sized blocks (shingle j of every document in row j, a shorter document
+   padded with its own first shingle), so that each minimum is a vectorised reduction over
+   rows; the blocks run on ``n_jobs`` threads. The estimates have the error of ideal MinHash
+   (``benchmarks/RESULTS.md``, "Near duplicates").
+4. LSH: the signature is cut into ``bands`` bands, each hashed to one 64-bit key per document;
+   documents whose key is equal are candidates (each with its bucket's first member and the
+   member before it). The partners of every band are gathered in one short row per document,
+   whose sort removes the pairs that many bands give.
 5. Verification: a candidate pair is a *near* copy when its estimated Jaccard similarity is at
    least ``threshold``; with ``containment=True`` a pair that is not, and that would join two
    groups still apart, is checked exactly on its shingle sets and is a *contained* copy when
    the smaller set lies at least ``threshold`` in the larger (a wire story with a local
-   paragraph added, or its first half).
+   paragraph added, or its first half). The shingle sets (sorted distinct hashes) are made with
+   the signatures, from the same shingles, and every round of checks reuses them.
 6. Groups: connected components of the verified pairs, plus the members of each exact class.
 """
 from __future__ import annotations
@@ -40,10 +51,16 @@ KINDS = ("first", "exact", "near", "contained")
 # tokens per chunk of documents hashed at once: bounds the temporary arrays (tens of MB) whatever
 # the corpus size, and gives the threads many chunks each
 _CHUNK_TOKENS = 1 << 20
-# shingles hashed at once by each MinHash function: 512 KiB of uint64, within a core's cache
+# values of one block (shingles of a MinHash block, padding included; pairs of sets of a
+# check; ...): 256 KiB of uint32 and their index arrays, within a core's cache
 _CACHE_SHINGLES = 1 << 16
-# candidate pairs compared at once (two gathered signature blocks of this many rows)
-_PAIR_BLOCK = 1 << 16
+# MinHash functions applied to a block in one numpy call: their products (1 MiB) stay in cache,
+# and the threads take turns at the GIL 4 times less often than with one function per call
+_PERMS_AT_ONCE = 4
+# documents of one MinHash block differ in length by at most this factor (padding wasted <= 25%)
+_BLOCK_LENGTH_RATIO = 1.25
+# candidate pairs compared at once (two gathered signature blocks of this many rows, in cache)
+_PAIR_BLOCK = 1 << 12
 # recall of a pair at the lowest similarity that must become a candidate, when choosing bands
 _BAND_RECALL = 0.99
 # LSH is tuned to find a contained copy half as long as the original (with probability 0.99)
@@ -61,24 +78,44 @@ _CONTAINMENT_MARGIN = 0.15
 
 # shingles stay inside a sentence; "document" lets them cross sentence ends (kept to compare the two)
 _SHINGLE_WITHIN = "sentence"
-_POLY = np.uint64(0x100000001B3)  # odd multiplier of the rolling shingle hash
+_POLY = np.uint64(0x100000001B3)  # odd multiplier of the polynomial shingle hash
+# seeds of the exact-copy digests' tables (digits of pi: any distinct constants do)
+_DIGEST_SEEDS = (np.uint64(0x243F6A8885A308D3), np.uint64(0x13198A2E03707344), np.uint64(0xA4093822299F31D0))
+_32 = np.uint64(32)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: a bijective scramble of uint64 values (wrapping arithmetic)."""
+    """splitmix64 finaliser: a bijective scramble of uint64 values (wrapping arithmetic), into a
+    new array (one temporary, the rest in place)."""
     x = x + np.uint64(0x9E3779B97F4A7C15)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    t = x >> np.uint64(30)
+    x ^= t
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(x, np.uint64(27), out=t)
+    x ^= t
+    x *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(x, np.uint64(31), out=t)
+    x ^= t
+    return x
+
+
+def _threads(fn, items, n_jobs: int) -> list:
+    """``[fn(item) for item in items]`` on ``n_jobs`` threads (numpy releases the GIL in its loops)."""
+    if n_jobs == 1 or len(items) < 2:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        return list(pool.map(fn, items))
 
 
 # ---------------------------------------------------------------------- chunks of documents
-def _chunks(rows: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
-    """Split ``rows`` (document rows) into consecutive runs of about ``_CHUNK_TOKENS`` tokens."""
+def _chunks(rows: np.ndarray, lengths: np.ndarray, size: int | None = None) -> list[np.ndarray]:
+    """Split ``rows`` (document rows) into consecutive runs of about ``size`` tokens (by default
+    ``_CHUNK_TOKENS``)."""
+    size = _CHUNK_TOKENS if size is None else size
     if len(rows) == 0:
         return []
     cum = np.cumsum(lengths[rows])
-    cuts = np.searchsorted(cum, np.arange(_CHUNK_TOKENS, int(cum[-1]), _CHUNK_TOKENS), side="right")
+    cuts = np.searchsorted(cum, np.arange(size, int(cum[-1]), size), side="right")
     return [part for part in np.split(rows, np.unique(cuts)) if len(part)]
 
 
@@ -91,25 +128,56 @@ def _gather(corpus, rows: np.ndarray):
     return x, local
 
 
-def _exact_hashes(corpus) -> np.ndarray:
-    """A 128-bit BLAKE2 digest of every document's token-id bytes, shape (n_docs, 2) uint64.
+def _exact_hashes(corpus, n_jobs: int = 1) -> np.ndarray:
+    """Digests of every document: two of its token sequence, one of where its sentences start;
+    shape (n_docs, 3) uint64.
 
-    One call per document over a view of ``corpus.ids`` (no copy): about 2 s per million
-    documents, faster than a numpy hash of every token, and with no collision to fear.
+    Digest k of the tokens is ``sum(R_k[token] * P_k[position])`` (mod 2**64), with a fixed
+    pseudo-random 64-bit value ``R_k`` per term and an odd one ``P_k`` per position: equal
+    sequences give equal digests; two different sequences of one length give the same digest
+    with probability about 2**-63 each (for a million documents, about 10**-26 that any two
+    match in both). The sentence digest is ``sum(P_3[position])`` over the sentence starts.
+    Two table look-ups, a product and a sum per token, over contiguous runs of documents on
+    ``n_jobs`` threads.
     """
-    import hashlib
+    offsets, sentences = corpus.doc_offsets, corpus.sent_offsets
+    lengths = np.diff(offsets)
+    longest = int(lengths.max(initial=0))
+    term_value = [_mix(np.arange(len(corpus.vocab), dtype=np.uint64) ^ seed) for seed in _DIGEST_SEEDS[:2]]
+    position_value = [_mix(np.arange(longest, dtype=np.uint64) + seed) | np.uint64(1) for seed in _DIGEST_SEEDS]
+    out = np.zeros((corpus.n_docs, 3), dtype=np.uint64)
 
-    view = memoryview(np.ascontiguousarray(corpus.ids)).cast("B")
-    bounds = (corpus.doc_offsets * corpus.ids.itemsize).tolist()
-    blake = hashlib.blake2b
-    digests = b"".join([blake(view[s:e], digest_size=16).digest() for s, e in zip(bounds[:-1], bounds[1:])])
-    return np.frombuffer(digests, dtype=np.uint64).reshape(-1, 2)
+    def one(rows):
+        d0, d1 = rows[0], rows[-1] + 1
+        t0, t1 = offsets[d0], offsets[d1]
+        full = lengths[d0:d1] > 0
+        if not full.any():
+            return
+        starts = offsets[d0:d1][full] - t0
+        position = np.arange(t1 - t0, dtype=np.int64) - np.repeat(starts, lengths[d0:d1][full])
+        ids = corpus.ids[t0:t1]
+        block = out[d0:d1]
+        for k in range(2):
+            value = term_value[k][ids]
+            value *= position_value[k][position]
+            block[full, k] = np.add.reduceat(value, starts)
+        # every document starts a sentence, so each has a run of sentence starts of its own
+        at = sentences[np.searchsorted(sentences, t0) : np.searchsorted(sentences, t1)] - t0
+        block[full, 2] = np.add.reduceat(position_value[2][position[at]], np.searchsorted(at, starts))
+
+    # runs of a quarter of the usual chunk: their arrays (2 MiB) stay about the size of a core's cache
+    _threads(one, _chunks(np.arange(corpus.n_docs), lengths, _CHUNK_TOKENS // 4), n_jobs)
+    return out
 
 
 def _shingles(corpus, rows: np.ndarray, k: int):
     """32-bit hashes of the within-sentence shingles of ``rows``, and each document's start in them.
 
     Every document of ``rows`` must hold at least one token (and so at least one shingle).
+    The hash of a shingle is its polynomial hash (base ``_POLY``, in uint64) tagged with its
+    width and scrambled; the full-width ones are computed for every token position at once by
+    Horner's rule over shifted slices of the token array, the shorter ones (whole sentences of
+    fewer than ``k`` tokens) apart.
     """
     x, local = _gather(corpus, rows)
     starts, ends = corpus.doc_offsets[rows], corpus.doc_offsets[rows + 1]
@@ -119,31 +187,138 @@ def _shingles(corpus, rows: np.ndarray, k: int):
     s_hi = np.searchsorted(bounds, ends, side="left")
     sents = _ranges(s_lo, s_hi)
     sent_len = bounds[sents + 1] - bounds[sents]
-    sent_end = np.cumsum(sent_len)
+    sent_start = np.cumsum(sent_len) - sent_len
     n = len(x)
-    remaining = np.repeat(sent_end, sent_len) - np.arange(n, dtype=np.int64)
-    is_first = np.zeros(n, dtype=bool)
-    is_first[sent_end - sent_len] = True
-    starts_at = np.flatnonzero((remaining >= k) | (is_first & (remaining < k)))
-    width = np.minimum(remaining[starts_at], k).astype(np.uint64)
-    h = np.zeros(len(starts_at), dtype=np.uint64)
-    last = n - 1
-    for j in range(k):
-        g = x[np.minimum(starts_at + j, last)]
-        h = np.where(width > j, h * _POLY + g, h)
-    h = (_mix(h ^ (width << np.uint64(56))) >> np.uint64(32)).astype(np.uint32)
-    doc_of_token = np.repeat(np.arange(len(rows), dtype=np.int64), np.diff(local))
-    counts = np.bincount(doc_of_token[starts_at], minlength=len(rows))
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    return h, offsets
+    m = max(n - k + 1, 0)  # positions where a full-width shingle fits in the array
+    raw = np.empty(n, dtype=np.uint64)
+    take = np.zeros(n, dtype=bool)
+    if m:
+        # a full shingle starts where the token k - 1 places on is in the same sentence
+        sentence_of = np.repeat(np.arange(len(sents), dtype=np.int32), sent_len)
+        take[:m] = sentence_of[:m] == sentence_of[k - 1:]
+        h = raw[:m]
+        h[:] = x[:m]
+        for j in range(1, k):
+            h *= _POLY
+            h += x[j : j + m]
+        h ^= np.uint64(k) << np.uint64(56)
+    short = (sent_len > 0) & (sent_len < k)
+    if short.any():
+        at, width = sent_start[short], sent_len[short]
+        h = np.zeros(len(at), dtype=np.uint64)
+        for j in range(int(width.max())):
+            live = width > j
+            h[live] = h[live] * _POLY + x[at[live] + j]
+        raw[at] = h ^ (width.astype(np.uint64) << np.uint64(56))
+        take[at] = True
+    where = np.flatnonzero(take)
+    hashes = (_mix(raw[where]) >> _32).astype(np.uint32)
+    return hashes, np.searchsorted(where, local)
 
 
-def _perm_params(num_perm: int, random_state) -> tuple[np.ndarray, np.ndarray]:
+def _perm_params(num_perm: int, random_state) -> np.ndarray:
+    """Multipliers of the MinHash functions: random odd uint32."""
     rng = np.random.default_rng(random_state)
-    a = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd
-    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2)
-    return a, b
+    return rng.integers(0, 2**31, size=num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+
+
+def _length_blocks(lengths: np.ndarray) -> list[np.ndarray]:
+    """Documents (indexes into ``lengths``) in blocks of similar length and about ``_CACHE_SHINGLES``
+    padded shingles: the longest of a block is at most ``_BLOCK_LENGTH_RATIO`` times the shortest."""
+    by_length = np.argsort(lengths, kind="stable")
+    ordered = lengths[by_length]
+    blocks, start = [], 0
+    while start < len(ordered):
+        shortest = int(ordered[start])
+        end = int(np.searchsorted(ordered, int(shortest * _BLOCK_LENGTH_RATIO), side="right"))
+        end = min(end, start + max(1, _CACHE_SHINGLES // int(ordered[end - 1])))
+        blocks.append(by_length[start:end])
+        start = end
+    return blocks
+
+
+def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random_state, n_jobs: int,
+                sets: bool = False):
+    """MinHash signatures (see :func:`minhash_signatures`), in the order the documents were
+    hashed, and where each of ``rows`` is in them.
+
+    The documents are hashed in corpus order, so that their tokens and sentences are read in
+    order, and within a chunk in blocks of similar length; each block's results are written at
+    once, and the signatures stay in that order (a copy in the order of ``rows`` would move
+    every signature once more).
+
+    Returns
+    -------
+    sig : uint32 array, shape (len(rows), num_perm)
+        Row ``position[i]`` is the signature of ``rows[i]``.
+    position : int64 array
+    n_shingles : int64 array
+        Shingles of each of ``rows`` (with repeats).
+    shingle_sets : tuple or None
+        With ``sets``, the distinct shingles of each of ``rows``, as :func:`_shingle_sets` gives them.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    a = _perm_params(num_perm, random_state)
+    lengths = np.diff(corpus.doc_offsets)
+    by_row = np.argsort(rows, kind="stable")
+    chunks = _chunks(rows[by_row], lengths)
+    first = np.cumsum([0] + [len(c) for c in chunks])
+    done = np.empty(len(rows), dtype=np.int64)  # position i holds rows[by_row[done[i]]]
+    sig = np.empty((len(rows), num_perm), dtype=np.uint32)
+    n_shingles = np.empty(len(rows), dtype=np.int64)
+    set_size = np.empty(len(rows) if sets else 0, dtype=np.int64)
+    set_start = np.empty(len(rows) if sets else 0, dtype=np.int64)
+    # a document has at most as many shingles as tokens: chunk i writes its sets from
+    # set_first[i] on, with no copy to join them (the pages of the gaps are never touched)
+    set_first = np.cumsum([0] + [int(lengths[c].sum()) for c in chunks]) if sets else np.zeros(len(chunks) + 1, int)
+    set_values = np.empty(int(set_first[-1]), dtype=np.uint32)
+
+    def one(i):
+        h, offsets = _shingles(corpus, chunks[i], shingle)
+        counts = np.diff(offsets)
+        odd = h | np.uint32(1)  # no key 0, which every function would send to 0
+        at, written = first[i], set_first[i]
+        for docs in _length_blocks(counts):
+            # shingle j of each document in row j; a shorter document repeats its first
+            # shingle, which leaves its minimum alone
+            pick = offsets[docs] + np.arange(counts[docs[-1]])[:, None]
+            pick = np.where(pick < offsets[docs + 1], pick, offsets[docs])
+            block = odd[pick]
+            value = np.empty((_PERMS_AT_ONCE,) + block.shape, dtype=np.uint32)
+            out = np.empty((num_perm, len(docs)), dtype=np.uint32)
+            for p in range(0, num_perm, _PERMS_AT_ONCE):
+                some = a[p : p + _PERMS_AT_ONCE]
+                # wrapping uint32 arithmetic: a x mod 2**32, for a few functions at once
+                np.multiply(block, some[:, None, None], out=value[: len(some)])
+                np.minimum.reduce(value[: len(some)], axis=1, out=out[p : p + len(some)])
+            span = slice(at, at + len(docs))
+            done[span] = first[i] + docs
+            n_shingles[span] = counts[docs]
+            sig[span] = out.T
+            if sets:
+                values, size = _distinct_rows(h[pick.T])
+                set_values[written : written + len(values)] = values
+                set_size[span] = size
+                set_start[span] = written + np.cumsum(size) - size
+                written += len(values)
+            at += len(docs)
+
+    _threads(one, range(len(chunks)), n_jobs)
+    position = np.empty_like(by_row)
+    position[by_row[done]] = np.arange(len(rows))
+    n_shingles = n_shingles[position]
+    return sig, position, n_shingles, (set_values, set_start[position], set_size[position]) if sets else None
+
+
+def _distinct_rows(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of each row of a 2-D array (sorted in place), row after row, and
+    their number per row. A sort of short rows of 32-bit values is several times faster than
+    one sort of all of them under 64-bit (row, value) keys."""
+    block.sort(axis=1)
+    new = np.empty(block.shape, dtype=bool)
+    new[:, :1] = True
+    np.not_equal(block[:, 1:], block[:, :-1], out=new[:, 1:])
+    return block[new], np.count_nonzero(new, axis=1)
 
 
 def minhash_signatures(corpus, rows: np.ndarray, *, shingle: int = 5, num_perm: int = 128, random_state=0,
@@ -174,52 +349,69 @@ def minhash_signatures(corpus, rows: np.ndarray, *, shingle: int = 5, num_perm: 
     >>> sig.shape, bool((sig[0] == sig[1]).all()), n.tolist()
     ((2, 16), True, [3, 3])
     """
+    sig, position, n_shingles, _ = _signatures(corpus, rows, shingle=shingle, num_perm=num_perm,
+                                               random_state=random_state, n_jobs=check_n_jobs(n_jobs))
+    return sig[position], n_shingles
+
+
+def _shingle_sets(corpus, rows: np.ndarray, k: int, n_jobs: int = 1):
+    """The distinct shingle hashes of each of ``rows``, sorted: uint32 ``values``, and the
+    int64 ``start`` and ``size`` of each document's set in them (best with ``rows`` in corpus
+    order, so that the tokens are read in order)."""
     rows = np.asarray(rows, dtype=np.int64)
-    a, b = _perm_params(num_perm, random_state)
-    lengths = np.diff(corpus.doc_offsets)
-    chunks = _chunks(rows, lengths)
-    shift = np.uint64(32)
-
-    def one(chunk_rows):
-        h, offsets = _shingles(corpus, chunk_rows, shingle)
-        h = h.astype(np.uint64)
-        sig = np.empty((len(chunk_rows), num_perm), dtype=np.uint32)
-        # blocks of documents with about _CACHE_SHINGLES shingles, so that the passes over
-        # them run in the CPU cache rather than at memory speed
-        cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], _CACHE_SHINGLES), side="right") - 1
-        cuts = np.unique(np.r_[cuts, len(chunk_rows)])
-        tmp = np.empty(min(len(h), 2 * _CACHE_SHINGLES + int(np.diff(offsets).max(initial=0))), dtype=np.uint64)
-        for d0, d1 in zip(cuts[:-1], cuts[1:]):
-            lo, hi = offsets[d0], offsets[d1]
-            block, t = h[lo:hi], tmp[: hi - lo]
-            starts = offsets[d0:d1] - lo
-            for p in range(num_perm):
-                np.multiply(block, a[p], out=t)
-                np.add(t, b[p], out=t)
-                # the high 32 bits of the minimum are the minimum of the high 32 bits
-                sig[d0:d1, p] = np.minimum.reduceat(t, starts) >> shift
-        return sig, np.diff(offsets)
-
-    with ThreadPoolExecutor(max_workers=check_n_jobs(n_jobs)) as pool:
-        parts = list(pool.map(one, chunks))
-    if not parts:
-        return np.zeros((0, num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int64)
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-
-def _shingle_sets(corpus, rows: np.ndarray, k: int, n_jobs: int = 1) -> np.ndarray:
-    """Sorted distinct keys ``(i << 32) | shingle hash`` of the shingles of ``rows[i]``, every i."""
     chunks = _chunks(rows, np.diff(corpus.doc_offsets))
     first = np.cumsum([0] + [len(c) for c in chunks])
+    size = np.empty(len(rows), dtype=np.int64)
+    order = np.empty(len(rows), dtype=np.int64)  # position i holds the set of rows[order[i]]
 
     def one(i):
         h, offsets = _shingles(corpus, chunks[i], k)
-        doc = np.repeat(np.arange(first[i], first[i + 1], dtype=np.uint64), np.diff(offsets))
-        return _sorted_unique((doc << np.uint64(32)) | h.astype(np.uint64))
+        counts = np.diff(offsets)
+        parts, at = [], first[i]
+        for docs in _length_blocks(counts):
+            # one document per row, padded with its last shingle (a repeat: not a new value)
+            pick = np.minimum(offsets[docs, None] + np.arange(counts[docs[-1]]), offsets[docs + 1, None] - 1)
+            values, size[first[i] + docs] = _distinct_rows(h[pick])
+            parts.append(values)
+            order[at : at + len(docs)] = first[i] + docs
+            at += len(docs)
+        return parts
 
-    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-        parts = list(pool.map(one, range(len(chunks))))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+    parts = [v for part in _threads(one, range(len(chunks)), n_jobs) for v in part]
+    start = np.empty(len(rows), dtype=np.int64)
+    start[order] = np.cumsum(size[order]) - size[order]
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)), start, size
+
+
+def _overlap(values: np.ndarray, start: np.ndarray, size: np.ndarray, x: np.ndarray, y: np.ndarray,
+             n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Set sizes and intersections of the pairs of sets ``(x[i], y[i])`` of :func:`_shingle_sets`.
+
+    The two sets of a pair go in one row, padded by repeating the last value, rows of similar
+    length in one block. A row of ``w`` values of which ``d`` are distinct has ``w - d`` equal
+    neighbours once sorted, and ``d`` is the size of the union: the intersection is
+    ``size_x + size_y - d``.
+    """
+    size_x, size_y = size[x], size[y]
+    common = np.zeros(len(x), dtype=np.int64)
+    total = size_x + size_y
+    index = np.int32 if len(values) < 2**31 else np.int64
+    # where row i reads its columns: start_x + j for the first set, start_y + j - size_x for the second
+    from_x, from_y = start[x].astype(index), (start[y] - size_x).astype(index)
+    in_x, last = size_x.astype(index), (total - 1).astype(index)
+
+    def count(pairs):
+        width = int(total[pairs[-1]])
+        col = np.minimum(np.arange(width, dtype=index), last[pairs, None])
+        pick = np.where(col < in_x[pairs, None], from_x[pairs, None], from_y[pairs, None])
+        pick += col
+        block = values[pick]
+        block.sort(axis=1)
+        equal = np.count_nonzero(block[:, 1:] == block[:, :-1], axis=1)
+        common[pairs] = equal - (width - total[pairs])
+
+    _threads(count, _length_blocks(total), n_jobs)
+    return size_x, size_y, common
 
 
 def exact_overlap(corpus, pairs: np.ndarray, *, shingle: int = 5,
@@ -248,32 +440,12 @@ def exact_overlap(corpus, pairs: np.ndarray, *, shingle: int = 5,
     >>> [x.tolist() for x in exact_overlap(corpus, np.array([[0, 1]]), shingle=3)]
     [[5], [4], [3]]
     """
+    n_jobs = check_n_jobs(n_jobs)
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     docs = _sorted_unique(pairs.reshape(-1))
     inverse = np.searchsorted(docs, pairs)
-    keys = _shingle_sets(corpus, docs, shingle, check_n_jobs(n_jobs))
-    offsets = np.searchsorted(keys, np.arange(len(docs) + 1, dtype=np.uint64) << np.uint64(32))
-    sizes = np.diff(offsets)
-    size_a, size_b = sizes[inverse[:, 0]], sizes[inverse[:, 1]]
-    # each shingle of the smaller side is looked up, under the other side's key, in all the sets
-    small = np.where(size_a <= size_b, inverse[:, 0], inverse[:, 1])
-    other = np.where(size_a <= size_b, inverse[:, 1], inverse[:, 0]).astype(np.uint64)
-    common = np.zeros(len(pairs), dtype=np.int64)
-    block = max(1, (1 << 20) // max(1, int(sizes.mean()) if len(sizes) else 1))
-    low = np.uint64(0xFFFFFFFF)
-
-    def count(lo):
-        hi = min(lo + block, len(pairs))
-        counts = sizes[small[lo:hi]]
-        take = _ranges(offsets[small[lo:hi]], offsets[small[lo:hi] + 1])
-        query = (np.repeat(other[lo:hi], counts) << np.uint64(32)) | (keys[take] & low)
-        found = keys[np.minimum(np.searchsorted(keys, query), len(keys) - 1)] == query
-        pair = np.repeat(np.arange(hi - lo), counts)
-        common[lo:hi] = np.bincount(pair, weights=found, minlength=hi - lo).astype(np.int64)
-
-    with ThreadPoolExecutor(max_workers=check_n_jobs(n_jobs)) as pool:
-        list(pool.map(count, range(0, len(pairs), block)))
-    return size_a, size_b, common
+    values, start, size = _shingle_sets(corpus, docs, shingle, n_jobs)
+    return _overlap(values, start, size, inverse[:, 0], inverse[:, 1], n_jobs)
 
 
 def _sorted_unique(x: np.ndarray) -> np.ndarray:
@@ -307,51 +479,117 @@ def choose_bands(threshold: float, num_perm: int, *, containment: bool = True) -
     return num_perm
 
 
-def _band_keys(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """One 64-bit hash of each document's values in the band."""
-    cols = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
-    key = np.full(len(sig), band, dtype=np.uint64)
-    for c in range(rows):
-        key = _mix(key * _POLY + cols[:, c])
+def _band_keys(values: np.ndarray, first_band: int = 0) -> np.ndarray:
+    """One 64-bit hash of each document's values in each band: ``values`` has shape
+    (bands, rows_per_band, n_docs), the keys (bands, n_docs); band i's keys are seeded with
+    ``first_band + i``, so that equal values in two bands make different keys."""
+    seed = np.arange(first_band, first_band + len(values), dtype=np.uint64)
+    key = np.repeat(seed[:, None], values.shape[2], axis=1)
+    for row in range(values.shape[1]):
+        key = _mix(key * _POLY + values[:, row])
     return key
 
 
-def _band_pairs(key: np.ndarray) -> np.ndarray:
-    """Candidate pairs of one band, as sorted distinct ``low * n + high`` codes: each member of a
-    bucket with the bucket's first member and with the member before it (in row order), so that
-    a bucket of m documents gives fewer than 2m pairs, not m(m-1)/2.
+def _band_partners(key: np.ndarray, label: np.ndarray, index=np.int64) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's partners in one band: its bucket's first member and the member before it
+    (by label), or the document itself when it is the first; so a bucket of m documents gives
+    fewer than 2m pairs, not m(m-1)/2. ``key[i]`` is the band key of document ``label[i]``; the
+    results are indexed by label.
 
-    The row sits in the low bits of the sorted value (the key keeps its high bits), so one
+    The label sits in the low bits of the sorted value (the key keeps its high bits), so one
     ``np.sort`` of plain integers orders the buckets and their members, several times faster
     than a stable argsort. A bucket shared by two keys equal in their high bits only adds
     candidates that the verification then refuses.
     """
     n = len(key)
-    row_bits = np.uint64(max(1, int(n - 1).bit_length()))
-    mask = (np.uint64(1) << row_bits) - np.uint64(1)
-    packed = np.sort((key & ~mask) | np.arange(n, dtype=np.uint64))
-    bucket, order = packed >> row_bits, (packed & mask).astype(np.int64)
-    later = np.r_[False, bucket[1:] == bucket[:-1]]  # not the first of its bucket
-    if not later.any():
-        return np.zeros(0, dtype=np.int64)
-    first = order[np.flatnonzero(~later)[np.cumsum(~later) - 1]]
-    star = first[later] * n + order[later]
-    prev_later = later.copy()
-    prev_later[1:] &= later[:-1]  # the member before is not the bucket's first either
-    chain = order[np.flatnonzero(prev_later) - 1] * n + order[prev_later]
-    return _sorted_unique(np.concatenate([star, chain]))
+    label_bits = np.uint64(max(1, int(n - 1).bit_length()))
+    mask = (np.uint64(1) << label_bits) - np.uint64(1)
+    packed = np.sort((key & ~mask) | label.astype(np.uint64, copy=False))
+    bucket, order = packed >> label_bits, (packed & mask).astype(index)
+    later = np.empty(n, dtype=bool)  # not the first of its bucket
+    later[:1] = False
+    np.equal(bucket[1:], bucket[:-1], out=later[1:])
+    starts = np.flatnonzero(~later)
+    first, previous = np.empty(n, dtype=index), np.empty(n, dtype=index)
+    first[order] = np.repeat(order[starts], np.diff(np.append(starts, n)))
+    before = order.copy()
+    before[1:][later[1:]] = order[:-1][later[1:]]
+    previous[order] = before
+    return first, previous
+
+
+def _candidates(sig: np.ndarray, label: np.ndarray, bands: int, rows_per_band: int, n_jobs: int = 1) -> np.ndarray:
+    """LSH candidate pairs, as sorted distinct codes ``low * n + high`` of labels: each document
+    with its partners (see :func:`_band_partners`) in every band. Row i of ``sig`` is the
+    signature of document ``label[i]``.
+
+    The band keys are made a few bands at a time (their values fill one cache line of each
+    signature), so that they are never all held at once. The partners of all bands are gathered
+    per document (a row of ``2 * bands`` numbers) and each row sorted on its own: the same pair
+    comes from many bands, and sorting short rows of 32-bit numbers is many times faster than
+    sorting every band's pairs under 64-bit codes.
+    """
+    n = len(sig)
+    index = np.int32 if n < 2**31 else np.int64
+    partner = np.empty((2 * bands, n), dtype=index)
+    label = label.astype(np.uint64)
+    per_group = max(1, 16 // rows_per_band)
+    step = max(1, _CACHE_SHINGLES // 16)
+
+    def some_bands(b0):
+        b1 = min(b0 + per_group, bands)
+        keys = np.empty((b1 - b0, n), dtype=np.uint64)
+        for lo in range(0, n, step):
+            # a block of the group's columns, then its transpose, all in cache: a copy of a
+            # strided column at a time would read every cache line of sig once per column
+            values = np.ascontiguousarray(sig[lo : lo + step, b0 * rows_per_band : b1 * rows_per_band]).T
+            keys[:, lo : lo + step] = _band_keys(values.reshape(b1 - b0, rows_per_band, -1), b0)
+        for band in range(b0, b1):
+            partner[2 * band], partner[2 * band + 1] = _band_partners(keys[band - b0], label, index)
+
+    _threads(some_bands, range(0, bands, per_group), n_jobs)
+    step = max(1, _CACHE_SHINGLES // max(2 * bands, 1))
+
+    def rows(lo):
+        block = np.ascontiguousarray(partner[:, lo : lo + step].T)
+        block.sort(axis=1)
+        own = np.arange(lo, lo + len(block), dtype=index)
+        new = block != own[:, None]  # a document is its own partner where it has none
+        new[:, 1:] &= block[:, 1:] != block[:, :-1]
+        return block[new] * np.int64(n) + np.repeat(own.astype(np.int64), np.count_nonzero(new, axis=1))
+
+    codes = np.concatenate(_threads(rows, range(0, n, step), n_jobs)) if n else np.zeros(0, dtype=np.int64)
+    codes.sort()
+    return codes
 
 
 def _estimated_jaccard(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: int = 1) -> np.ndarray:
+    """Share of equal signature columns of each pair of rows ``(a[i], b[i])``."""
     out = np.empty(len(a), dtype=np.float64)
 
     def block(lo):
         hi = lo + _PAIR_BLOCK
-        out[lo:hi] = (sig[a[lo:hi]] == sig[b[lo:hi]]).sum(axis=1)
+        equal = sig.take(a[lo:hi], axis=0) == sig.take(b[lo:hi], axis=0)
+        # 8 booleans (bytes of 0 or 1) per uint64: its set bits count the equal columns
+        if equal.shape[1] % 8 == 0:
+            out[lo:hi] = np.bitwise_count(equal.view(np.uint64)).sum(axis=1)
+        else:
+            out[lo:hi] = np.count_nonzero(equal, axis=1)
 
-    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-        list(pool.map(block, range(0, len(a), _PAIR_BLOCK)))
+    _threads(block, range(0, len(a), _PAIR_BLOCK), n_jobs)
     return out / sig.shape[1]
+
+
+def _best_per_link(ca: np.ndarray, cb: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:
+    """Indexes of the pair with the highest score (the first such) between each two groups:
+    pair i links groups ``ca[i]`` and ``cb[i]`` (of ``n``)."""
+    link = np.minimum(ca, cb) * np.int64(n) + np.maximum(ca, cb)
+    by_link = np.argsort(link, kind="stable")
+    link, score = link[by_link], score[by_link]
+    starts = np.flatnonzero(np.r_[True, link[1:] != link[:-1]])
+    best = np.flatnonzero(score == np.repeat(np.maximum.reduceat(score, starts), np.diff(np.r_[starts, len(link)])))
+    group = np.searchsorted(starts, best, side="right")
+    return by_link[best[np.r_[True, group[1:] != group[:-1]]]]
 
 
 def _containment_from_jaccard(j: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
@@ -471,47 +709,56 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     lengths = np.diff(corpus.doc_offsets)
 
     clock = _Clock()
-    # 1. exact classes (equal digests), in the order of their digest, so that everything below,
-    # the candidate pairs included, is the same whatever the order of the documents
-    hashes = _exact_hashes(corpus)
+    # 1. exact classes (equal digests and lengths), in the order of their digest, so that
+    # everything below, the candidate pairs included, is the same whatever the order of the
+    # documents
+    hashes = _exact_hashes(corpus, n_jobs)
     nonempty = np.flatnonzero(lengths > 0)
-    order = nonempty[np.lexsort((nonempty, hashes[nonempty, 1], hashes[nonempty, 0]))]
-    hs = hashes[order]
+    order = nonempty[np.argsort(hashes[nonempty, 0])]
+    hs = np.column_stack([hashes[order, :2], lengths[order].astype(np.uint64)])
+    if ((hs[1:, 0] == hs[:-1, 0]) & (hs[1:] != hs[:-1]).any(axis=1)).any():
+        # two different sequences share the first digest (about never): sort by all of it
+        order = nonempty[np.lexsort((lengths[nonempty], hashes[nonempty, 1], hashes[nonempty, 0]))]
+        hs = np.column_stack([hashes[order, :2], lengths[order].astype(np.uint64)])
     new_class = np.r_[True, (hs[1:] != hs[:-1]).any(axis=1)] if len(order) else np.zeros(0, dtype=bool)
-    reps = order[new_class]  # one representative per class (all its members are identical)
     rep_index = np.full(n, -1, dtype=np.int64)  # row -> index into reps
     rep_index[order] = np.cumsum(new_class) - 1
+    # each class is represented by its (first) member with the least sentence digest: members
+    # with the same tokens may cut them into sentences differently, and so differ in their shingles
+    reps = order
+    if len(order):
+        member_class, digest = rep_index[order], hashes[order, 2]
+        least = np.flatnonzero(digest == np.minimum.reduceat(digest, np.flatnonzero(new_class))[member_class])
+        reps = order[least[np.r_[True, member_class[least[1:]] != member_class[least[:-1]]]]]
     n_reps = len(reps)
     clock("exact")
-    # 2-3. MinHash signatures of the representatives
-    sig, n_sh = minhash_signatures(corpus, reps, shingle=shingle, num_perm=num_perm,
-                                   random_state=random_state, n_jobs=n_jobs)
-    sig = sig[:, : bands * rows_per_band] if bands * rows_per_band < num_perm else sig
+    # 2-3. MinHash signatures of the representatives, and their shingle sets for the checks
+    sig, position, n_sh, shingle_sets = _signatures(corpus, reps, shingle=shingle, num_perm=num_perm,
+                                                    random_state=random_state, n_jobs=n_jobs, sets=containment)
+    sig = sig[:, : bands * rows_per_band]  # the columns the bands use (a view)
     clock("minhash")
     # 4. LSH candidates
-    def some_bands(which):
-        # the same pair comes from many bands: each thread merges its own bands' pairs first
-        found = [_band_pairs(_band_keys(sig, bi, rows_per_band)) for bi in which]
-        return _sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-
-    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-        found = list(pool.map(some_bands, np.array_split(np.arange(bands), n_jobs)))
-    pairs = _sorted_unique(np.concatenate(found))
+    label = np.empty_like(position)
+    label[position] = np.arange(n_reps)
+    pairs = _candidates(sig, label, bands, rows_per_band, n_jobs)
     a, b = pairs // max(n_reps, 1), pairs % max(n_reps, 1)
     n_candidates = len(a)
-
     clock("lsh")
     # 5. verification
-    j_est = _estimated_jaccard(sig, a, b, n_jobs)
+    j_est = _estimated_jaccard(sig, position[a], position[b], n_jobs)
     edge_kind = np.where(j_est >= threshold, 2, 0)  # 2 near, 1 contained, 0 none
     n_checked = 0
     if containment:
         near = edge_kind == 2
         comp = _components(n_reps, a[near], b[near])
-        c_est = _containment_from_jaccard(j_est, n_sh[a], n_sh[b])
-        small, large = np.minimum(n_sh[a], n_sh[b]), np.maximum(n_sh[a], n_sh[b])
-        todo = np.flatnonzero(~near & (c_est >= threshold - _CONTAINMENT_MARGIN)
-                              & (small >= 0.8 * MIN_CONTAINED_SHARE * large) & (small >= MIN_CONTAINED_SHINGLES))
+        size_a, size_b = n_sh[a], n_sh[b]
+        small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
+        todo = np.flatnonzero(~near & (small >= 0.8 * MIN_CONTAINED_SHARE * large)
+                              & (small >= MIN_CONTAINED_SHINGLES))
+        del size_a, size_b, small, large
+        c_est = np.zeros(len(a))
+        c_est[todo] = _containment_from_jaccard(j_est[todo], n_sh[a[todo]], n_sh[b[todo]])
+        todo = todo[(c_est[todo] >= threshold - _CONTAINMENT_MARGIN) & (comp[a[todo]] != comp[b[todo]])]
         # Only pairs that would join groups still apart are checked exactly, in rounds: first
         # the likeliest pair between each two groups, then the rest while their groups stay
         # apart. A pair skipped joins nothing that is not joined already, so the groups are
@@ -522,25 +769,21 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
             if not len(todo):
                 break
             if round_ < _ROUNDS:
-                ca, cb = comp[a[todo]], comp[b[todo]]
-                lo, hi = np.minimum(ca, cb), np.maximum(ca, cb)
-                by_link = np.lexsort((-c_est[todo], hi, lo))
-                link = lo[by_link] * n_reps + hi[by_link]
-                pick = by_link[np.r_[True, link[1:] != link[:-1]]]
+                pick = _best_per_link(comp[a[todo]], comp[b[todo]], c_est[todo], n_reps)
             else:
                 pick = np.arange(len(todo))
             check = todo[pick]
             todo = np.delete(todo, pick)
             n_checked += len(check)
-            size_a, size_b, common = exact_overlap(corpus, np.column_stack([reps[a[check]], reps[b[check]]]),
-                                                   shingle=shingle, n_jobs=n_jobs)
+            size_a, size_b, common = _overlap(*shingle_sets, a[check], b[check], n_jobs)
             small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
             contained = ((common >= threshold * small) & (small >= MIN_CONTAINED_SHARE * large)
                          & (small >= MIN_CONTAINED_SHINGLES))
             if contained.any():
                 edge_kind[check[contained]] = 1
-                linked = edge_kind > 0
-                comp = _components(n_reps, a[linked], b[linked])
+                # the groups the new edges join: components of the graph of groups
+                found = check[contained]
+                comp = _components(int(comp.max()) + 1, comp[a[found]], comp[b[found]])[comp]
     clock("verify")
     keep = edge_kind > 0
     ea, eb, ek = a[keep], b[keep], edge_kind[keep]
@@ -575,16 +818,25 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     cont = np.ones(len(doc_rows))
     differ = rm != rf
     if differ.any():
-        sim[differ] = _estimated_jaccard(sig, rm[differ], rf[differ])
+        sim[differ] = _estimated_jaccard(sig, position[rm[differ]], position[rf[differ]], n_jobs)
         cont[differ] = _containment_from_jaccard(sim[differ], n_sh[rm[differ]], n_sh[rf[differ]])
-    kind = np.where(doc_rows == first_row, 0,
-                    np.where(~differ, 1,
-                             np.where(sim >= threshold, 2,
-                                      np.where(cont >= threshold, 3, np.where(best_edge[rm] == 2, 2, 3)))))
+    # how each member matches the group's earliest: the first test that holds, in this order
+    kind = np.select(
+        [doc_rows == first_row,   # the earliest itself
+         ~differ,                 # same exact class as the earliest
+         sim >= threshold,        # near copy of the earliest
+         cont >= threshold,       # contained in the earliest, or holding it
+         best_edge[rm] == 2],     # linked through others: the kind of its best match in the group
+        [KINDS.index("first"), KINDS.index("exact"), KINDS.index("near"), KINDS.index("contained"),
+         KINDS.index("near")],
+        default=KINDS.index("contained"))
 
+    ids = corpus.docs.index
     out = pd.DataFrame({
         "group": member_group,
-        "doc_id": corpus.docs.index.to_numpy()[doc_rows],
+        # a take keeps the index's own (string) array, several times faster than Python objects;
+        # an object index goes through numpy so that its strings get the inferred string dtype
+        "doc_id": ids.to_numpy()[doc_rows] if ids.dtype == object else ids.take(doc_rows),
         "kind": pd.Categorical.from_codes(kind, categories=list(KINDS)),
         "similarity": sim,
         "containment": cont,
