@@ -10,6 +10,7 @@ scoring every model at once needs memory that grows with all their distinct word
     .venv/bin/python benchmarks/bench_topics.py --datasets lee --seeds 1
     .venv/bin/python benchmarks/bench_topics.py --reuters-n 3000      # a smaller Reuters while developing
     .venv/bin/python benchmarks/bench_topics.py --online              # TopicModel(chunksize=2000), both starts
+    .venv/bin/python benchmarks/bench_topics.py --million             # 1M articles, tomotopy with a time budget
 
 Models:
 - ``corpus_tools``: ``ct.TopicModel(k, random_state=seed)``, all defaults (gensim LdaModel,
@@ -23,10 +24,24 @@ Models:
 - ``sklearn``: ``LatentDirichletAllocation(k, learning_method="batch", random_state=seed)``
   (10 batch iterations) on the same document-term matrix.
 Times are fitting wall times (for corpus_tools, including inferring every document's topics).
+
+``--million``: one million articles (``--million-corpus realistic``, the default: the seeded
+Reuters + BBC articles of ``benchmarks/_million.py``, sentences dropped at random, every text
+distinct; ``repeated``: ``_common.million_docs()``, the Reuters bodies repeated), the same
+preprocessing with ``min_df=5``; building the corpus is not timed. Each step runs in a forked
+process (``_common.run_isolated``: wall time and that process's peak RSS):
+``ct.TopicModel(20, random_state=0).fit(corpus)`` (the time spent inferring every document's
+topics inside it is reported too), ``model.transform(corpus)`` alone (inference of every
+document from the fitted model), and tomotopy (``tp.LDAModel(k=20, seed=0)``, documents added,
+then trained 10 iterations at a time with ``--tomotopy-workers`` threads until
+``--budget`` seconds of training have passed; its training keeps every document's topics).
+c_v and c_npmi of each model's top 10 terms are scored on the token sequences of a seeded
+sample of ``--sample`` documents.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -161,6 +176,127 @@ def markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells])
 
 
+def million_corpus(kind: str, n: int) -> ct.Corpus:
+    """The 1M-article corpus with the preprocessing of the Reuters runs (min_df=5), cached."""
+    if kind == "repeated":
+        from _common import million_docs
+
+        docs = million_docs(n)
+    else:
+        from _million import million_files
+
+        docs = pd.read_parquet(million_files(n)[0]).set_index("doc_id")
+    return ct.Corpus.from_docs(docs, min_df=5, n_jobs=2, cache=True, progress=False, **PREPROCESSING)
+
+
+def _top_terms(model) -> list[list[str]]:
+    return [t.tolist() for _, t in model.top_terms(10).groupby("topic")["term"]]
+
+
+def million_fit(corpus, k: int, seed: int, folder: Path) -> dict:
+    """TopicModel.fit, with the seconds of its inference of every document's topics; saved to ``folder``."""
+    inferring = []
+    infer = ct.TopicModel._infer
+
+    def timed_infer(self, dtm):
+        t0 = time.perf_counter()
+        out = infer(self, dtm)
+        inferring.append(time.perf_counter() - t0)
+        return out
+
+    ct.TopicModel._infer = timed_infer  # in the forked process only
+    model = ct.TopicModel(k, random_state=seed).fit(corpus)
+    model.save(folder)
+    return {"topics": _top_terms(model), "infer_seconds": sum(inferring),
+            "largest_share": float(model.doc_topics_.mean(axis=0).max())}
+
+
+def million_transform(folder: Path, corpus) -> int:
+    model = ct.TopicModel.load(folder)
+    return model.transform(corpus).shape[0]
+
+
+def million_tomotopy(corpus, k: int, seed: int, budget: float, workers: int) -> dict:
+    """tomotopy LDA with a time budget: documents added, then 10 iterations at a time."""
+    import tomotopy as tp
+
+    t0 = time.perf_counter()
+    model = tp.LDAModel(k=k, seed=seed)
+    words = np.asarray(corpus.vocab, dtype=object)
+    offsets = corpus.doc_offsets
+    for d in range(corpus.n_docs):
+        if offsets[d + 1] > offsets[d]:
+            model.add_doc(words[corpus.ids[offsets[d] : offsets[d + 1]]].tolist())
+    add_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    iterations = 0
+    while time.perf_counter() - t0 < budget:
+        model.train(10, workers=workers)
+        iterations += 10
+    train_seconds = time.perf_counter() - t0
+    topics = [[w for w, _ in model.get_topic_words(t, top_n=10)] for t in range(k)]
+    return {"topics": topics, "iterations": iterations, "add_seconds": add_seconds, "train_seconds": train_seconds}
+
+
+def run_million(args) -> None:
+    from _common import run_isolated
+
+    from corpus_tools.analyses import topics as topics_module
+
+    t0 = time.perf_counter()
+    corpus = million_corpus(args.million_corpus, args.n)
+    print(f"corpus ({args.million_corpus}) built or reloaded in {time.perf_counter() - t0:.1f} s: {corpus!r}, "
+          f"{corpus.dtm.nnz:,} non-zero counts", flush=True)
+    print(f"machine: {machine()}; load average before: {os.getloadavg()}", flush=True)
+    # a forked process starts with the parent's pages mapped: its peak RSS includes the corpus
+    floor = run_isolated(int)[1]
+    print(f"peak RSS of a forked no-op (the corpus this process holds): {floor:.0f} MB", flush=True)
+    rows, topic_sets = [], {}
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="bench_topics_"))
+    seconds, peak, fit = run_isolated(million_fit, corpus, args.k, 0, folder)
+    print(f"  corpus_tools fit: {seconds:.1f} s, peak {peak:.0f} MB (inference {fit['infer_seconds']:.1f} s)",
+          flush=True)
+    rows.append({"step": f"ct.TopicModel({args.k}).fit (every document's topics included)", "seconds": seconds,
+                 "peak_MB": peak, "MB_above_no_op": peak - floor,
+                 "note": f"inference of every document {fit['infer_seconds']:.1f} s; streamed path "
+                         f"(from {topics_module.STREAMED_MIN_DOCS:,} docs)"})
+    topic_sets["corpus_tools"] = fit["topics"]
+    # the saved model read back in a fresh fork, so that the peak is the inference's own
+    seconds, peak, n = run_isolated(million_transform, folder, corpus)
+    print(f"  corpus_tools transform: {seconds:.1f} s, peak {peak:.0f} MB", flush=True)
+    rows.append({"step": "model.transform(corpus) (inference of every document alone)", "seconds": seconds,
+                 "peak_MB": peak, "MB_above_no_op": peak - floor, "note": f"{n:,} documents"})
+    import shutil
+
+    shutil.rmtree(folder)
+    if not args.no_tomotopy:
+        seconds, peak, tomo = run_isolated(million_tomotopy, corpus, args.k, 0, args.budget, args.tomotopy_workers)
+        print(f"  tomotopy: {seconds:.1f} s, peak {peak:.0f} MB, {tomo['iterations']} iterations", flush=True)
+        rows.append({"step": f"tomotopy LDA, {args.tomotopy_workers} threads, {args.budget:.0f} s training budget",
+                     "seconds": seconds, "peak_MB": peak, "MB_above_no_op": peak - floor,
+                     "note": f"adding documents {tomo['add_seconds']:.1f} s; {tomo['iterations']} iterations in "
+                             f"{tomo['train_seconds']:.1f} s"})
+        topic_sets["tomotopy"] = tomo["topics"]
+    print(f"load average after: {os.getloadavg()}", flush=True)
+    sample = np.sort(np.random.default_rng(0).choice(corpus.n_docs, min(args.sample, corpus.n_docs), replace=False))
+    part = corpus.select(corpus.docs.index[sample])
+    texts = token_texts(part)
+    names = list(topic_sets)
+    scores = score([topic_sets[n] for n in names], part, texts)
+    quality = pd.DataFrame({"model": names, "c_v": scores["c_v"], "c_npmi": scores["c_npmi"],
+                            "diversity": [diversity(topic_sets[n]) for n in names]})
+    print(f"\n{args.n:,} articles, k={args.k}, seed 0, {machine()}\n")
+    print(markdown(pd.DataFrame(rows)))
+    print(f"\nquality: top 10 terms scored on the tokens of {len(sample):,} sampled documents\n")
+    print(markdown(quality))
+    for name in names:
+        print(f"\n{name} topics:")
+        for t, terms in enumerate(topic_sets[name]):
+            print(f"  {t:2d} {' '.join(terms)}")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="lee,reuters")
@@ -169,7 +305,17 @@ def main(argv=None) -> None:
     parser.add_argument("--reuters-n", type=int, default=None, help="use only the first N Reuters bodies")
     parser.add_argument("--online", action="store_true",
                         help="compare TopicModel in online mode (chunksize=2000) from both starts, and tomotopy")
+    parser.add_argument("--million", action="store_true", help="the 1M-article run (see the module docstring)")
+    parser.add_argument("--million-corpus", choices=["realistic", "repeated"], default="realistic")
+    parser.add_argument("--n", type=int, default=1_000_000, help="articles of the --million run")
+    parser.add_argument("--budget", type=float, default=600.0, help="seconds of tomotopy training (--million)")
+    parser.add_argument("--tomotopy-workers", type=int, default=2)
+    parser.add_argument("--no-tomotopy", action="store_true")
+    parser.add_argument("--sample", type=int, default=20_000, help="documents scored for coherence (--million)")
     args = parser.parse_args(argv)
+    if args.million:
+        run_million(args)
+        return
     seeds = list(range(args.seeds))
     tables = []
     for name in args.datasets.split(","):

@@ -699,3 +699,256 @@ def test_bad_method_arguments(model):
         model.top_terms(0)
     with pytest.raises(TypeError, match=r"^TopicModel\.transform expects a ct\.Corpus; got list\."):
         model.transform(["some text"])
+
+
+# ---------------------------------------------------------------------- large corpora: the streamed path
+@pytest.fixture
+def streamed(monkeypatch):
+    """Every corpus takes the path of large corpora; the NMF start factorises a sample of 10 docs."""
+    from corpus_tools.analyses import topics
+
+    monkeypatch.setattr(topics, "STREAMED_MIN_DOCS", 1)
+    monkeypatch.setattr(topics, "NMF_START_SAMPLE", 10)
+
+
+def test_estep_is_gensims_inference():
+    from gensim.models import LdaModel
+
+    from corpus_tools.analyses._lda_estep import estep
+    from corpus_tools.analyses.topics import _BowRows
+
+    rng = np.random.default_rng(0)
+    # documents of 0 to 60 distinct terms (one without any), a model with uneven topics
+    dtm = sp_random_counts(rng, n_docs=40, n_terms=30)
+    g = LdaModel(num_topics=3, id2word={i: str(i) for i in range(30)}, alpha=0.1, eta=0.05, random_state=1)
+    g.state.sstats[...] = rng.gamma(0.5, 20.0, (3, 30))
+    g.sync_state()
+    g.random_state = np.random.RandomState(5)
+    expected_gamma, expected_sstats = g.inference(list(_BowRows(dtm)), collect_sstats=True)
+    start = np.random.RandomState(5).gamma(100.0, 1.0 / 100.0, (40, 3)).astype(np.float32)
+    gamma, sstats = estep(g.expElogbeta, g.alpha, dtm, start, iterations=50, gamma_threshold=0.001,
+                          collect_sstats=True)
+    assert gamma.dtype == np.float32 and sstats.dtype == np.float32
+    # the same updates and stopping rule; only rounding differs (float32, another digamma)
+    np.testing.assert_allclose(gamma, expected_gamma, rtol=1e-3, atol=2e-3)
+    np.testing.assert_allclose(sstats, expected_sstats, rtol=1e-3, atol=1e-3)
+    # a document without terms ends at the prior, as in gensim
+    assert dtm[0].nnz == 0 and np.allclose(gamma[0], 0.1)
+
+
+def sp_random_counts(rng, n_docs: int, n_terms: int):
+    import scipy.sparse as sp
+
+    lengths = rng.integers(0, n_terms + 1, n_docs)
+    lengths[0] = 0
+    rows = [rng.choice(n_terms, size=m, replace=False) for m in lengths]
+    dense = np.zeros((n_docs, n_terms), dtype=np.int32)
+    for d, cols in enumerate(rows):
+        dense[d, cols] = rng.integers(1, 6, len(cols))
+    return sp.csr_matrix(dense)
+
+
+def test_digamma_matches_scipy():
+    from scipy.special import psi
+
+    from corpus_tools.analyses._lda_estep import digamma
+
+    x = np.array([1e-4, 0.01, 0.1, 0.5, 1.0, 2.5, 5.9, 6.0, 17.3, 1e3, 1e6], dtype=np.float32)
+    np.testing.assert_allclose(digamma(x), psi(x.astype(np.float64)), rtol=2e-6, atol=1e-5)
+
+
+@pytest.mark.parametrize("chunksize", [None, 8])
+def test_streamed_fit_is_gensims_update(corpus, monkeypatch, chunksize):
+    """Below the threshold the model is gensim's own update(); the streamed path gives the same topics."""
+    from corpus_tools.analyses import topics
+
+    gensim_fit = TopicModel(2, random_state=3, chunksize=chunksize).fit(corpus)
+    monkeypatch.setattr(topics, "STREAMED_MIN_DOCS", 1)
+    ours = TopicModel(2, random_state=3, chunksize=chunksize).fit(corpus)
+    np.testing.assert_allclose(ours.model_.state.sstats, gensim_fit.model_.state.sstats, rtol=2e-3, atol=2e-3)
+    # gensim counts the documents of the first pass only (later passes are "extra")
+    assert ours.model_.num_updates == gensim_fit.model_.num_updates == N_DOCS
+    np.testing.assert_allclose(ours.doc_topics().to_numpy(), gensim_fit.doc_topics().to_numpy(), atol=1e-3)
+
+
+def test_streamed_fit_is_deterministic(corpus, streamed):
+    first = TopicModel(2, random_state=4).fit(corpus)
+    again = TopicModel(2, random_state=4).fit(corpus)
+    assert again.top_terms().equals(first.top_terms())
+    np.testing.assert_array_equal(again.topic_term_matrix(), first.topic_term_matrix())
+    assert again.doc_topics().equals(first.doc_topics())
+    other = TopicModel(2, random_state=5).fit(corpus)
+    assert not np.array_equal(other.topic_term_matrix(), first.topic_term_matrix())
+
+
+@pytest.mark.parametrize("chunksize", [None, 5, 24, 1000])
+def test_streamed_fit_with_any_chunk_size_finds_the_themes(corpus, streamed, chunksize):
+    m = TopicModel(2, random_state=0, chunksize=chunksize).fit(corpus)
+    sets = sorted(sorted(g["term"]) for _, g in m.top_terms(10).groupby("topic"))
+    assert sets == sorted([sorted(MONEY), sorted(SPORT)])
+    assert np.allclose(m.topic_term_matrix().sum(axis=1), 1.0)
+    shares = m.doc_topics()
+    assert shares.shape == (N_DOCS, 2) and np.allclose(shares.sum(axis=1), 1.0)
+    theme = _theme_of_topic(m)
+    assert [theme[t] for t in m.dominant_topic()["topic"]] == ["sport" if i % 2 == 0 else "money"
+                                                                for i in range(N_DOCS)]
+    # every document was read once in the first pass, whatever the chunks
+    assert m.model_.num_updates == N_DOCS
+
+
+def _planted_docs(seed: int = 11):
+    """300 documents of 60 tokens drawn from 4 planted topics over disjoint sets of 15 pseudo-words.
+
+    Word i of a topic has weight 0.85**i; each document mixes the topics by Dirichlet(0.2).
+    Returns the docs and the planted topics' words, heaviest first.
+    """
+    consonants, vowels = "bdgkpz", "aiou"
+    words = [a + b + c + d + e + f for a in consonants for b in vowels for c in consonants for d in vowels
+             for e in consonants for f in vowels][:60]
+    planted = [words[15 * t : 15 * t + 15] for t in range(4)]
+    rng = np.random.default_rng(seed)
+    weights = 0.85 ** np.arange(15)
+    weights /= weights.sum()
+    texts = []
+    for _ in range(300):
+        mix = rng.dirichlet(np.full(4, 0.2))
+        topics_of_tokens = rng.choice(4, size=60, p=mix)
+        tokens = [planted[t][rng.choice(15, p=weights)] for t in topics_of_tokens]
+        texts.append(" ".join(tokens) + ".")
+    docs = pd.DataFrame({"text": texts}, index=pd.Index([f"p{i:03d}" for i in range(300)], name="doc_id"))
+    return docs, planted
+
+
+@pytest.mark.parametrize("path", ["gensim", "streamed"])
+def test_planted_topics_are_recovered(path, monkeypatch):
+    from corpus_tools.analyses import topics
+
+    if path == "streamed":
+        monkeypatch.setattr(topics, "STREAMED_MIN_DOCS", 1)
+        monkeypatch.setattr(topics, "NMF_START_SAMPLE", 100)  # the start sees a third of the documents
+    docs, planted = _planted_docs()
+    c = Corpus.from_docs(docs, cache=False, progress=False)
+    assert c.n_terms == 60
+    m = TopicModel(4, random_state=0).fit(c)
+    fitted = [g["term"].tolist() for _, g in m.top_terms(10).groupby("topic")]
+    matched, similarity = match_topics([p[:10] for p in planted], fitted)
+    assert sorted(matched.tolist()) == [0, 1, 2, 3]
+    for p, f in zip(planted, matched):
+        # every top term of the matched topic is a word of the planted topic ...
+        assert set(fitted[f]) <= set(p)
+    # ... and most of the ten heaviest planted words are among them (sampling noise swaps a few
+    # of the lighter ones: the 10th and 11th words differ in weight by 15 %)
+    assert similarity.min() >= 7 / 13
+
+
+def test_nmf_start_on_a_sample():
+    import scipy.sparse as sp
+
+    from corpus_tools.analyses._topic_init import nmf_start
+
+    dtm = sp.csr_matrix(np.kron(np.eye(2, dtype=np.int64), np.array([[3, 2], [2, 3]] * 10)))  # 40 docs, 2 blocks
+    full = nmf_start(dtm, 2, random_state=0)
+    # a sample as large as the corpus is the corpus
+    np.testing.assert_array_equal(nmf_start(dtm, 2, random_state=0, sample=40), full)
+    part = nmf_start(dtm, 2, random_state=0, sample=6)
+    np.testing.assert_array_equal(nmf_start(dtm, 2, random_state=0, sample=6), part)
+    assert sorted((part.argmax(axis=1) // 2).tolist()) == [0, 1]
+    # the topics still share out the whole corpus's tokens (200), not the sample's
+    assert 100 + 2 * 0.5 < part.sum(axis=1).min() and part.sum(axis=1).max() < 100 + 4 * 1.6
+
+
+# ---------------------------------------------------------------------- copies left out of the fit
+def _docs_with_copies() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The theme docs plus copies of d00 (twice) and d03, dated after their originals."""
+    docs = _theme_docs()
+    copies = docs.loc[["d00", "d00", "d03"]].copy()
+    copies.index = pd.Index(["c00a", "c00b", "c03"], name="doc_id")
+    copies["date"] = pd.to_datetime(["2021-05-01", "2021-05-02", "2021-05-03"])
+    groups = pd.DataFrame({"group": [0, 0, 0, 1, 1], "doc_id": ["d00", "c00a", "c00b", "d03", "c03"]})
+    return pd.concat([docs, copies]), groups
+
+
+def test_fit_without_copies():
+    docs, groups = _docs_with_copies()
+    c = Corpus.from_docs(docs, cache=False, progress=False)
+    m = TopicModel(2, random_state=0).fit(c, dedupe=groups)
+    assert m.copies_.tolist() == ["c00a", "c00b", "c03"]
+    assert m.copy_groups_ is groups
+    # the topics are those of the corpus without the copies
+    alone = TopicModel(2, random_state=0).fit(c.select(~c.docs.index.isin(m.copies_)))
+    np.testing.assert_array_equal(m.topic_term_matrix(), alone.topic_term_matrix())
+    # every document has its shares, the copies those of their originals
+    shares = m.doc_topics()
+    assert shares.index.tolist() == docs.index.tolist()
+    np.testing.assert_array_equal(shares.loc[alone.doc_ids_].to_numpy(), alone.doc_topics().to_numpy())
+    for copy, original in (("c00a", "d00"), ("c00b", "d00"), ("c03", "d03")):
+        np.testing.assert_allclose(shares.loc[copy], shares.loc[original], atol=1e-3)
+    assert len(m.dominant_topic()) == N_DOCS + 3
+    # the corpus summaries count each article once
+    with pytest.warns(UserWarning, match="1 of 24 documents have no date"):
+        trends = m.topic_trends("MS")
+    assert trends.attrs["n_copies"] == 3
+    assert trends["n_docs"].tolist() == [8, 8, 8, 8, 0, 0, 7, 7]  # no May: the copies are not counted
+    rep = m.representative_docs(0, n=N_DOCS)
+    assert len(rep) == N_DOCS and not rep["doc_id"].str.startswith("c").any()
+    assert m.coherence("u_mass") == alone.coherence("u_mass")
+    assert m.perplexity() == alone.perplexity()
+
+
+def test_fit_without_copies_found_by_near_duplicates():
+    docs, _ = _docs_with_copies()
+    c = Corpus.from_docs(docs, cache=False, progress=False)
+    m = TopicModel(2, random_state=0).fit(c, dedupe=True)
+    assert m.copies_.tolist() == ["c00a", "c00b", "c03"]
+    assert set(m.copy_groups_["doc_id"]) == {"d00", "c00a", "c00b", "d03", "c03"}
+    assert TopicModel(2).fit(c, dedupe=False).copies_.tolist() == []
+
+
+def test_saved_model_keeps_its_copies(tmp_path):
+    docs, groups = _docs_with_copies()
+    c = Corpus.from_docs(docs, cache=False, progress=False)
+    m = TopicModel(2, random_state=0).fit(c, dedupe=groups)
+    loaded = TopicModel.load(m.save(tmp_path / "m"), corpus=c)
+    assert loaded.copies_.tolist() == ["c00a", "c00b", "c03"] and loaded.copy_groups_ is None
+    assert loaded.doc_topics().equals(m.doc_topics())
+    assert loaded.coherence("u_mass") == m.coherence("u_mass")
+
+
+def test_dedupe_errors():
+    docs, groups = _docs_with_copies()
+    c = Corpus.from_docs(docs, cache=False, progress=False)
+    with pytest.raises(TypeError, match=r"^`dedupe` must be True, False, None or the DataFrame ct\.near_duplicates "
+                                        r"returns; got str\.$"):
+        TopicModel(2).fit(c, dedupe="yes")
+    small = c.select(["d00", "c00a", "c00b"])
+    with pytest.raises(ValueError, match=r"^n_topics=2 is more than the 1 documents of the corpus left after "
+                                         r"dropping copies; choose at most as many topics as documents\.$"):
+        TopicModel(2).fit(small, dedupe=groups[groups["group"] == 0])
+
+
+def test_perplexity_is_gensims_bound(model, corpus):
+    from corpus_tools.analyses.topics import _BowRows
+
+    g = model.model_
+    g.random_state = np.random.RandomState(0)
+    expected = np.exp(-g.bound(_BowRows(corpus.dtm)) / corpus.n_tokens)
+    assert model.perplexity() == pytest.approx(expected, rel=1e-4)
+    heldout = Corpus.from_docs(_theme_docs(seed=99), cache=False, progress=False)
+    g.random_state = np.random.RandomState(0)
+    mapped = model._map_to_model(heldout)[0]
+    assert model.perplexity(heldout) == pytest.approx(np.exp(-g.bound(_BowRows(mapped)) / mapped.sum()), rel=1e-4)
+
+
+def test_estep_blocks_and_threads_do_not_change_the_result(model, corpus):
+    from corpus_tools.analyses._lda_estep import model_estep
+
+    g = model.model_
+    results = []
+    for block_docs, threads in ((1000, 1), (5, 1), (5, 3)):
+        g.random_state = np.random.RandomState(7)
+        results.append(model_estep(g, corpus.dtm, collect_sstats=True, block_docs=block_docs, threads=threads))
+    # the same starting points however the documents are split; statistics added in block order
+    np.testing.assert_array_equal(results[1][0], results[0][0])
+    np.testing.assert_array_equal(results[2][0], results[1][0])
+    np.testing.assert_array_equal(results[2][1], results[1][1])
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-5)

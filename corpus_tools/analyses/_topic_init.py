@@ -18,10 +18,11 @@ from .._threads import blas_threads_for
 # 10 clearly less (measured on Lee with unit-length rows)
 NMF_START_ITERATIONS = 60
 _TINY = 1e-9
+_SLICE = 1 << 22
 
 
 def nmf_start(dtm: sp.spmatrix, n_topics: int, random_state: int | None,
-              iterations: int = NMF_START_ITERATIONS) -> np.ndarray:
+              iterations: int = NMF_START_ITERATIONS, sample: int | None = None) -> np.ndarray:
     """Topic-term pseudo-counts for gensim's ``LdaModel.state.sstats``, from NMF of the tf-idf matrix.
 
     The counts of ``dtm`` are weighted by idf (``log(n_docs / df)``), and the rows are not
@@ -43,6 +44,10 @@ def nmf_start(dtm: sp.spmatrix, n_topics: int, random_state: int | None,
         Seed of the starting factors and of the noise.
     iterations : int
         Multiplicative updates of both factors.
+    sample : int, optional
+        Factorise only this many documents, drawn without replacement with ``random_state``
+        (all terms; idf and the token total still come from every document), in float32.
+        ``None`` or at least the number of documents: all of them, in float64.
 
     Returns
     -------
@@ -57,21 +62,29 @@ def nmf_start(dtm: sp.spmatrix, n_topics: int, random_state: int | None,
     >>> sorted((start.argmax(axis=1) // 2).tolist())     # terms 0-1 and 2-3: one topic each
     [0, 1]
     """
-    X = sp.csr_matrix(dtm, dtype=np.float64)
+    X = sp.csr_matrix(dtm)
     n_docs, n_terms = X.shape
-    df = np.bincount(X.indices, minlength=n_terms)
+    total = X.sum()
+    # counted in slices: bincount copies its input as int64, 8 bytes per entry of the matrix
+    df = sum(np.bincount(X.indices[i : i + _SLICE], minlength=n_terms) for i in range(0, max(X.nnz, 1), _SLICE))
     # terms in every document (idf 0) or in none carry no information about topics
     idf = np.log(np.divide(n_docs, df, out=np.ones(n_terms), where=df > 0))
-    A = (X @ sp.diags(idf)).tocsr()
-    A_T = A.T.tocsr()
     rs = np.random.RandomState(random_state)
-    W = rs.rand(n_docs, n_topics) + 0.1
-    H = rs.rand(n_topics, n_terms) + 0.1
+    dtype = np.float64
+    if sample is not None and sample < n_docs:
+        # the products are linear in the sampled documents: a start for a million documents costs
+        # what one for `sample` does, and float32 halves the memory traffic
+        X, dtype = X[np.sort(rs.choice(n_docs, sample, replace=False))], np.float32
+    A = (X.astype(dtype) @ sp.diags(idf.astype(dtype))).tocsr()
+    A_T = A.T.tocsr()
+    W = (rs.rand(A.shape[0], n_topics) + 0.1).astype(dtype, copy=False)
+    H = (rs.rand(n_topics, n_terms) + 0.1).astype(dtype, copy=False)
     # the dense products are (n_docs + n_terms) x k x k multiply-adds
-    with blas_threads_for((n_docs + n_terms) * n_topics * n_topics):
+    with blas_threads_for((A.shape[0] + n_terms) * n_topics * n_topics):
         for _ in range(iterations):
             H *= (A_T @ W).T / ((W.T @ W) @ H + _TINY)
             W *= (A @ H.T) / (W @ (H @ H.T) + _TINY)
+    H = H.astype(np.float64, copy=False)
     sums = H.sum(axis=1, keepdims=True)
     shares = np.divide(H, sums, out=np.zeros_like(H), where=sums > 0)
-    return shares * (X.sum() / n_topics) + rs.gamma(100.0, 1.0 / 100.0, H.shape)
+    return shares * (total / n_topics) + rs.gamma(100.0, 1.0 / 100.0, H.shape)
