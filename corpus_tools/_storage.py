@@ -15,6 +15,9 @@ A corpus folder holds
   documents, or the same in another order, would attach every row of the arrays to the wrong
   document.
 
+A corpus too large to hold twice in memory is assembled straight into ``arrays.bin``, part by part
+(:class:`ArrayFile`), with the same layout and checksums.
+
 Reading checks every checksum and that the arrays fit together (dtypes, lengths, offsets, term
 ids within the vocabulary) before any of them is used, so that a damaged or edited folder gives
 a :class:`CorpusFolderError` naming the folder and what is wrong, never a corpus whose matrix
@@ -24,7 +27,11 @@ here, much faster than blake2b, and finds every flipped bit or burst of up to 32
 
 A cached corpus maps ``arrays.bin`` into memory copy-on-write instead of copying it: the checksum
 reads each page once (from the page cache, which the mapping then shares instead of copying),
-and changing an array never changes the file. The
+and changing an array never changes the file. The checks go through a mapped array a block at a
+time and let go of each block's pages when done (``madvise(MADV_DONTNEED)``; nothing has been
+written to them yet, and the page cache keeps them), so that opening a corpus of several
+gigabytes does not make them all resident in the process: they come back, from the page cache,
+as an analysis reads them. The
 library writes cache files only by renaming a finished new file over the old one, and
 ``ct.cache.clear`` unlinks them, so a corpus that has the old file mapped keeps reading it.
 Mapping is used only where that holds: on Linux, on a file system of this machine (on NFS or SMB
@@ -55,6 +62,8 @@ import numpy as np
 from .errors import CorpusToolsError
 
 ARRAY_NAMES = ("ids", "doc_offsets", "sent_offsets", "dtm_data", "dtm_indices", "dtm_indptr")
+FORMAT_VERSION = 2  # 2: one arrays.bin and vocab.txt; 1: one .npy per array (or npz), vocab.json
+READABLE_FORMATS = (1, 2)
 _ALIGN = 64
 _MAP = sys.platform.startswith("linux")  # where the file system type can be read (/proc)
 _MAX_MAPS = 64
@@ -118,29 +127,34 @@ def doc_ids_checksum(index) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
-def write_folder(path: Path, arrays: dict[str, np.ndarray], vocab: list[str], meta: dict,
-                 files: dict[str, bytes] | None = None) -> None:
+def write_folder(path: Path, arrays: dict[str, np.ndarray] | None, vocab: list[str], meta: dict,
+                 files: dict[str, bytes] | None = None, *, written: tuple[dict, dict] | None = None) -> None:
     """Write ``arrays`` (named as :data:`ARRAY_NAMES`), ``vocab`` and ``meta`` into folder ``path``.
 
     ``files`` maps the names of other files already written into the folder to their bytes;
-    their checksums are kept with the others, for :func:`read_folder` to verify.
+    their checksums are kept with the others, for :func:`read_folder` to verify. ``written``
+    instead of ``arrays``: the (layout, checksums) of an ``arrays.bin`` that :class:`ArrayFile`
+    has put in place.
     """
     path.mkdir(parents=True, exist_ok=True)
     (path / "meta.json").unlink(missing_ok=True)  # the folder is incomplete until meta.json is back
     remove_stale_temp(path)
-    layout, sums, parts, offset = {}, {}, [], 0
-    for name in ARRAY_NAMES:
-        a = np.ascontiguousarray(arrays[name])
-        a = a.astype(a.dtype.newbyteorder("<"), copy=False)
-        pad = -offset % _ALIGN
-        parts.append(bytes(pad))
-        offset += pad
-        layout[name] = [a.dtype.str, offset, len(a)]
-        data = memoryview(a).cast("B") if a.size else b""
-        sums[name] = zlib.crc32(data)
-        parts.append(data)
-        offset += a.nbytes
-    _replace(path / "arrays.bin", parts)
+    if written is not None:
+        layout, sums = dict(written[0]), dict(written[1])
+    else:
+        layout, sums, parts, offset = {}, {}, [], 0
+        for name in ARRAY_NAMES:
+            a = np.ascontiguousarray(arrays[name])
+            a = a.astype(a.dtype.newbyteorder("<"), copy=False)
+            pad = -offset % _ALIGN
+            parts.append(bytes(pad))
+            offset += pad
+            layout[name] = [a.dtype.str, offset, len(a)]
+            data = memoryview(a).cast("B") if a.size else b""
+            sums[name] = zlib.crc32(data)
+            parts.append(data)
+            offset += a.nbytes
+        _replace(path / "arrays.bin", parts)
     text = "\n".join(vocab)
     if vocab and text.count("\n") == len(vocab) - 1 and "" not in vocab:
         data = text.encode("utf-8")
@@ -225,11 +239,67 @@ def read_folder(path: Path, *, map_arrays: bool = False,
     if "arrays" in meta:
         arrays = _read_blob(path, meta["arrays"], map_arrays)
         for name, a in arrays.items():
-            if name in sums and zlib.crc32(a) != sums[name]:
+            if name in sums and _crc32(a) != sums[name]:
                 raise damaged(f"{name} in arrays.bin does not match its checksum (the file was changed or damaged)")
     else:
         arrays = _read_earlier_layout(path)
     return meta, vocab, arrays
+
+
+class ArrayFile:
+    """``arrays.bin`` written part by part: each array's dtype and length are known first, and its
+    parts come in order (the arrays may interleave). The checksums are computed as the parts
+    pass, so a corpus can be assembled into the file without ever being whole in memory.
+
+    The file is written under a temporary name; :meth:`close` renames it to ``arrays.bin``
+    and returns what :func:`write_folder` takes as ``written``. Its layout is the one
+    :func:`write_folder` gives the same arrays.
+    """
+
+    def __init__(self, folder: Path, sizes: dict[str, tuple]):
+        self.folder = folder
+        self.layout, offset = {}, 0
+        for name in ARRAY_NAMES:
+            dtype, n = np.dtype(sizes[name][0]).newbyteorder("<"), int(sizes[name][1])
+            offset += -offset % _ALIGN
+            self.layout[name] = [dtype.str, offset, n]
+            offset += n * dtype.itemsize
+        self.sums = dict.fromkeys(ARRAY_NAMES, 0)
+        self.done = dict.fromkeys(ARRAY_NAMES, 0)
+        self.tmp = folder / f".arrays.bin.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp"
+        self._file = open(self.tmp, "xb")
+        self._file.truncate(offset)  # the padding between arrays stays zero, as write_folder writes it
+
+    def write(self, name: str, part) -> None:
+        """Append ``part`` to array ``name``."""
+        dtype, offset, n = self.layout[name]
+        a = np.ascontiguousarray(part, dtype=np.dtype(dtype))
+        if self.done[name] + len(a) > n:
+            raise ValueError(f"{name}: more than the {n} values announced")
+        self._file.seek(offset + self.done[name] * a.itemsize)
+        data = memoryview(a).cast("B") if a.size else b""
+        self._file.write(data)
+        self.sums[name] = zlib.crc32(data, self.sums[name])
+        self.done[name] += len(a)
+
+    def close(self) -> tuple[dict, dict]:
+        """Put the file in place as ``arrays.bin``; returns (layout, checksums)."""
+        short = [name for name, (_, _, n) in self.layout.items() if self.done[name] != n]
+        if short:
+            raise ValueError(f"arrays not written whole: {short}")
+        self._file.close()
+        os.replace(self.tmp, self.folder / "arrays.bin")
+        return self.layout, self.sums
+
+    def discard(self) -> None:
+        self._file.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def map_written(path: Path, layout: dict) -> dict[str, np.ndarray]:
+    """The arrays of an ``arrays.bin`` this process has just written (:class:`ArrayFile`), mapped
+    where mapping is safe, else read; unverified, since nothing else has touched them."""
+    return _read_blob(path, layout, True)
 
 
 def check_arrays(path: Path, meta: dict, vocab: list[str], arrays: dict[str, np.ndarray], n_docs: int,
@@ -277,7 +347,7 @@ def check_arrays(path: Path, meta: dict, vocab: list[str], arrays: dict[str, np.
     _check_range(bad, "dtm_indices", indices, n_terms)
     data = arrays["dtm_data"]
     # "not >= 0" also catches NaN
-    if len(data) and data.dtype.kind != "u" and not data.min() >= 0:
+    if len(data) and data.dtype.kind != "u" and not min(part.min() for part in _blocks(data)) >= 0:
         bad("dtm_data holds negative (or NaN) counts")
     _check_params(bad, meta.get("params", {}))
 
@@ -299,7 +369,7 @@ def _check_params(bad, params) -> None:
 
 
 def _check_range(bad, name: str, values: np.ndarray, n_terms: int) -> None:
-    if len(values) and (values.min() < 0 or values.max() >= n_terms):
+    if len(values) and any(part.min() < 0 or part.max() >= n_terms for part in _blocks(values)):
         bad(f"{name} holds values outside 0..n_terms-1 (n_terms = {n_terms})")
 
 
@@ -311,9 +381,55 @@ def _check_offsets(bad, name: str, offsets: np.ndarray, length: int | None, end:
         bad(f"{name} is empty")
     if offsets[0] != 0 or offsets[-1] != end:
         bad(f"{name} runs from {offsets[0]} to {offsets[-1]}, not from 0 to {end} ({end_label})")
-    # compared, not np.diff: no wrap-around for unsigned dtypes, and a 1-byte temporary
-    if (offsets[1:] < offsets[:-1]).any():
-        bad(f"{name} decreases somewhere; offsets must never decrease")
+    # compared, not np.diff: no wrap-around for unsigned dtypes, and a 1-byte temporary; block by
+    # block, each block's first value against the one before it
+    previous = offsets[0]
+    for part in _blocks(offsets):
+        if part[0] < previous or (part[1:] < part[:-1]).any():
+            bad(f"{name} decreases somewhere; offsets must never decrease")
+        previous = part[-1]
+
+
+_BLOCK_BYTES = 1 << 24
+_PAGE = mmap.PAGESIZE
+
+
+def _blocks(a: np.ndarray):
+    """``a`` in parts of about 16 MB; where ``a`` is mapped from a file, the pages of each part
+    are let go of once the caller is done with it (see the module's notes)."""
+    step = max(1, _BLOCK_BYTES // max(a.itemsize, 1))
+    if len(a) <= step:
+        yield a
+        return
+    mapped = _mapping(a)
+    for start in range(0, len(a), step):
+        part = a[start : start + step]
+        yield part
+        if mapped is not None:
+            buf, address = mapped
+            first = -(-(part.ctypes.data - address) // _PAGE) * _PAGE  # whole pages inside the part only
+            end = (part.ctypes.data - address + part.nbytes) // _PAGE * _PAGE
+            if end > first:
+                buf.madvise(mmap.MADV_DONTNEED, first, end - first)
+
+
+def _mapping(a: np.ndarray):
+    """(the mmap ``a`` is a view of, the address where it starts), or None for an array in memory."""
+    base = a
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, memoryview):
+        base = base.obj
+    if not isinstance(base, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or len(base) == 0:
+        return None
+    return base, np.frombuffer(base, dtype=np.uint8, count=1).ctypes.data
+
+
+def _crc32(a: np.ndarray) -> int:
+    crc = 0
+    for part in _blocks(a):
+        crc = zlib.crc32(part, crc)
+    return crc
 
 
 def _canonical(meta: dict) -> bytes:

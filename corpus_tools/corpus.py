@@ -1,7 +1,10 @@
-"""The tokenized corpus: vocabulary, token sequences and document-term matrix, aligned with ``docs``."""
+"""The tokenized corpus: vocabulary, token sequences and document-term matrix, aligned with ``docs``.
+
+The tokenising pipeline that builds the arrays is in :mod:`corpus_tools._build`; the folder
+format in :mod:`corpus_tools._storage`; the cache and its keys in :mod:`corpus_tools.cache`.
+"""
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -9,7 +12,6 @@ import re
 import shutil
 import warnings
 from collections.abc import Iterable
-from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -17,23 +19,17 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
+from . import _build
 from . import cache as _cache
-from ._storage import (CorpusFolderError, check_arrays, doc_ids_checksum, incomplete, read_folder, replace_with,
-                       write_folder)
-from .errors import check_n_jobs, check_option, check_positive_int
-from .text.normalize import BOUNDARY, Normalizer, is_non_final_abbreviation
+# _ranges and _build_dtm are also used by the analyses
+from ._build import (TOKENIZERS, _build_dtm, _check_limits, _encode_sentences, _kept_terms, _ranges,
+                     _string_dtype)
+from ._storage import (FORMAT_VERSION, READABLE_FORMATS, CorpusFolderError, check_arrays, doc_ids_checksum,
+                       incomplete, read_folder, replace_with, write_folder)
+from .errors import check_option
+from .text.normalize import Normalizer
 from .text.phrases import join_phrases, phrase_options
-from .text.tokenizer import new_encoder, tokenize_chunk
-
-TOKENIZERS = ("words",)
-CHUNK_CHARS = 8_000_000        # text per chunk in one process
-MIN_CHUNK_CHARS = 100_000      # smallest chunk handed to a worker
-PARALLEL_MIN_CHARS = 4_000_000  # below this much text, workers cost more than they save
-_FORMAT_VERSION = 2  # 2: one arrays.bin and vocab.txt; 1: one .npy per array (or npz), vocab.json
-# the rules that turn texts into tokens, in the cache key: a cache entry built under other rules
-# is not the corpus these texts give now (2: "İ" lowercases to "i")
-_TOKEN_RULES = 2
-_READABLE_FORMATS = (1, 2)
+from .text.tokenizer import tokenize_chunk
 
 
 class Corpus:
@@ -146,7 +142,9 @@ class Corpus:
         cache : bool
             Reuse a corpus built before from the same texts and parameters (``$CORPUS_TOOLS_CACHE``,
             else ``data/cache``); ``ct.cache.info()`` lists what is kept, ``ct.cache.clear()``
-            removes it.
+            removes it. A corpus of more than 32 million characters is assembled on disk there
+            (with ``cache=False`` in a scratch folder, removed at once) and its arrays are mapped
+            from the files, so that building it takes little memory beyond the texts.
         progress : bool
             Show a progress bar on long work.
 
@@ -176,50 +174,17 @@ class Corpus:
         # a frame of its own, so that changing corpus.docs never changes the caller's; shallow
         # (copy-on-write shares the columns until one side changes them), so it costs nothing
         docs = docs.copy(deep=False)
-        check_option("tokenizer", tokenizer, TOKENIZERS)
-        phrase_opts = phrase_options(phrases)
-        normalizer = Normalizer(
-            lowercase=lowercase,
-            stopwords=stopwords,
-            extra_stopwords=extra_stopwords,
-            min_length=min_length,
-            numbers=numbers,
-            lemmatize=lemmatize,
-            stem=stem,
-        )
-        params = {
-            "text": text,
-            "lowercase": lowercase,
-            "tokenizer": tokenizer,
-            "stopwords": sorted(stopwords) if not (stopwords is None or isinstance(stopwords, str)) else stopwords,
-            "extra_stopwords": extra_stopwords if isinstance(extra_stopwords, str) else
-            (sorted(extra_stopwords) if extra_stopwords else None),
-            "min_length": min_length,
-            "numbers": numbers,
-            "lemmatize": lemmatize,
-            "stem": stem,
-            "phrases": phrase_opts,
-            "min_df": min_df,
-            "max_df": max_df,
-            "max_terms": max_terms,
-            "keep": sorted(keep) if keep else None,
-        }
-        _check_limits(min_df, max_df, max_terms)
+        normalizer, phrase_opts, params = _build_options(
+            text=text, lowercase=lowercase, tokenizer=tokenizer, stopwords=stopwords, extra_stopwords=extra_stopwords,
+            min_length=min_length, numbers=numbers, lemmatize=lemmatize, stem=stem, phrases=phrases, min_df=min_df,
+            max_df=max_df, max_terms=max_terms, keep=keep)
 
-        key = _cache_key(docs.index, texts, params) if cache else None
-        entry = None
-        if key is not None:
-            try:
-                entry = _cache_path(key)
-            except OSError as err:  # the cache folder cannot be made (no permission, a full disk)
-                warnings.warn(f"the corpus cache cannot be used ({err}); building without it.", stacklevel=2)
+        entry = _cache_entry(lambda: _cache.build_key(docs.index, texts, params)) if cache else None
         if entry is not None and (entry / "meta.json").exists():
             try:
                 corpus = cls._load_arrays(entry, docs, map_arrays=True, docs_label="the docs given")
             except (OSError, ValueError, KeyError, TypeError) as err:
-                problem = err.problem if isinstance(err, CorpusFolderError) else f"{type(err).__name__}: {err}"
-                warnings.warn(f"the cached corpus in {entry} is damaged or unreadable ({problem}); "
-                              "building it again.", stacklevel=2)
+                _warn_damaged(entry, err)
             else:
                 _cache.touch(entry)  # what ct.cache.clear(older_than=...) goes by
                 return corpus
@@ -227,23 +192,203 @@ class Corpus:
         # checked only when building: a cache entry exists only for ids that were unique
         _check_unique_ids(docs)
         limits = None if phrase_opts is not None else (min_df, max_df, max_terms, keep)
-        ids, doc_offsets, sent_offsets, vocab = _tokenize_all(
-            texts, normalizer, n_jobs=n_jobs, progress=progress, limits=limits
-        )
+        built, folder, scratch = _run_build(
+            lambda folder: _build._tokenize_all(texts, normalizer, n_jobs=n_jobs, progress=progress, limits=limits,
+                                                folder=folder),
+            entry, int(texts.str.len().sum()))
+        return cls._finish(docs, built, params, phrase_opts, entry, folder, scratch)
+
+    @classmethod
+    def from_parquet(
+        cls,
+        path: str | os.PathLike,
+        *,
+        text: str = "text",
+        id: str | None = None,
+        title: str | None = None,
+        date: str | None = None,
+        source: str | None = None,
+        lowercase: bool = True,
+        tokenizer: str = "words",
+        stopwords="english",
+        extra_stopwords: Iterable[str] | None = None,
+        min_length: int = 2,
+        numbers: bool = False,
+        lemmatize=False,
+        stem=False,
+        phrases=False,
+        min_df: int | float = 1,
+        max_df: int | float = 1.0,
+        max_terms: int | None = None,
+        keep: Iterable[str] | None = None,
+        n_jobs: int = 1,
+        cache: bool = True,
+        progress: bool = True,
+    ) -> Corpus:
+        """Tokenize the texts of a Parquet file into a Corpus without holding them in memory.
+
+        The texts are read a batch at a time and tokenised as they come (in worker processes with
+        ``n_jobs``); ``docs`` gets every other column, and :meth:`texts` reads texts back when
+        they are needed. The result equals ``Corpus.from_docs(pd.read_parquet(path))`` (with the
+        file's ``doc_id`` column as its index, if it has one): the same ids, offsets, matrix and
+        vocabulary, in a fraction of the memory. The arrays of a large corpus are assembled on
+        disk and mapped from there, so building from a million news articles takes about half a
+        gigabyte, whatever their size.
+
+        A cached corpus is found again by the file's path, size and modification time, without
+        reading a single text, so reopening a large corpus in a new session takes seconds. The
+        cache also keeps a compressed copy of the texts in small row groups, from which
+        :meth:`texts` reads a text in about a millisecond however the file was written; without
+        the cache, texts are read from the file itself, a whole row group at a time.
+
+        Parameters
+        ----------
+        path : path-like
+            A Parquet file, one row per document.
+        text : str
+            The column holding the texts.
+        id : str, optional
+            The column holding the doc ids. Default: the index pandas stored with the file,
+            else a ``doc_id`` column, else the row numbers.
+        title, date, source : str, optional
+            Columns to rename to ``title``, ``date`` and ``source`` in ``docs``; their values are
+            kept as stored (``Corpus.dates`` reads date strings too).
+        lowercase, tokenizer, stopwords, extra_stopwords, min_length, numbers, lemmatize, stem, phrases, min_df, max_df, max_terms, keep, n_jobs, progress
+            As for :meth:`from_docs`.
+        cache : bool
+            Reuse the corpus built before from this file (unchanged since) with these
+            parameters; ``ct.cache`` lists and clears what is kept.
+
+        Returns
+        -------
+        Corpus
+            Its ``docs`` has no text column; ``docs.attrs["text_source"]`` names the file, its
+            size, modification time and a SHA-256 of the doc ids and texts.
+
+        Raises
+        ------
+        FileNotFoundError
+            ``path`` is not a file.
+        TypeError
+            The text column does not hold strings.
+        ValueError
+            The file is not Parquet, has no such column or no rows, the doc ids repeat, an
+            option is unknown, or no term is left.
+
+        Examples
+        --------
+        >>> corpus = Corpus.from_parquet("news.parquet", n_jobs=2)  # doctest: +SKIP
+        >>> corpus.texts(corpus.docs.index[:2])  # doctest: +SKIP
+        """
+        from ._text_source import ContentHash, ParquetTexts, TextCopy, prefetched, remember_ids
+
+        normalizer, phrase_opts, params = _build_options(
+            text=text, lowercase=lowercase, tokenizer=tokenizer, stopwords=stopwords, extra_stopwords=extra_stopwords,
+            min_length=min_length, numbers=numbers, lemmatize=lemmatize, stem=stem, phrases=phrases, min_df=min_df,
+            max_df=max_df, max_terms=max_terms, keep=keep)
+        renames = {col: name for name, col in (("title", title), ("date", date), ("source", source))
+                   if col is not None}
+        texts = ParquetTexts(path, text, id)
+        if texts.n_rows == 0:
+            raise ValueError(f"the corpus is empty: {texts.path} has no rows.")
+        docs = texts.metadata(renames)
+        identity = {**texts.identity(), "renames": renames}
+
+        entry = _cache_entry(lambda: _cache.source_key(identity, params)) if cache else None
+        if entry is not None and (entry / "meta.json").exists():
+            try:
+                meta, vocab, arrays = read_folder(entry, map_arrays=True)
+                described = meta.get("source") or {}
+                if {k: described.get(k) for k in identity} != identity:
+                    raise CorpusFolderError(entry, "it was built from another file")
+                if meta.get("doc_ids_crc32") != doc_ids_checksum(docs.index):
+                    raise CorpusFolderError(entry, f"its document ids are not those of {texts.path}")
+                docs.attrs["text_source"] = texts.describe(described.get("sha256"), described.get("copy"))
+                corpus = cls._from_folder(entry, docs, meta, vocab, arrays, docs_label=str(texts.path))
+                remember_ids(docs.attrs["text_source"], docs.index)
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                _warn_damaged(entry, err)
+            else:
+                _cache.touch(entry)
+                return corpus
+
+        _check_unique_ids(docs)
+        limits = None if phrase_opts is not None else (min_df, max_df, max_terms, keep)
+        target = _build.chunk_chars(texts.text_bytes, n_jobs)
+
+        attempts = []
+
+        def stream(folder):
+            digest = ContentHash()
+            digest.ids(docs.index)
+            # with the cache, a copy of the texts quick to read back (see corpus_tools._text_source);
+            # not again after the first attempt failed to write there
+            copy = TextCopy(entry / "texts.parquet", docs.index) if entry is not None and not attempts else None
+            attempts.append(folder)
+            try:
+                built = _build.tokenize_stream(prefetched(texts.chunks(target, digest, copy)), texts.n_rows,
+                                               texts.text_bytes, normalizer, n_jobs=n_jobs, progress=progress,
+                                               limits=limits, folder=folder)
+            except BaseException:
+                if copy is not None:
+                    copy.discard()
+                raise
+            described = texts.describe(digest.hexdigest(), copy.close() if copy is not None else None)
+            if copy is not None and copy.error is not None:
+                warnings.warn(f"no copy of the texts could be written to {copy.path} ({copy.error}); "
+                              f"corpus.texts() reads them from {texts.path}, which is slower.", stacklevel=3)
+            return built, described
+
+        (built, docs.attrs["text_source"]), folder, scratch = _run_build(stream, entry, texts.text_bytes)
+        if texts.n_missing:
+            warnings.warn(f"{texts.n_missing} documents have no {text!r} (missing values are read as empty texts).",
+                          stacklevel=2)
+        extra = {"source": {**docs.attrs["text_source"], "renames": renames},
+                 "doc_ids_crc32": doc_ids_checksum(docs.index)}
+        corpus = cls._finish(docs, built, params, phrase_opts, entry, folder, scratch, extra)
+        remember_ids(docs.attrs["text_source"], corpus.docs.index)
+        return corpus
+
+    @classmethod
+    def _finish(cls, docs, built, params, phrase_opts, entry, folder, scratch, extra=None) -> Corpus:
+        """The corpus from what the pipeline built (in ``folder``, if not in memory), written to the
+        cache ``entry`` (if any); a scratch folder is removed."""
+        try:
+            corpus = cls._from_built(docs, built, params, phrase_opts)
+        except BaseException:
+            if folder is not None:
+                _discard_build(folder, scratch)
+            raise
+        if entry is not None:
+            # with the arrays in the entry already, only meta.json and vocab.txt are written; phrases
+            # made new arrays, in memory
+            written = built[-1] if folder == entry and phrase_opts is None else None
+            corpus._cache_in(entry, extra, written=written)
+        elif folder is not None:
+            # mapped arrays stay readable after their files are removed (where they are not
+            # mapped, they were read into memory)
+            _discard_build(folder, scratch=True)
+        return corpus
+
+    @classmethod
+    def _from_built(cls, docs: pd.DataFrame, built: tuple, params: dict, phrase_opts) -> Corpus:
+        """The corpus from what the tokenising pipeline returned: phrases joined, limits applied."""
+        ids, doc_offsets, sent_offsets, dtm, vocab, _ = built
         if len(ids) == 0:
             raise ValueError(
                 f"no terms are left in any of the {len(docs)} documents after tokenising "
-                f"(stopwords={stopwords!r}, min_length={min_length}, numbers={numbers}); "
-                "check the text column or relax these options."
+                f"(stopwords={params['stopwords']!r}, min_length={params['min_length']}, "
+                f"numbers={params['numbers']}); check the text column or relax these options."
             )
         if phrase_opts is not None:
             sentences = join_phrases(ids, sent_offsets, vocab, phrase_opts)
+            del ids, dtm
             ids, doc_offsets, sent_offsets, vocab = _encode_sentences(sentences, sent_offsets, doc_offsets)
-        corpus = cls(docs, vocab, ids, doc_offsets, sent_offsets, params=params)
-        if phrase_opts is not None and (min_df, max_df, max_terms) != (1, 1.0, None):
-            corpus = corpus.filter_terms(min_df=min_df, max_df=max_df, max_terms=max_terms, keep=keep)
-        if entry is not None:
-            corpus._cache_in(entry)
+            dtm = None
+        corpus = cls(docs, vocab, ids, doc_offsets, sent_offsets, dtm=dtm, params=params)
+        limits = (params["min_df"], params["max_df"], params["max_terms"])
+        if phrase_opts is not None and limits != (1, 1.0, None):
+            corpus = corpus.filter_terms(min_df=limits[0], max_df=limits[1], max_terms=limits[2], keep=params["keep"])
         return corpus
 
     # ------------------------------------------------------------------ sizes
@@ -305,6 +450,51 @@ class Corpus:
         lo, hi = np.searchsorted(self.sent_offsets, [start, end])
         bounds = self.sent_offsets[lo : hi + 1]
         return [self.vocab[self.ids[s:e]].tolist() for s, e in zip(bounds[:-1], bounds[1:])]
+
+    def texts(self, docs=None) -> pd.Series:
+        """The texts of some or all documents, from ``docs`` or, for a corpus built by
+        :meth:`from_parquet`, read back from its file.
+
+        Parameters
+        ----------
+        docs : boolean array or Series aligned with ``docs``, or a list/Index of doc ids, optional
+            Which documents, as for :meth:`select`; default all (which, for a corpus read from
+            a file, holds every text in memory at once: prefer the documents you need).
+
+        Returns
+        -------
+        Series
+            The texts (missing ones as ``""``), indexed by doc id, in the order asked for.
+
+        Raises
+        ------
+        KeyError
+            A doc id is not in this corpus, or the documents have no text and no file to read
+            it from.
+        corpus_tools._text_source.SourceChangedError
+            The file the texts are read from has changed or gone since the corpus was built.
+
+        Examples
+        --------
+        >>> docs = pd.DataFrame({"text": ["Troops drilled.", "Jets flew."]}, index=pd.Index(["a", "b"], name="doc_id"))
+        >>> corpus = Corpus.from_docs(docs, cache=False, progress=False)
+        >>> corpus.texts(["b", "a"]).tolist()
+        ['Jets flew.', 'Troops drilled.']
+        """
+        rows = np.arange(self.n_docs) if docs is None else self._rows(docs)
+        index = self.docs.index[rows]
+        column = self.params.get("text", "text")
+        if column in self.docs.columns:
+            values = self.docs[column].iloc[rows]
+            return values.where(values.notna(), "")
+        described = self.docs.attrs.get("text_source")
+        if not isinstance(described, dict):
+            raise KeyError(f"the corpus documents have no text column {column!r} and name no file to read the "
+                           "texts from; build the corpus from docs with texts (Corpus.from_docs) or from a file "
+                           "(Corpus.from_parquet).")
+        from ._text_source import read_texts
+
+        return pd.Series(read_texts(described, index), index=index, name=column, dtype=object)
 
     def token_doc_rows(self) -> np.ndarray:
         """Row of the document each token belongs to (int32, aligned with :attr:`ids`)."""
@@ -567,8 +757,11 @@ class Corpus:
             replace_with(path / "load_report.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:
             (path / "load_report.json").unlink(missing_ok=True)  # an earlier save's
+        # a corpus built by from_parquet keeps reading its texts from that file
+        source = self.docs.attrs.get("text_source")
+        extra = {"text_source": source} if source else None
         # the ids as written (surrogates replaced): what load compares docs.parquet's with
-        self._save_arrays(path, files={"docs.parquet": data}, doc_ids=docs.index)
+        self._save_arrays(path, files={"docs.parquet": data}, doc_ids=docs.index, extra=extra)
         return path
 
     @classmethod
@@ -613,21 +806,25 @@ class Corpus:
             except ValueError:  # a report that cannot be read is left out: the corpus is whole
                 warnings.warn(f"{path / 'load_report.json'} is not valid JSON; the load report is left out.",
                               stacklevel=2)
+        if isinstance(meta.get("text_source"), dict):
+            docs.attrs["text_source"] = meta["text_source"]
         return cls._from_folder(path, docs, meta, vocab, arrays)
 
-    def _save_arrays(self, path: Path, files: dict[str, bytes] | None = None, doc_ids=None) -> None:
+    def _save_arrays(self, path: Path, files: dict[str, bytes] | None = None, doc_ids=None,
+                     extra: dict | None = None, written: tuple | None = None) -> None:
         arrays = {"ids": self.ids, "doc_offsets": self.doc_offsets, "sent_offsets": self.sent_offsets,
                   "dtm_data": self.dtm.data, "dtm_indices": self.dtm.indices, "dtm_indptr": self.dtm.indptr}
-        meta = {"format": _FORMAT_VERSION, "corpus_tools": __version__, "params": self.params,
-                "n_docs": self.n_docs, "n_tokens": self.n_tokens, "n_terms": self.n_terms}
+        meta = {"format": FORMAT_VERSION, "corpus_tools": __version__, "params": self.params,
+                "n_docs": self.n_docs, "n_tokens": self.n_tokens, "n_terms": self.n_terms, **(extra or {})}
         if doc_ids is not None:
             meta["doc_ids_crc32"] = doc_ids_checksum(doc_ids)
-        write_folder(path, arrays, self.vocab.tolist(), meta, files)
+        write_folder(path, None if written else arrays, self.vocab.tolist(), meta, files, written=written)
 
-    def _cache_in(self, entry: Path) -> None:
-        """Write the corpus to cache folder ``entry``; a failure (a full disk, no permission) only warns."""
+    def _cache_in(self, entry: Path, extra: dict | None = None, written: tuple | None = None) -> None:
+        """Write the corpus to cache folder ``entry`` (with ``extra`` entries in its meta.json; with
+        ``written``, its arrays.bin is there already); a failure (a full disk, no permission) only warns."""
         try:
-            self._save_arrays(entry)
+            self._save_arrays(entry, extra=extra, written=written)
         except OSError as err:
             # what the failed write left is an incomplete entry: freed at once, as space may be short
             if not (entry / "meta.json").exists():
@@ -645,7 +842,7 @@ class Corpus:
     @classmethod
     def _from_folder(cls, path: Path, docs: pd.DataFrame, meta: dict, vocab: list[str], a: dict,
                      docs_label: str = "docs.parquet") -> Corpus:
-        if meta.get("format") not in _READABLE_FORMATS:
+        if meta.get("format") not in READABLE_FORMATS:
             raise CorpusFolderError(
                 path, f"meta.json gives format {meta.get('format')!r}, which corpus_tools {__version__} cannot "
                 "read", f"it was written by corpus_tools {meta.get('corpus_tools')}: read it with that version")
@@ -683,6 +880,95 @@ class Corpus:
 
 
 # ---------------------------------------------------------------------- helpers
+def _build_options(*, text, lowercase, tokenizer, stopwords, extra_stopwords, min_length, numbers, lemmatize, stem,
+                   phrases, min_df, max_df, max_terms, keep) -> tuple[Normalizer, dict | None, dict]:
+    """The normaliser, the phrase options and the ``params`` a corpus records, from the build
+    options; every option is checked here, before any text is read."""
+    check_option("tokenizer", tokenizer, TOKENIZERS)
+    phrase_opts = phrase_options(phrases)
+    normalizer = Normalizer(lowercase=lowercase, stopwords=stopwords, extra_stopwords=extra_stopwords,
+                            min_length=min_length, numbers=numbers, lemmatize=lemmatize, stem=stem)
+    params = {
+        "text": text,
+        "lowercase": lowercase,
+        "tokenizer": tokenizer,
+        "stopwords": sorted(stopwords) if not (stopwords is None or isinstance(stopwords, str)) else stopwords,
+        "extra_stopwords": extra_stopwords if isinstance(extra_stopwords, str) else
+        (sorted(extra_stopwords) if extra_stopwords else None),
+        "min_length": min_length,
+        "numbers": numbers,
+        "lemmatize": lemmatize,
+        "stem": stem,
+        "phrases": phrase_opts,
+        "min_df": min_df,
+        "max_df": max_df,
+        "max_terms": max_terms,
+        "keep": sorted(keep) if keep else None,
+    }
+    _check_limits(min_df, max_df, max_terms)
+    return normalizer, phrase_opts, params
+
+
+def _cache_entry(make_key) -> Path | None:
+    """The cache folder for the key ``make_key()`` gives; None (with a warning) where the cache
+    folder cannot be made (no permission, a full disk)."""
+    try:
+        return _cache.entry_path(make_key())
+    except OSError as err:
+        warnings.warn(f"the corpus cache cannot be used ({err}); building without it.", stacklevel=3)
+        return None
+
+
+def _run_build(build, entry: Path | None, total_chars: int):
+    """``build(folder)``, with ``folder`` where the arrays are assembled: the cache ``entry``, else
+    a scratch folder, or None (in memory) for less than ``_build.DISK_MIN_CHARS`` of text or where
+    no folder can be made. Returns (what build returned, folder, whether it is a scratch folder).
+
+    A folder that cannot be written to (a full disk) is given up with a warning and the build
+    run again in memory; whatever fails, nothing is left behind.
+    """
+    folder, scratch = None, False
+    if total_chars >= _build.DISK_MIN_CHARS:
+        try:
+            if entry is not None:
+                folder = entry
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / "meta.json").unlink(missing_ok=True)  # a damaged entry's: built again
+            else:
+                folder, scratch = _cache.scratch(), True
+        except OSError:
+            folder, scratch = None, False
+    try:
+        try:
+            return build(folder), folder, scratch
+        except OSError as err:
+            # a file that cannot be written (a full disk, no permission) has its errno; reading
+            # a Parquet file fails otherwise, and would fail again in memory
+            if folder is None or err.errno is None:
+                raise
+            _discard_build(folder, scratch)
+            warnings.warn(f"the corpus could not be assembled in {folder} ({err}); building it in memory "
+                          "instead. Free space there or set CORPUS_TOOLS_CACHE to another folder.", stacklevel=4)
+            folder, scratch = None, False
+            return build(None), folder, scratch
+    except BaseException:
+        if folder is not None:
+            _discard_build(folder, scratch)
+        raise
+
+
+def _discard_build(folder: Path, scratch: bool) -> None:
+    """Remove what a streamed build left: a scratch folder, or a cache entry that never got its meta.json."""
+    if scratch or not (folder / "meta.json").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _warn_damaged(entry: Path, err: Exception) -> None:
+    problem = err.problem if isinstance(err, CorpusFolderError) else f"{type(err).__name__}: {err}"
+    warnings.warn(f"the cached corpus in {entry} is damaged or unreadable ({problem}); building it again.",
+                  stacklevel=3)
+
+
 def _iso_day(stamp) -> str:
     """``YYYY-MM-DD`` for any year a date column can hold (strftime refuses some)."""
     return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
@@ -762,372 +1048,6 @@ def _without_surrogates(docs: pd.DataFrame, file: Path) -> pd.DataFrame:
                   f"{ids[:3]!r}; {file} stores them as U+FFFD. The tokens are unchanged: the tokeniser "
                   "reads them as non-word characters.", stacklevel=3)
     return out
-
-
-def _string_dtype(dtype) -> bool:
-    """True for dtypes that can hold only strings: pandas' string dtypes and Arrow strings."""
-    if isinstance(dtype, pd.StringDtype):
-        return True
-    if isinstance(dtype, pd.ArrowDtype):
-        import pyarrow as pa
-
-        return pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
-    return False
-
-
-def _check_limits(min_df, max_df, max_terms) -> None:
-    for name, value in (("min_df", min_df), ("max_df", max_df)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"`{name}` must be an int (documents) or a float (share of documents); got {value!r}.")
-        if isinstance(value, (float, np.floating)) and not 0.0 <= value <= 1.0:
-            raise ValueError(f"`{name}` as a float is a share of documents and must lie in [0, 1]; got {value!r}.")
-        if value < 0:
-            raise ValueError(f"`{name}` must not be negative; got {value!r}.")
-    check_positive_int("max_terms", max_terms, allow_none=True)
-
-
-def _kept_terms(df, cf, n_docs, vocab, min_df, max_df, max_terms, keep) -> np.ndarray:
-    """Boolean mask over the (sorted) vocabulary of the terms within the frequency limits."""
-    lo = min_df if isinstance(min_df, (int, np.integer)) else min_df * n_docs
-    hi = max_df if isinstance(max_df, (int, np.integer)) else max_df * n_docs
-    kept = (df >= lo) & (df <= hi) & (df > 0)
-    if max_terms is not None and kept.sum() > max_terms:
-        order = np.lexsort((np.arange(len(df)), -cf))  # most frequent first, ties in term order
-        order = order[kept[order]][:max_terms]
-        kept = np.zeros(len(df), dtype=bool)
-        kept[order] = True
-    if keep is not None:
-        kept |= pd.Index(vocab).isin(list(keep)) & (df > 0)
-    if not kept.any():
-        present = df[df > 0]
-        raise ValueError(
-            f"min_df={min_df!r} and max_df={max_df!r} remove every term: document frequencies "
-            f"range from {present.min() if len(present) else 0} to {df.max() if len(df) else 0} over {n_docs} "
-            "documents; lower min_df or raise max_df."
-        )
-    return kept
-
-
-def _cache_key(index: pd.Index, texts: pd.Series, params: dict) -> str:
-    h = hashlib.sha256()
-    h.update(json.dumps({"v": __version__, "format": _FORMAT_VERSION, "rules": _TOKEN_RULES, "params": params},
-                        sort_keys=True,
-                        default=str).encode())
-    _hash_strings(h, index)
-    _hash_strings(h, texts)
-    return h.hexdigest()[:32]
-
-
-def _hash_strings(h, values: pd.Series | pd.Index) -> None:
-    """Feed the content of a column of strings to hash ``h``: lengths, characters and missing places.
-
-    Reads the Arrow buffers behind the column instead of visiting each string, so that finding
-    a cached corpus costs a few milliseconds even for 50,000 headlines, and copies no text.
-    Equal strings give equal bytes whatever the column's chunking or dtype.
-    """
-    import pyarrow as pa
-
-    try:
-        if _string_dtype(values.dtype) and getattr(values.dtype, "storage", "pyarrow") == "pyarrow":
-            arr = pa.chunked_array(pa.array(values))
-        else:
-            # None, NaN and pd.NA are all "missing", as in the Arrow columns
-            missing = lambda v: v is None or v is pd.NA or (isinstance(v, float) and v != v)  # noqa: E731
-            items = [v if isinstance(v, str) else None if missing(v) else str(v) for v in values]
-            arr = pa.chunked_array([pa.array(items, type=pa.large_string())])
-    except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates, which Arrow cannot hold
-        # one value at a time, each with its length (a separator could occur in a text); a
-        # missing value has the length -1
-        h.update(b"surrogates")
-        for v in values:
-            data = v.encode("utf-8", "surrogatepass") if isinstance(v, str) else None
-            if data is None and not (v is None or v is pd.NA or (isinstance(v, float) and v != v)):
-                data = str(v).encode("utf-8", "surrogatepass")
-            h.update((-1 if data is None else len(data)).to_bytes(8, "little", signed=True))
-            h.update(data or b"")
-        return
-    spans, nulls, total, start = [], [], 0, 0
-    h.update(len(arr).to_bytes(8, "little"))
-    for chunk in arr.chunks:  # string ends, counted from the start of the whole column
-        _, offsets, data = chunk.buffers()
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        off = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
-        if width is np.int64 and total == 0 and off[0] == 0:
-            h.update(off[1:])  # already the bytes the general case makes: no copies
-        else:
-            off = off.astype(np.int64)
-            h.update((off[1:] - off[0] + total).tobytes())
-        total += int(off[-1] - off[0])
-        spans.append((data, int(off[0]), int(off[-1])))
-        if chunk.null_count:
-            nulls.append(np.flatnonzero(chunk.is_null().to_numpy(zero_copy_only=False)) + start)
-        start += len(chunk)
-    for data, first, last in spans:
-        if data is not None and last > first:
-            h.update(memoryview(data)[first:last])
-    if nulls:
-        h.update(b"nulls")
-        h.update(np.concatenate(nulls).astype(np.int64).tobytes())
-
-
-def _cache_path(key: str) -> Path:
-    return _cache.path() / key
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, e)`` for every pair, without a Python loop."""
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.cumsum(lengths) - lengths
-    return np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, lengths)
-
-
-def _build_dtm(ids: np.ndarray, doc_offsets: np.ndarray, n_terms: int) -> sp.csr_matrix:
-    idx_dtype = np.int32 if len(ids) < np.iinfo(np.int32).max else np.int64
-    m = sp.csr_matrix(
-        # a copy: sum_duplicates sorts the indices in place, and ids must keep the token order
-        (np.ones(len(ids), dtype=np.int32), ids.astype(idx_dtype, copy=True), doc_offsets.astype(idx_dtype)),
-        shape=(len(doc_offsets) - 1, n_terms),
-    )
-    m.sum_duplicates()
-    return m
-
-
-class _TypeTable:
-    """Distinct surface strings seen so far, each normalised once, with what the chunks need of them."""
-
-    def __init__(self, normalizer: Normalizer):
-        self.normalizer = normalizer
-        self.encoder = new_encoder()                 # surface string -> code, across chunks
-        self.term_ids: dict[str, int] = {}
-        self.terms: list[str] = []
-        self.kind = np.zeros(0, dtype=np.int32)      # provisional term id, DROP or BOUNDARY
-        self.abbrev = np.zeros(0, dtype=bool)        # "Mr", "Jan": a following "." is no boundary
-        self.period = np.zeros(0, dtype=bool)        # exactly "."
-
-    def add(self, new: list[str]) -> None:
-        """Normalise the surface strings the encoder has just numbered."""
-        if new:
-            self.kind = np.concatenate([self.kind, self.normalizer.classify(new, self.term_ids, self.terms)])
-            self.abbrev = np.concatenate([self.abbrev, [is_non_final_abbreviation(t) for t in new]])
-            self.period = np.concatenate([self.period, [t == "." for t in new]])
-
-
-def _chunk_result(gidx: np.ndarray, lengths: np.ndarray, table: _TypeTable):
-    """Map one chunk's global string codes to provisional term ids, per-document counts and sentence starts."""
-    mapped = table.kind[gidx]
-    boundary = mapped == BOUNDARY
-    if boundary.any():
-        # "Mr. Shoigu": a full stop right after a title abbreviation does not end the sentence
-        boundary[1:] &= ~(table.period[gidx[1:]] & table.abbrev[gidx[:-1]])
-    starts = np.cumsum(lengths) - lengths
-    boundary[starts[lengths > 0]] = True
-    keep = mapped >= 0
-    ids = mapped[keep]
-    sent = np.cumsum(boundary)[keep]
-    sent_starts = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1]]) if len(sent) else np.zeros(0, np.int64)
-    doc_rows = np.repeat(np.arange(len(lengths)), lengths)[keep]
-    per_doc = np.bincount(doc_rows, minlength=len(lengths))
-    return ids, per_doc, sent_starts
-
-
-def _chunk_bounds(texts: pd.Series, n_jobs: int) -> list[tuple[int, int]]:
-    """Split the texts into runs of about CHUNK_CHARS characters (smaller when there are workers).
-
-    Large chunks mean fewer distinct strings to look up again in each chunk; with workers, at
-    least four chunks per worker keep them all busy.
-    """
-    sizes = texts.str.len().to_numpy(dtype=np.int64)
-    total = int(sizes.sum())
-    target = CHUNK_CHARS if n_jobs == 1 else max(min(CHUNK_CHARS, total // (4 * n_jobs)), MIN_CHUNK_CHARS)
-    ends = np.searchsorted(np.cumsum(sizes), np.arange(target, total, target), side="right") + 1
-    cuts = np.unique(np.concatenate([[0], np.minimum(ends, len(texts)), [len(texts)]]))
-    return list(zip(cuts[:-1].tolist(), cuts[1:].tolist()))
-
-
-def _process_chunk(texts: list[str], lowercase: bool, table: _TypeTable):
-    """Everything one chunk needs, in table's term numbering: ids, tokens per document,
-    sentence starts and document frequencies."""
-    codes, new, lengths = tokenize_chunk(texts, lowercase, table.encoder)
-    table.add(new)
-    ids, per_doc, sent_starts = _chunk_result(codes, lengths, table)
-    del codes
-    # document frequencies, from this chunk's distinct (document, term) pairs
-    pairs = _build_dtm(ids, np.concatenate([[0], np.cumsum(per_doc)]), len(table.terms))
-    df = np.bincount(pairs.indices, minlength=len(table.terms))
-    return ids, per_doc, sent_starts, df
-
-
-# What forked workers read instead of receiving it pickled (set just before the pool starts).
-_WORKER_STATE: tuple = ()
-# A worker's own table of surface strings and terms, kept across the chunks it processes so that
-# each string is normalised once per worker, not once per chunk.
-_WORKER_TABLE = None
-
-
-def _worker_chunk(bounds: tuple[int, int]):
-    """A whole chunk in a worker, numbered by the worker's own table.
-
-    Returns what :func:`_process_chunk` does, the worker's process id and the terms its table
-    gained with this chunk, in its numbering.
-    """
-    global _WORKER_TABLE
-    texts, normalizer, lowercase = _WORKER_STATE
-    if not isinstance(texts, list):
-        texts = texts.iloc[bounds[0] : bounds[1]].tolist()
-    if _WORKER_TABLE is None:
-        _WORKER_TABLE = _TypeTable(normalizer)
-    known = len(_WORKER_TABLE.terms)
-    result = _process_chunk(texts, lowercase, _WORKER_TABLE)
-    return (*result, os.getpid(), _WORKER_TABLE.terms[known:])
-
-
-def _spawned_chunk(texts: list[str], normalizer_args: dict, lowercase: bool):
-    global _WORKER_STATE
-    _WORKER_STATE = (texts, Normalizer(**normalizer_args), lowercase)
-    return _worker_chunk((0, len(texts)))
-
-
-def _tokenize_all(texts: pd.Series, normalizer: Normalizer, *, n_jobs: int, progress: bool, limits=None):
-    """Tokenise every text and assemble ids, document and sentence offsets, and the sorted vocabulary.
-
-    Works chunk by chunk so that memory stays near the size of the result: the texts are turned
-    into Python strings one chunk at a time, and the frequency limits (``limits``: min_df, max_df,
-    max_terms, keep) are applied while the chunks are assembled, not on a full-size copy. With
-    ``n_jobs > 1`` each worker processes whole chunks and the main process only merges their
-    term numbering.
-    """
-    global _WORKER_STATE
-    n_jobs = check_n_jobs(n_jobs)
-    if n_jobs > 1 and int(texts.str.len().sum()) < PARALLEL_MIN_CHARS:
-        n_jobs = 1
-    bounds = _chunk_bounds(texts, n_jobs)
-    n_jobs = min(n_jobs, len(bounds))
-    lowercase = normalizer.lowercase_text
-    table = _TypeTable(normalizer)
-    chunks = []  # per chunk: provisional ids, tokens per doc, sentence starts
-    df = np.zeros(0, dtype=np.int64)
-    # no bar object at all without progress: tqdm's notebook bar warns when ipywidgets is missing
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm  # imported only when asked for: it pulls in asyncio
-
-        bar = tqdm(total=len(texts), desc="tokenizing", unit="doc", delay=1.0)
-    executor = None
-    try:
-        if n_jobs > 1:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
-
-            # fork shares the texts with the workers for free and needs no `if __name__ ==
-            # "__main__"` guard, so it works the same from a script and a Jupyter kernel
-            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-            executor = ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method))
-            if method == "fork":
-                _WORKER_STATE = (texts, normalizer, lowercase)
-                results = executor.map(_worker_chunk, bounds)
-            else:
-                args = {f.name: getattr(normalizer, f.name) for f in fields(normalizer) if f.init}
-                results = executor.map(_spawned_chunk, [texts.iloc[a:b].tolist() for a, b in bounds],
-                                       [args] * len(bounds), [lowercase] * len(bounds))
-            mappings: dict[int, np.ndarray] = {}  # per worker: its term numbers -> the shared ones
-            results = (_renumber(table, mappings, *result) for result in results)
-        else:
-            results = (_process_chunk(texts.iloc[a:b].tolist(), lowercase, table) for a, b in bounds)
-        for (a, b), (ids, per_doc, sent_starts, chunk_df) in zip(bounds, results):
-            df = _add_padded(df, chunk_df)
-            chunks.append((ids, per_doc, sent_starts))
-            if bar is not None:
-                bar.update(b - a)
-    finally:
-        if bar is not None:
-            bar.close()
-        _WORKER_STATE = ()
-        if executor is not None:
-            executor.shutdown()
-
-    # sorted vocabulary: the same ids whatever the chunking or number of workers
-    terms = np.asarray(table.terms, dtype=object)
-    order = np.argsort(terms, kind="stable") if len(terms) else np.zeros(0, np.int64)
-    vocab = terms[order].tolist()
-    kept = np.ones(len(vocab), dtype=bool)
-    if limits is not None and limits[:3] != (1, 1.0, None) and len(vocab):
-        cf = np.zeros(len(terms), dtype=np.int64)
-        for ids, _, _ in chunks:
-            cf += np.bincount(ids, minlength=len(terms))
-        kept = _kept_terms(df[order], cf[order], len(texts), vocab, *limits)
-        vocab = [t for t, k in zip(vocab, kept) if k]
-    final = np.full(len(terms), -1, dtype=np.int32)  # provisional id -> final id, -1 when dropped
-    final[order[kept]] = np.arange(int(kept.sum()), dtype=np.int32)
-    return (*_assemble(chunks, final), vocab)
-
-
-def _renumber(table: _TypeTable, mappings: dict, ids, per_doc, sent_starts, df, worker: int, new_terms):
-    """Translate a worker's term numbers into the shared table's (adding terms it has not seen).
-
-    A worker's chunks arrive in the order it processed them, so its mapping only grows by the
-    terms the chunk added.
-    """
-    term_ids, terms = table.term_ids, table.terms
-    added = np.empty(len(new_terms), dtype=np.int32)
-    for i, t in enumerate(new_terms):
-        j = term_ids.get(t)
-        if j is None:
-            j = term_ids[t] = len(terms)
-            terms.append(t)
-        added[i] = j
-    mapping = mappings[worker] = np.concatenate([mappings.get(worker, np.zeros(0, np.int32)), added])
-    shared_df = np.zeros(len(terms), dtype=np.int64)
-    shared_df[mapping[: len(df)]] = df
-    return mapping[ids], per_doc, sent_starts, shared_df
-
-
-def _add_padded(total: np.ndarray, part: np.ndarray) -> np.ndarray:
-    """total + part, where part may be longer (new terms appear chunk after chunk)."""
-    if len(part) > len(total):
-        total = np.concatenate([total, np.zeros(len(part) - len(total), dtype=total.dtype)])
-    total[: len(part)] += part
-    return total
-
-
-def _assemble(chunks: list, final: np.ndarray):
-    """Map every chunk's provisional ids to final ids, drop removed terms, and concatenate.
-
-    Frees each chunk as soon as it is copied, so the peak stays near one copy of the result.
-    """
-    counts = [int(np.count_nonzero(final[ids] >= 0)) for ids, _, _ in chunks]
-    out = np.empty(sum(counts), dtype=np.int32)
-    doc_counts, sent_parts = [], []
-    pos = 0
-    while chunks:
-        ids, per_doc, sent_starts = chunks.pop(0)
-        mapped = final[ids]
-        keep = mapped >= 0
-        before = np.concatenate([[0], np.cumsum(keep)])
-        out[pos : pos + before[-1]] = mapped[keep]
-        doc_ends = before[np.cumsum(per_doc)]
-        doc_counts.append(np.diff(np.concatenate([[0], doc_ends])))
-        sent_parts.append(np.unique(before[sent_starts][before[sent_starts] < before[-1]]) + pos)
-        pos += int(before[-1])
-        del ids, mapped, keep, before
-    counts = np.concatenate(doc_counts) if doc_counts else np.zeros(0, np.int64)
-    doc_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    sent_offsets = np.concatenate([*sent_parts, [len(out)]]).astype(np.int64)
-    return out, doc_offsets, sent_offsets
-
-
-def _encode_sentences(sentences: list[list[str]], sent_offsets: np.ndarray, doc_offsets: np.ndarray):
-    """Re-encode phrase-joined sentences into ids, document offsets and sentence offsets."""
-    sent_lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
-    flat = [t for s in sentences for t in s]
-    codes, uniques = pd.factorize(np.array(flat, dtype=object), sort=True)
-    new_sent_offsets = np.concatenate([[0], np.cumsum(sent_lengths)]).astype(np.int64)
-    # each document starts a sentence: its first sentence index maps to the new offset
-    first_sentence = np.searchsorted(sent_offsets, doc_offsets)
-    new_doc_offsets = new_sent_offsets[first_sentence]
-    return codes.astype(np.int32), new_doc_offsets, new_sent_offsets, list(uniques)
 
 
 __all__ = ["Corpus"]

@@ -177,3 +177,23 @@ def test_clear_removes_temporary_files_a_killed_writer_left(cache):
     assert ct.cache.clear(older_than="1D").empty  # the entry itself is kept
     assert not old.exists() and young.exists()  # a young one may belong to a writer at work
     assert len(ct.cache.info()) == 1 and list(build().vocab)
+
+
+def test_options_are_told_apart_from_the_build_defaults():
+    import inspect
+
+    from corpus_tools._build import DEFAULTS
+
+    # ct.cache.info shows what differs from these: they must be from_docs's own defaults
+    params = inspect.signature(ct.Corpus.from_docs).parameters
+    assert {name: params[name].default for name in DEFAULTS} == DEFAULTS
+    assert set(params) - set(DEFAULTS) == {"docs", "n_jobs", "cache", "progress"}
+
+
+def test_the_cache_module_does_not_import_the_corpus():
+    import subprocess
+    import sys
+
+    code = "import sys, corpus_tools.cache; print('corpus_tools.corpus' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -10,8 +10,8 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import corpus_tools.corpus as corpus_module
-from corpus_tools import Corpus
+from corpus_tools import Corpus, _build
+from corpus_tools import cache as cache_module
 
 SEED_FIRST_PARAGRAPH = (
     "Russia and China have wrapped up their five-day joint strategic military drills in Northwest "
@@ -240,7 +240,7 @@ def test_text_column_of_any_string_dtype(monkeypatch):
         with pytest.warns(UserWarning, match="1 documents have no 'text'"):
             built.append(Corpus.from_docs(docs, progress=False))
         # the same texts in another dtype have the same cache key: no second tokenising
-        monkeypatch.setattr(corpus_module, "_tokenize_all", None)
+        monkeypatch.setattr(_build, "_tokenize_all", None)
     for c in built:
         assert list(c.vocab) == ["drilled", "drills", "ended", "near", "river", "troops"]
         assert c.doc_lengths.tolist() == [4, 0, 2]
@@ -306,16 +306,16 @@ def test_runs_offline_without_nltk_data(monkeypatch, tmp_path):
 # ---------------------------------------------------------------- parallel and cache
 def _small_chunks(monkeypatch):
     """Chunks of a few texts, handed to workers however small the corpus."""
-    monkeypatch.setattr(corpus_module, "CHUNK_CHARS", 50)
-    monkeypatch.setattr(corpus_module, "MIN_CHUNK_CHARS", 50)
-    monkeypatch.setattr(corpus_module, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(_build, "CHUNK_CHARS", 50)
+    monkeypatch.setattr(_build, "MIN_CHUNK_CHARS", 50)
+    monkeypatch.setattr(_build, "PARALLEL_MIN_CHARS", 0)
 
 
 def test_parallel_build_equals_serial(monkeypatch):
     _small_chunks(monkeypatch)
     calls = []
-    original = corpus_module._renumber
-    monkeypatch.setattr(corpus_module, "_renumber", lambda *a: calls.append(1) or original(*a))
+    original = _build._renumber
+    monkeypatch.setattr(_build, "_renumber", lambda *a: calls.append(1) or original(*a))
     texts = [f"Doc {i}: troops and drills near river {i % 7}. Officials met." for i in range(60)]
     serial = build(texts, n_jobs=1)
     parallel = build(texts, n_jobs=2)
@@ -333,8 +333,8 @@ def test_spawned_workers_give_the_same_corpus(monkeypatch):
     _small_chunks(monkeypatch)
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     calls = []
-    original = corpus_module._renumber
-    monkeypatch.setattr(corpus_module, "_renumber", lambda *a: calls.append(1) or original(*a))
+    original = _build._renumber
+    monkeypatch.setattr(_build, "_renumber", lambda *a: calls.append(1) or original(*a))
     texts = [f"Troops of Mr. Li drilled near river {i % 5}. Officials met." for i in range(12)]
     serial = build(texts, lemmatize=True)
     spawned = build(texts, lemmatize=True, n_jobs=2)
@@ -350,7 +350,7 @@ def test_cache_reloads_and_never_returns_stale(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("tokenized again although the cache holds this corpus")
 
-    monkeypatch.setattr(corpus_module, "_tokenize_all", fail)
+    monkeypatch.setattr(_build, "_tokenize_all", fail)
     again = Corpus.from_docs(docs, progress=False)
     assert list(again.vocab) == list(first.vocab) and np.array_equal(again.ids, first.ids)
     assert (again.dtm != first.dtm).nnz == 0 and again.docs.equals(docs)
@@ -366,7 +366,7 @@ def _digest(values) -> str:
     import hashlib
 
     h = hashlib.sha256()
-    corpus_module._hash_strings(h, values)
+    cache_module._hash_strings(h, values)
     return h.hexdigest()
 
 
@@ -437,7 +437,7 @@ def test_properties_alignment_and_counts(texts, min_df, data):
     assert f.dtm.sum() == f.n_tokens and f.dtm.shape == (c.n_docs, f.n_terms)
     # building with the limit, in chunks of a few texts, gives the same corpus as filtering afterwards
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(corpus_module, "CHUNK_CHARS", 40)
+        mp.setattr(_build, "CHUNK_CHARS", 40)
         direct = build(texts, min_df=min_df)
     assert list(direct.vocab) == list(f.vocab) and np.array_equal(direct.ids, f.ids)
     assert np.array_equal(direct.doc_offsets, f.doc_offsets) and np.array_equal(direct.sent_offsets, f.sent_offsets)
@@ -494,7 +494,7 @@ def test_surrogates_hash_apart_from_separators():
 
     def digest(values):
         h = hashlib.sha256()
-        corpus_module._hash_strings(h, pd.Index(values, dtype=object))
+        cache_module._hash_strings(h, pd.Index(values, dtype=object))
         return h.hexdigest()
 
     # values Arrow cannot hold are hashed one by one, each with its length

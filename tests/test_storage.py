@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import corpus_tools.corpus as corpus_module
 from corpus_tools import Corpus
 from corpus_tools import _storage
 from corpus_tools._storage import CorpusFolderError
@@ -59,6 +58,31 @@ def is_mapped(values: np.ndarray) -> bool:
 def same(a: Corpus, b: Corpus) -> bool:
     return (a.vocab.equals(b.vocab) and np.array_equal(a.ids, b.ids) and np.array_equal(a.doc_offsets, b.doc_offsets)
             and np.array_equal(a.sent_offsets, b.sent_offsets) and (a.dtm != b.dtm).nnz == 0)
+
+
+def test_array_file_written_part_by_part_equals_the_whole_write(tmp_path):
+    c = build(["apple banana. cherry", "banana cherry cherry", "", "date apple. apple"])
+    arrays = {"ids": c.ids, "doc_offsets": c.doc_offsets, "sent_offsets": c.sent_offsets,
+              "dtm_data": c.dtm.data, "dtm_indices": c.dtm.indices, "dtm_indptr": c.dtm.indptr}
+    _storage.write_folder(tmp_path / "whole", arrays, c.vocab.tolist(), {"format": 2})
+    (tmp_path / "parts").mkdir()
+    f = _storage.ArrayFile(tmp_path / "parts", {name: (a.dtype, len(a)) for name, a in arrays.items()})
+    for start in range(0, max(map(len, arrays.values())), 3):  # three values at a time, arrays interleaved
+        for name in reversed(_storage.ARRAY_NAMES):
+            if start < len(arrays[name]):
+                f.write(name, arrays[name][start : start + 3])
+    with pytest.raises(ValueError, match=r"ids: more than the 9 values announced"):  # 3 + 3 + 0 + 3 tokens
+        f.write("ids", [1])
+    _storage.write_folder(tmp_path / "parts", None, c.vocab.tolist(), {"format": 2}, written=f.close())
+    for name in ("arrays.bin", "vocab.txt", "meta.json"):
+        assert (tmp_path / "parts" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    assert [p.name for p in (tmp_path / "parts").iterdir() if p.name.endswith(".tmp")] == []
+    short = _storage.ArrayFile(tmp_path / "parts", {name: (a.dtype, len(a)) for name, a in arrays.items()})
+    short.write("ids", c.ids[:2])
+    with pytest.raises(ValueError, match="arrays not written whole"):
+        short.close()
+    short.discard()
+    assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == ["arrays.bin", "meta.json", "vocab.txt"]
 
 
 def test_arrays_file_is_described_in_meta_and_readable_without_the_package(tmp_path):
