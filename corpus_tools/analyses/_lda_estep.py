@@ -24,9 +24,10 @@ import scipy.sparse as sp
 # expElogbeta rows (cells x n_topics float32) stay in the processor's cache across the
 # iterations of its documents (2.6 MB at 20 topics)
 _BLOCK_CELLS = 32_768
-# lengths in one block differ by at most this factor (plus 4), so padding wastes little
+# documents of fewer than 16 terms share a block with equal lengths only; longer ones, with lengths
+# within this factor, so padding wastes little
 _LENGTH_RATIO = 1.25
-# a block is compacted once this share of its documents has converged
+# a block drops its finished documents from its arrays once fewer than this share still run
 _COMPACT_BELOW = 0.75
 # threads of the E-step (the results do not depend on it)
 ESTEP_THREADS = min(os.cpu_count() or 1, 2)
