@@ -14,7 +14,7 @@ it follows ``docs`` through ``select``, ``iloc`` and boolean filters, and surviv
 record of exactly which texts the corpus was built from. ``copy`` (with the cache) is a copy of
 the ids and texts written while streaming, zstd-compressed in row groups of a few hundred rows,
 so that a text costs a millisecond to read back however the source file was written (pandas
-writes a million rows as one row group, which would have to be decoded whole for one text).
+writes up to 1,048,576 rows as one row group, which would have to be decoded whole for one text).
 Texts are read from the copy while it is there and unchanged, else from the source file; a file
 that has changed since (another size or modification time) gives an error rather than another
 document's text.

@@ -4,9 +4,14 @@
 of the doc ids, the texts and every build option, and loads it from there when the same call
 comes again. ``Corpus.from_parquet`` names the folder by the file instead (its path, size,
 modification time and columns, with the options), so that it finds the corpus again without
-reading a text; the folder records a hash of the ids and texts it was built from. The folder is ``$CORPUS_TOOLS_CACHE``, else ``data/cache`` in a checkout, else
-``~/.cache/corpus_tools/cache``. A corpus of a million news articles takes several hundred
-megabytes there, so on a shared or small disk look at it now and then and clear what is old.
+reading a text; that folder also records a hash of the ids and texts the corpus was built from
+and keeps a compressed copy of them for ``corpus.texts()``.
+
+The cache is ``$CORPUS_TOOLS_CACHE``, else ``data/cache`` in a checkout, else
+``~/.cache/corpus_tools/cache``. A corpus of a million news articles takes one to two gigabytes
+there (its token arrays, and with ``from_parquet`` the copy of its texts), so on a shared or
+small disk look at it now and then and clear what is old. Large corpora are also assembled there
+while they are built (in ``scratch/`` when they are not to be cached).
 
 Examples
 --------

@@ -253,7 +253,9 @@ class Corpus:
         title, date, source : str, optional
             Columns to rename to ``title``, ``date`` and ``source`` in ``docs``; their values are
             kept as stored (``Corpus.dates`` reads date strings too).
-        lowercase, tokenizer, stopwords, extra_stopwords, min_length, numbers, lemmatize, stem, phrases, min_df, max_df, max_terms, keep, n_jobs, progress
+        lowercase, tokenizer, stopwords, extra_stopwords, min_length, numbers, lemmatize, stem
+            As for :meth:`from_docs`.
+        phrases, min_df, max_df, max_terms, keep, n_jobs, progress
             As for :meth:`from_docs`.
         cache : bool
             Reuse the corpus built before from this file (unchanged since) with these
