@@ -414,3 +414,16 @@ def test_error_messages_name_the_file(tmp_path):
     with pytest.raises(ValueError, match="no terms are left in any of the 2 documents"):
         Corpus.from_parquet(stop, cache=True, progress=False)
     assert cache_module.info().empty  # no incomplete entry left behind
+
+
+# ---------------------------------------------------------------- analyses that show text
+def test_kwic_on_a_streamed_corpus_equals_the_in_memory_one(parquet):
+    import corpus_tools as ct
+
+    streamed, whole = stream_build(parquet), whole_build(parquet)
+    term = streamed.vocab[int(np.argmax(np.asarray(streamed.dtm.sum(axis=0)).ravel()))]
+    a, b = ct.kwic(streamed, term, window=3), ct.kwic(whole, term, window=3)
+    assert len(a) > 1 and a.attrs["n_matches"] == b.attrs["n_matches"]
+    pd.testing.assert_frame_equal(a, b)
+    # the regex path reads every text back
+    pd.testing.assert_frame_equal(ct.kwic(streamed, term, regex=True), ct.kwic(whole, term, regex=True))

@@ -202,7 +202,7 @@ def _align(surface_terms: list, in_vocab: list, tokens: list[str], delimiter: st
     return np.asarray(firsts, dtype=np.int64), np.asarray(lasts, dtype=np.int64)
 
 
-def _surface_records(corpus, texts: pd.Series, start: np.ndarray, length: np.ndarray, window: int) -> list:
+def _surface_records(corpus, texts: pd.Series | None, start: np.ndarray, length: np.ndarray, window: int) -> list:
     """Rows of the result for the token matches given.
 
     A row is (doc row, first word, last word, text, word starts, word ends, number of words in
@@ -220,7 +220,8 @@ def _surface_records(corpus, texts: pd.Series, start: np.ndarray, length: np.nda
     first_hit = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     hit_bounds = np.append(first_hit, len(rows)).tolist()
     distinct_rows = rows[first_hit].tolist()
-    originals = [t if isinstance(t, str) else "" for t in texts.iloc[distinct_rows].tolist()]
+    chosen = corpus.texts(corpus.docs.index[distinct_rows]) if texts is None else texts.iloc[distinct_rows]
+    originals = [t if isinstance(t, str) else "" for t in chosen.tolist()]
     prepared = [_as_tokenised(t, normalizer.lowercase_text) for t in originals]
     codes, types, counts = tokenize_chunk([source for source, _ in prepared], False, new_encoder())
     terms: list[str] = []
@@ -420,9 +421,12 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
     if missing:
         raise KeyError(f"`by` names no docs column: {missing}; the columns are {list(corpus.docs.columns)}.")
     text_col = corpus.params.get("text", "text")
-    if text_col not in corpus.docs.columns:
+    if text_col in corpus.docs.columns:
+        texts = corpus.docs[text_col]
+    elif "text_source" in corpus.docs.attrs:
+        texts = None  # a corpus built by Corpus.from_parquet: only the rows shown are read back
+    else:
         raise KeyError(f"the corpus documents have no text column {text_col!r}, so there is no text to show.")
-    texts = corpus.docs[text_col]
 
     if regex:
         flags = re.IGNORECASE if corpus.params.get("lowercase", True) else 0
@@ -430,7 +434,7 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
             compiled = re.compile(pattern, flags)
         except re.error as err:
             raise ValueError(f"`pattern` {pattern!r} is not a valid regular expression: {err}.") from None
-        records, n_matches = _regex_records(compiled, texts, max_rows)
+        records, n_matches = _regex_records(compiled, corpus.texts() if texts is None else texts, max_rows)
     else:
         query = resolve_query(corpus, pattern)
         if not query.single and all(any(len(p) == 0 for p in phrase) for phrase in query.phrases):
