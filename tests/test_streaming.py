@@ -427,3 +427,13 @@ def test_kwic_on_a_streamed_corpus_equals_the_in_memory_one(parquet):
     pd.testing.assert_frame_equal(a, b)
     # the regex path reads every text back
     pd.testing.assert_frame_equal(ct.kwic(streamed, term, regex=True), ct.kwic(whole, term, regex=True))
+
+
+def test_representative_docs_on_a_streamed_corpus_show_the_texts(parquet):
+    import corpus_tools as ct
+
+    streamed, whole = stream_build(parquet), whole_build(parquet)
+    a = ct.TopicModel(2, random_state=0).fit(streamed).representative_docs(0, n=3)
+    b = ct.TopicModel(2, random_state=0).fit(whole).representative_docs(0, n=3)
+    assert (a["snippet"].str.len() > 0).sum() >= 2  # the fixture holds empty texts too
+    pd.testing.assert_frame_equal(a, b)

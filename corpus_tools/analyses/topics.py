@@ -653,7 +653,12 @@ class TopicModel:
         rows = np.argsort(-shares, kind="stable")[:n]
         docs = corpus.docs.iloc[rows]
         text_col = corpus.params.get("text", "text")
-        text = docs[text_col] if text_col in docs.columns else pd.Series("", index=docs.index)
+        if text_col in docs.columns:
+            text = docs[text_col]
+        elif "text_source" in docs.attrs:  # built by Corpus.from_parquet: read these rows back
+            text = corpus.texts(docs.index)
+        else:
+            text = pd.Series("", index=docs.index)
         snippet = text.fillna("").astype(str).str.split().str.join(" ").str.slice(0, _SNIPPET_CHARS)
         title = docs["title"].fillna("").astype(str) if "title" in docs.columns else pd.Series("", index=docs.index)
         return pd.DataFrame({"doc_id": np.asarray(docs.index, dtype=object), "title": title.to_numpy(dtype=object),
