@@ -278,30 +278,44 @@ def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random
         counts = np.diff(offsets)
         odd = h | np.uint32(1)  # no key 0, which every function would send to 0
         at, written = first[i], set_first[i]
-        for docs in _length_blocks(counts):
-            # shingle j of each document in row j; a shorter document repeats its first
-            # shingle, which leaves its minimum alone
-            pick = offsets[docs] + np.arange(counts[docs[-1]])[:, None]
-            pick = np.where(pick < offsets[docs + 1], pick, offsets[docs])
-            block = odd[pick]
-            value = np.empty((_PERMS_AT_ONCE,) + block.shape, dtype=np.uint32)
-            out = np.empty((num_perm, len(docs)), dtype=np.uint32)
+        # buffers for every block of the chunk: allocations in the loop would take the kernel's
+        # memory-map lock at every block, which the other threads then wait for
+        blocks = _length_blocks(counts)
+        size = max(len(docs) * int(counts[docs[-1]]) for docs in blocks) if blocks else 0
+        widest = max(len(docs) for docs in blocks) if blocks else 0
+        steps = np.arange(int(counts.max(initial=1)))
+        pick_buf, block_buf = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.uint32)
+        value_buf = np.empty(_PERMS_AT_ONCE * size, dtype=np.uint32)
+        out_buf = np.empty(num_perm * widest, dtype=np.uint32)
+        row_buf, new_buf = np.empty(size, dtype=np.uint32), np.empty(size, dtype=bool)
+        for docs in blocks:
+            width, n = int(counts[docs[-1]]), len(docs)
+            # shingle j of each document in row j; a shorter document repeats its last
+            # shingle, which leaves its minimum and its set alone
+            pick = pick_buf[: width * n].reshape(width, n)
+            np.minimum(steps[:width, None], counts[docs] - 1, out=pick)
+            pick += offsets[docs]
+            block = np.take(odd, pick, out=block_buf[: width * n].reshape(width, n), mode="clip")
+            value = value_buf[: _PERMS_AT_ONCE * width * n].reshape(_PERMS_AT_ONCE, width, n)
+            out = out_buf[: num_perm * n].reshape(num_perm, n)
             for p in range(0, num_perm, _PERMS_AT_ONCE):
                 some = a[p : p + _PERMS_AT_ONCE]
                 # wrapping uint32 arithmetic: a x mod 2**32, for a few functions at once
                 np.multiply(block, some[:, None, None], out=value[: len(some)])
                 np.minimum.reduce(value[: len(some)], axis=1, out=out[p : p + len(some)])
-            span = slice(at, at + len(docs))
+            span = slice(at, at + n)
             done[span] = first[i] + docs
             n_shingles[span] = counts[docs]
             sig[span] = out.T
             if sets:
-                values, size = _distinct_rows(h[pick.T])
-                set_values[written : written + len(values)] = values
-                set_size[span] = size
-                set_start[span] = written + np.cumsum(size) - size
-                written += len(values)
-            at += len(docs)
+                rows_ = np.take(h, pick.T, out=row_buf[: width * n].reshape(n, width), mode="clip")
+                size_ = _distinct_rows(rows_, new_buf[: width * n].reshape(n, width))
+                count = int(size_.sum())
+                np.compress(new_buf[: width * n], row_buf[: width * n], out=set_values[written : written + count])
+                set_size[span] = size_
+                set_start[span] = written + np.cumsum(size_) - size_
+                written += count
+            at += n
 
     _threads(one, range(len(chunks)), n_jobs)
     position = np.empty_like(by_row)
@@ -310,15 +324,15 @@ def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random
     return sig, position, n_shingles, (set_values, set_start[position], set_size[position]) if sets else None
 
 
-def _distinct_rows(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of each row of a 2-D array (sorted in place), row after row, and
-    their number per row. A sort of short rows of 32-bit values is several times faster than
-    one sort of all of them under 64-bit (row, value) keys."""
+def _distinct_rows(block: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Sort each row of a 2-D array in place and mark in ``new`` (a boolean array of its shape)
+    the first of each distinct value; return the number of distinct values per row.
+    ``block[new]`` is then the distinct values, row after row. A sort of short rows of 32-bit
+    values is several times faster than one sort of all of them under 64-bit (row, value) keys."""
     block.sort(axis=1)
-    new = np.empty(block.shape, dtype=bool)
     new[:, :1] = True
     np.not_equal(block[:, 1:], block[:, :-1], out=new[:, 1:])
-    return block[new], np.count_nonzero(new, axis=1)
+    return np.count_nonzero(new, axis=1)
 
 
 def minhash_signatures(corpus, rows: np.ndarray, *, shingle: int = 5, num_perm: int = 128, random_state=0,
@@ -371,8 +385,10 @@ def _shingle_sets(corpus, rows: np.ndarray, k: int, n_jobs: int = 1):
         for docs in _length_blocks(counts):
             # one document per row, padded with its last shingle (a repeat: not a new value)
             pick = np.minimum(offsets[docs, None] + np.arange(counts[docs[-1]]), offsets[docs + 1, None] - 1)
-            values, size[first[i] + docs] = _distinct_rows(h[pick])
-            parts.append(values)
+            block = h[pick]
+            new = np.empty(block.shape, dtype=bool)
+            size[first[i] + docs] = _distinct_rows(block, new)
+            parts.append(block[new])
             order[at : at + len(docs)] = first[i] + docs
             at += len(docs)
         return parts
@@ -580,6 +596,30 @@ def _estimated_jaccard(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: in
     return out / sig.shape[1]
 
 
+def _pairs_to_check(j_est: np.ndarray, a: np.ndarray, b: np.ndarray, n_shingles: np.ndarray, comp: np.ndarray,
+                    threshold: float, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs whose containment is worth an exact check, and their estimated
+    containment: not near copies, in groups still apart, of sizes a contained copy may have,
+    and estimated within ``_CONTAINMENT_MARGIN`` of the threshold. In blocks on ``n_jobs``
+    threads, so that the temporaries stay in cache."""
+    step = 16 * _PAIR_BLOCK
+
+    def block(lo):
+        hi = lo + step
+        j, size_a, size_b = j_est[lo:hi], n_shingles[a[lo:hi]], n_shingles[b[lo:hi]]
+        small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
+        maybe = np.flatnonzero((j < threshold) & (small >= MIN_CONTAINED_SHINGLES)
+                               & (small >= 0.8 * MIN_CONTAINED_SHARE * large))
+        c = _containment_from_jaccard(j[maybe], size_a[maybe], size_b[maybe])
+        keep = (c >= threshold - _CONTAINMENT_MARGIN) & (comp[a[lo + maybe]] != comp[b[lo + maybe]])
+        return lo + maybe[keep], c[keep]
+
+    parts = _threads(block, range(0, len(j_est), step), n_jobs)
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
 def _best_per_link(ca: np.ndarray, cb: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:
     """Indexes of the pair with the highest score (the first such) between each two groups:
     pair i links groups ``ca[i]`` and ``cb[i]`` (of ``n``)."""
@@ -715,12 +755,19 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     hashes = _exact_hashes(corpus, n_jobs)
     nonempty = np.flatnonzero(lengths > 0)
     order = nonempty[np.argsort(hashes[nonempty, 0])]
-    hs = np.column_stack([hashes[order, :2], lengths[order].astype(np.uint64)])
-    if ((hs[1:, 0] == hs[:-1, 0]) & (hs[1:] != hs[:-1]).any(axis=1)).any():
-        # two different sequences share the first digest (about never): sort by all of it
+
+    def class_starts(order):
+        """Where a new class starts in ``order``, and whether a class splits on the second digest
+        or the length only (two different sequences sharing the first digest)."""
+        first, second, length = hashes[order, 0], hashes[order, 1], lengths[order]
+        same_first = first[1:] == first[:-1]
+        differ = (second[1:] != second[:-1]) | (length[1:] != length[:-1])
+        return np.r_[True, ~same_first | differ], bool((same_first & differ).any())
+
+    new_class, split = class_starts(order) if len(order) else (np.zeros(0, dtype=bool), False)
+    if split:  # about never: sort by all of the digest
         order = nonempty[np.lexsort((lengths[nonempty], hashes[nonempty, 1], hashes[nonempty, 0]))]
-        hs = np.column_stack([hashes[order, :2], lengths[order].astype(np.uint64)])
-    new_class = np.r_[True, (hs[1:] != hs[:-1]).any(axis=1)] if len(order) else np.zeros(0, dtype=bool)
+        new_class, _ = class_starts(order)
     rep_index = np.full(n, -1, dtype=np.int64)  # row -> index into reps
     rep_index[order] = np.cumsum(new_class) - 1
     # each class is represented by its (first) member with the least sentence digest: members
@@ -746,34 +793,28 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     clock("lsh")
     # 5. verification
     j_est = _estimated_jaccard(sig, position[a], position[b], n_jobs)
-    edge_kind = np.where(j_est >= threshold, 2, 0)  # 2 near, 1 contained, 0 none
+    near = j_est >= threshold
+    edge_kind = near.astype(np.int8) * np.int8(2)  # 2 near, 1 contained, 0 none
     n_checked = 0
     if containment:
-        near = edge_kind == 2
         comp = _components(n_reps, a[near], b[near])
-        size_a, size_b = n_sh[a], n_sh[b]
-        small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
-        todo = np.flatnonzero(~near & (small >= 0.8 * MIN_CONTAINED_SHARE * large)
-                              & (small >= MIN_CONTAINED_SHINGLES))
-        del size_a, size_b, small, large
-        c_est = np.zeros(len(a))
-        c_est[todo] = _containment_from_jaccard(j_est[todo], n_sh[a[todo]], n_sh[b[todo]])
-        todo = todo[(c_est[todo] >= threshold - _CONTAINMENT_MARGIN) & (comp[a[todo]] != comp[b[todo]])]
+        todo, c_est = _pairs_to_check(j_est, a, b, n_sh, comp, threshold, n_jobs)
         # Only pairs that would join groups still apart are checked exactly, in rounds: first
         # the likeliest pair between each two groups, then the rest while their groups stay
         # apart. A pair skipped joins nothing that is not joined already, so the groups are
         # those of checking every pair, at a fraction of the cost (many copies link the same
         # two groups). After _ROUNDS rounds every pair left is checked at once.
         for round_ in range(_ROUNDS + 1):
-            todo = todo[comp[a[todo]] != comp[b[todo]]]
+            apart = comp[a[todo]] != comp[b[todo]]
+            todo, c_est = todo[apart], c_est[apart]
             if not len(todo):
                 break
             if round_ < _ROUNDS:
-                pick = _best_per_link(comp[a[todo]], comp[b[todo]], c_est[todo], n_reps)
+                pick = _best_per_link(comp[a[todo]], comp[b[todo]], c_est, n_reps)
             else:
                 pick = np.arange(len(todo))
             check = todo[pick]
-            todo = np.delete(todo, pick)
+            todo, c_est = np.delete(todo, pick), np.delete(c_est, pick)
             n_checked += len(check)
             size_a, size_b, common = _overlap(*shingle_sets, a[check], b[check], n_jobs)
             small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
@@ -795,13 +836,13 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     size = np.bincount(doc_comp, minlength=n_reps)
     in_group = size[doc_comp] >= 2
     doc_rows, doc_comp = doc_rows[in_group], doc_comp[in_group]
-    best_edge = np.zeros(n_reps, dtype=np.int64)
-    np.maximum.at(best_edge, ea, ek)
-    np.maximum.at(best_edge, eb, ek)
+    has_near = np.zeros(n_reps, dtype=bool)  # the best kind of edge of each representative is "near"
+    has_near[ea[ek == 2]] = True
+    has_near[eb[ek == 2]] = True
 
     dates = corpus.dates.to_numpy()
     date_key = _date_key(dates)
-    ordered = np.lexsort((doc_rows, date_key[doc_rows], doc_comp))
+    ordered = np.lexsort((date_key[doc_rows], doc_comp))  # stable: rows in order within a date
     doc_rows, doc_comp = doc_rows[ordered], doc_comp[ordered]
     starts = np.flatnonzero(np.r_[True, doc_comp[1:] != doc_comp[:-1]]) if len(doc_rows) else np.zeros(0, int)
     firsts = doc_rows[starts]
@@ -826,7 +867,7 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
          ~differ,                 # same exact class as the earliest
          sim >= threshold,        # near copy of the earliest
          cont >= threshold,       # contained in the earliest, or holding it
-         best_edge[rm] == 2],     # linked through others: the kind of its best match in the group
+         has_near[rm]],           # linked through others: the kind of its best match in the group
         [KINDS.index("first"), KINDS.index("exact"), KINDS.index("near"), KINDS.index("contained"),
          KINDS.index("near")],
         default=KINDS.index("contained"))
