@@ -657,8 +657,9 @@ def test_independent_words_score_zero_in_windows(seed, k, n_terms):
     corpus = _independent_corpus(seed, n_docs=100, length=150, n_terms=n_terms)
     pmi = ct.cooccurrence(corpus, window=k, measure="pmi", min_count=1)
     # each pair is seen hundreds of times or more: its pmi is 0 within sampling error (sd about
-    # 1 / (ln 2 sqrt(count)) bits), and the mean over the pairs is near 0
-    assert abs(pmi["value"].mean()) < 0.02
+    # 1 / (ln 2 sqrt(count)) bits), and the mean over the pairs is near 0: over 150 seeds its sd
+    # is 0.0069 at the noisiest setting (4 terms, k=1; largest seen 0.0185), so 0.035 is 5 sd
+    assert abs(pmi["value"].mean()) < 0.035
     assert (pmi["value"].abs() < 5 / (math.log(2) * np.sqrt(pmi["count"]))).all()
     # the expected joint count is what was seen, on average: over 150 seeds the ratio's mean is
     # 1.0000 and its sd 0.0048 at the noisiest setting (4 terms, k=1), so 0.025 is over 5 sd

@@ -216,6 +216,10 @@ def test_keyness_table_errors(corpus):
         ct.keyness_table(ct.Corpus.from_docs(docs, cache=False, progress=False), by="only")
     with pytest.raises(ValueError, match=r"^`measure` must be one of"):
         ct.keyness_table(corpus, by="source", measure="z")
+    with pytest.raises(ValueError, match=re.escape("keyness_table: every document of `sections` is in every group, "
+                                                   "so no group has other documents to be compared with.")):
+        docs = DOCS.assign(sections=[["world", "asia"]] * 5)
+        ct.keyness_table(ct.Corpus.from_docs(docs, cache=False, progress=False), by="sections")
 
 
 @settings(max_examples=80, deadline=None)

@@ -424,11 +424,14 @@ def test_multicore_is_not_reproducible():
     # Lee's 300 articles in chunks of 50: the workers' updates arrive in varying order
     docs = ct.datasets.load("lee")
     lee = Corpus.from_docs(docs, min_df=3, cache=False, progress=False)
-    runs = []
-    for _ in range(2):
+    def multicore():
         with pytest.warns(UserWarning, match="LdaMulticore"):
-            runs.append(TopicModel(10, workers=2, passes=2, chunksize=50).fit(lee).doc_topics())
-    assert not runs[0].equals(runs[1])
+            return TopicModel(10, workers=2, passes=2, chunksize=50).fit(lee).doc_topics()
+
+    # on a busy machine the updates now and then arrive in the same order twice: a few more runs
+    # then tell
+    first = multicore()
+    assert any(not first.equals(multicore()) for _ in range(4))
     single = [TopicModel(10, passes=2, chunksize=50).fit(lee).doc_topics() for _ in range(2)]
     assert single[0].equals(single[1])
 

@@ -37,9 +37,11 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..errors import check_option
 from . import _cooc_counts as counts
+from ._mapreduce import Plan, add, covers, is_sharded, run
 from .association import MEASURES, association
 from .intervals import wilson_interval
 from .periods import assign_periods
@@ -86,7 +88,9 @@ def _select_terms(corpus, terms) -> np.ndarray:
         n = _positive_int("terms", terms)
         if n >= corpus.n_terms:
             return np.arange(corpus.n_terms, dtype=np.int64)
-        cf = np.bincount(corpus.ids, minlength=corpus.n_terms)
+        # occurrences of each term: a sharded corpus keeps them; counting the tokens is quicker than
+        # reading both totals off the matrix
+        cf = corpus._term_totals()[1] if is_sharded(corpus) else np.bincount(corpus.ids, minlength=corpus.n_terms)
         # the n most frequent, ties by term: all above the n-th largest count, then the first
         # terms holding that count (a partition, not a sort of the whole vocabulary)
         nth = np.partition(cf, corpus.n_terms - n)[corpus.n_terms - n]
@@ -162,23 +166,67 @@ def cooccurrence(corpus, *, terms=None, window=None, measure: str = "npmi", min_
     0   china  russia      7     10      9  0.356258
     1  drills  russia      5      7      9  0.278449
     """
+    return run(corpus, _cooccurrence_prepare, _cooccurrence_parts, _cooccurrence_combine, _cooccurrence_finish,
+               terms=terms, window=window, measure=measure, min_count=min_count, top=top)
+
+
+def _cooccurrence_prepare(corpus, *, terms=None, window=None, measure: str = "npmi", min_count: int = 2,
+                          top: int | None = None) -> Plan:
     check_option("measure", measure, MEASURES)
     unit, k = _unit(window)
     min_count = _positive_int("min_count", min_count)
     top = _positive_int("top", top, allow_none=True)
     sel = _select_terms(corpus, terms)
+    return Plan(sel=sel, unit=unit, k=k, window=window, measure=measure, min_count=min_count, top=top,
+                n_docs=corpus.n_docs, vocab=corpus.vocab, client_only=("vocab",))
+
+
+def _cooccurrence_parts(corpus, rows: slice, plan: Plan) -> dict:
+    """Joint counts of the pairs of selected terms (``i < j``, positions in the selection), the
+    marginal of each selected term and the number of units, of one shard.
+
+    A shard keeps every pair seen once: a pair rare in each shard may pass ``min_count`` in
+    all of them together. Only a part holding every row of the corpus drops the rarer pairs
+    at once, as nothing will be added to it.
+    """
+    sel, k = plan.sel, plan.k
+    least = plan.min_count if covers(rows, plan.n_docs) else 1
     if k is None:
-        binary = counts.binary_unit_matrix(corpus, unit)
-        i, j, a, f = counts.product_pairs(binary, sel, min_count)
+        binary = counts.binary_unit_matrix(corpus, plan.unit)
+        i, j, a, f = counts.product_pairs(binary, sel, least)
         n_units = binary.shape[0]
         in_order = False  # the sparse product leaves the columns of a row unsorted
     else:
         local = np.full(corpus.n_terms, -1, dtype=np.int32 if len(sel) < np.iinfo(np.int32).max else np.int64)
         local[sel] = np.arange(len(sel))
-        i, j, a, f, n_units = counts.window_pairs(corpus.ids, corpus.doc_offsets, k, local, len(sel), min_count)
+        i, j, a, f, n_units = counts.window_pairs(corpus.ids, corpus.doc_offsets, k, local, len(sel), least)
         in_order = True
+    return {"i": i, "j": j, "a": a, "f": f, "n_units": int(n_units), "in_order": in_order, "least": least}
+
+
+def _cooccurrence_combine(parts: list[dict]) -> dict:
+    """The pairs of all shards, each counted once with its summed joint count, in ``(i, j)`` order."""
+    parts = list(parts)
+    if len(parts) == 1:
+        return parts[0]
+    m = len(parts[0]["f"])
+    i, j, a = (np.concatenate([p[key] for p in parts]).astype(np.int64, copy=False) for key in ("i", "j", "a"))
+    pairs = sp.csr_matrix((a, (i, j)), shape=(m, m))  # adds the counts of a pair seen in several shards
+    pairs.sum_duplicates()
+    pairs = pairs.tocoo()
+    return {"i": pairs.row.astype(np.int64), "j": pairs.col.astype(np.int64), "a": pairs.data.astype(np.int64),
+            "f": sum(p["f"] for p in parts), "n_units": sum(p["n_units"] for p in parts), "in_order": True,
+            "least": 1}
+
+
+def _cooccurrence_finish(parts: dict, plan: Plan) -> pd.DataFrame:
+    sel, measure, top = plan.sel, plan.measure, plan.top
+    i, j, a, f, n_units, in_order = (parts[key] for key in ("i", "j", "a", "f", "n_units", "in_order"))
+    if parts["least"] < plan.min_count:
+        keep = a >= plan.min_count
+        i, j, a = i[keep], j[keep], a[keep]
     # i < j are positions in sel; sel is sorted, so they follow the vocabulary's order
-    names = pd.Index(corpus.vocab[sel], dtype="str")
+    names = pd.Index(plan.vocab[sel], dtype="str")
     if not names.is_monotonic_increasing:  # a vocabulary built elsewhere: order each pair by text
         by_text = np.argsort(names.to_numpy(dtype=object), kind="stable")
         rank = np.empty(len(sel), dtype=np.int64)
@@ -208,7 +256,7 @@ def cooccurrence(corpus, *, terms=None, window=None, measure: str = "npmi", min_
         "freq2": f[j].astype(np.int64, copy=False),
         "value": value,
     })
-    out.attrs.update(measure=measure, window=window, unit=unit, n_units=int(n_units))
+    out.attrs.update(measure=measure, window=plan.window, unit=plan.unit, n_units=int(n_units))
     return out
 
 
@@ -312,27 +360,45 @@ def collocates(corpus, node: str, *, window=5, measure: str = "log_dice", min_co
     1  crude    barrel     99    18     81            4335  8.115999
     2  crude   barrels    102    75     27            4855  8.096295
     """
+    return run(corpus, _collocates_prepare, _collocates_parts, add, _collocates_finish, node, window=window,
+               measure=measure, min_count=min_count, top=top)
+
+
+def _collocates_prepare(corpus, node: str, *, window=5, measure: str = "log_dice", min_count: int = 3,
+                        top: int | None = 20) -> Plan:
     check_option("measure", measure, MEASURES)
     unit, k = _unit(window)
     min_count = _positive_int("min_count", min_count)
     top = _positive_int("top", top, allow_none=True)
     if not isinstance(node, str):
         raise TypeError(f"`node` must be one term (a string); got {type(node).__name__} {node!r}.")
-    nid = corpus.term_id(node)
+    return Plan(node=node, nid=corpus.term_id(node), unit=unit, k=k, window=window, measure=measure,
+                min_count=min_count, top=top, vocab=corpus.vocab, client_only=("vocab",))
+
+
+def _collocates_parts(corpus, rows: slice, plan: Plan) -> dict:
+    """Units holding the node and each term (windows: pairs with the term left / right of the
+    node), every term's marginal and the number of units, of one shard."""
+    nid, k = plan.nid, plan.k
     if k is None:
-        binary = counts.binary_unit_matrix(corpus, unit)
+        binary = counts.binary_unit_matrix(corpus, plan.unit)
         by_term = binary.tocsc()
         f = np.diff(by_term.indptr).astype(np.int64)
-        rows = by_term.indices[by_term.indptr[nid] : by_term.indptr[nid + 1]]
-        joint = np.asarray(binary[rows].sum(axis=0)).ravel().astype(np.int64)
-        left = right = None
-        n_units = binary.shape[0]
-    else:
-        left, right = _window_sides(corpus, nid, k)
-        joint = left + right
-        f, n_units = counts.window_marginals(corpus, k)
+        rows_with = by_term.indices[by_term.indptr[nid] : by_term.indptr[nid + 1]]
+        joint = np.asarray(binary[rows_with].sum(axis=0)).ravel().astype(np.int64)
+        return {"joint": joint, "f": f, "n_units": int(binary.shape[0])}
+    left, right = _window_sides(corpus, nid, k)
+    f, n_units = counts.window_marginals(corpus, k)
+    return {"left": left, "right": right, "f": f, "n_units": int(n_units)}
+
+
+def _collocates_finish(parts: dict, plan: Plan) -> pd.DataFrame:
+    nid, measure, top, node = plan.nid, plan.measure, plan.top, plan.node
+    f, n_units = parts["f"], parts["n_units"]
+    left, right = parts.get("left"), parts.get("right")
+    joint = parts["joint"].copy() if left is None else left + right
     joint[nid] = 0  # no self-pairs
-    cand = np.flatnonzero(joint >= min_count)
+    cand = np.flatnonzero(joint >= plan.min_count)
     a = joint[cand]
     value = association(measure, a, f[nid], f[cand], n_units) if len(cand) else np.zeros(0)
     order = np.lexsort((cand, -a, -value))
@@ -341,14 +407,15 @@ def collocates(corpus, node: str, *, window=5, measure: str = "log_dice", min_co
     ids = cand[order]
     out = pd.DataFrame({
         "node": np.array([node] * len(ids), dtype=object),
-        "collocate": pd.Index(corpus.vocab, dtype="str").take(ids),
+        "collocate": pd.Index(plan.vocab, dtype="str").take(ids),
         "count": a[order].astype(np.int64),
         "left": left[ids].astype(np.int64) if left is not None else np.full(len(ids), np.nan),
         "right": right[ids].astype(np.int64) if right is not None else np.full(len(ids), np.nan),
         "collocate_freq": f[ids].astype(np.int64),
         "value": value[order],
     })
-    out.attrs.update(node_freq=int(f[nid]), n_units=int(n_units), unit=unit, measure=measure, window=window)
+    out.attrs.update(node_freq=int(f[nid]), n_units=int(n_units), unit=plan.unit, measure=measure,
+                     window=plan.window)
     return out
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import check_positive_int
+from ._mapreduce import Plan, add, compact, run
 from .periods import FREQS, Periods, assign_periods
 
 
@@ -31,10 +32,23 @@ class Groups:
     def n_groups(self) -> int:
         return len(self.labels)
 
-    def matrix(self, n_docs: int) -> sp.csr_matrix:
-        """Sparse membership matrix, shape (n_groups, n_docs): ``matrix @ dtm`` sums documents per group."""
-        data = np.ones(len(self.codes), dtype=np.int64)
-        return sp.csr_matrix((data, (self.codes, self.doc_rows)), shape=(self.n_groups, n_docs))
+    def matrix(self, n_docs: int, rows: slice | None = None) -> sp.csr_matrix:
+        """Sparse membership matrix, shape (n_groups, n_docs): ``matrix @ dtm`` sums documents per group.
+
+        With ``rows`` (a slice of the corpus's rows, as a shard holds them), the matrix of those
+        documents only: ``n_docs`` is then the number of rows of the slice.
+        """
+        doc_rows, codes = self.doc_rows, self.codes
+        if rows is not None:
+            # doc_rows is in document order (group_documents keeps it so), so a shard's members are a run
+            lo, hi = np.searchsorted(doc_rows, [rows.start, rows.stop])
+            doc_rows, codes = doc_rows[lo:hi] - rows.start, codes[lo:hi]
+        data = np.ones(len(codes), dtype=np.int64)
+        return sp.csr_matrix((data, (codes, doc_rows)), shape=(self.n_groups, n_docs))
+
+    def shipped(self) -> Groups:
+        """These groups as a shard needs them: labels and members (as int32 where they fit), no period table."""
+        return Groups(self.column, self.labels, compact(self.doc_rows), compact(self.codes), self.n_left_out)
 
 
 def _is_listlike(value) -> bool:
@@ -120,43 +134,64 @@ def term_frequencies(corpus, *, by: str | None = None, top: int | None = None) -
     2    jets      1          1  0.166667
     3    rest      1          1  0.166667
     """
+    return run(corpus, _frequencies_prepare, _frequencies_parts, add, _frequencies_finish, by=by, top=top)
+
+
+# ---------------------------------------------------------------------- map-reduce steps
+def _frequencies_prepare(corpus, *, by: str | None = None, top: int | None = None) -> Plan:
     check_top(top)
-    if by is None:
-        groups = Groups("", pd.Index([0]), np.arange(corpus.n_docs, dtype=np.int64),
-                        np.zeros(corpus.n_docs, dtype=np.int64), 0)
-    else:
+    groups = None
+    if by is not None:
         groups = group_documents(corpus, by)
-        warn_left_out(groups, corpus.n_docs)
-    member = groups.matrix(corpus.n_docs)
+        warn_left_out(groups, corpus.n_docs, stacklevel=4)
+        groups = groups.shipped()
+    return Plan(by=by, top=top, groups=groups, vocab=corpus.vocab, client_only=("vocab",))
+
+
+def _frequencies_parts(corpus, rows: slice, plan: Plan) -> dict:
+    """Occurrences and document counts per group and term, and kept tokens per group, of one shard."""
+    if plan.groups is None:
+        member = sp.csr_matrix((np.ones(corpus.n_docs, dtype=np.int64),
+                                (np.zeros(corpus.n_docs, dtype=np.int64), np.arange(corpus.n_docs))),
+                               shape=(1, corpus.n_docs))
+    else:
+        member = plan.groups.matrix(corpus.n_docs, rows)
     counts = (member @ corpus.dtm).tocsr()
     present = corpus.dtm.copy()
     present.data = np.ones_like(present.data)
     doc_counts = (member @ present).tocsr()
+    totals = member @ corpus.doc_lengths.astype(np.int64)
+    return {"counts": counts, "doc_counts": doc_counts, "totals": totals}
+
+
+def _frequencies_finish(parts: dict, plan: Plan) -> pd.DataFrame:
+    counts, doc_counts, totals = parts["counts"], parts["doc_counts"], parts["totals"]
     counts.eliminate_zeros()
     doc_counts.eliminate_zeros()
     counts.sort_indices()
     doc_counts.sort_indices()
-    totals = member @ corpus.doc_lengths.astype(np.int64)
+    n_groups = 1 if plan.groups is None else plan.groups.n_groups
 
     # both matrices are non-zero exactly where a group's documents contain the term
-    group = np.repeat(np.arange(groups.n_groups), np.diff(counts.indptr))
+    group = np.repeat(np.arange(n_groups), np.diff(counts.indptr))
     term = counts.indices.astype(np.int64)
     count = counts.data.astype(np.int64)
     order = np.lexsort((term, -count, group))
     group, term, count, dcount = group[order], term[order], count[order], doc_counts.data[order].astype(np.int64)
+    top = plan.top
     if top is not None:
         starts = np.searchsorted(group, group, side="left")
         keep = np.arange(len(group)) - starts < top
         group, term, count, dcount = group[keep], term[keep], count[keep], dcount[keep]
     out = {}
-    if by is not None:
-        out[groups.column] = groups.labels[group]
-    out.update({"term": corpus.vocab[term].to_numpy(dtype=object), "count": count, "doc_count": dcount,
+    if plan.by is not None:
+        out[plan.groups.column] = plan.groups.labels[group]
+    out.update({"term": plan.vocab[term].to_numpy(dtype=object), "count": count, "doc_count": dcount,
                 "share": count / totals[group]})
     result = pd.DataFrame(out)
-    if by is not None:
-        result.attrs["n_left_out"] = groups.n_left_out
-        result.attrs["by"] = groups.column
+    if plan.by is not None:
+        result.attrs["n_left_out"] = plan.groups.n_left_out
+        result.attrs["by"] = plan.groups.column
     return result
 
 

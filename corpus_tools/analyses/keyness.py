@@ -23,6 +23,7 @@ from scipy import special  # chdtrc and ndtr are chi2.sf and norm.cdf, without i
 
 from ..errors import check_option
 from ._dedupe import dedupe_attrs, kept_rows, only_kept, resolve_groups
+from ._mapreduce import Plan, add, refuse_dedupe_search, run
 from .association import g2
 from .frequencies import check_top, group_documents, warn_left_out
 
@@ -270,9 +271,16 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
     >>> ct.keyness(corpus, "2003-03", measure="log_odds")                     # doctest: +SKIP
     >>> ct.keyness(corpus, "2003-03", dedupe=ct.near_duplicates(corpus))      # doctest: +SKIP
     """
+    return run(corpus, _keyness_prepare, _keyness_parts, add, _keyness_finish, target, reference=reference,
+               measure=measure, top=top, min_count=min_count, alpha0=alpha0, dedupe=dedupe)
+
+
+def _keyness_prepare(corpus, target, *, reference=None, measure: str = "g2", top: int | None = None,
+                     min_count: int = 5, alpha0: float = 1000.0, dedupe=None) -> Plan:
     check_option("measure", measure, MEASURES)
     check_top(top)
     _check_min_count(min_count)
+    refuse_dedupe_search(corpus, dedupe)
     groups = resolve_groups(corpus, dedupe)
     target_mask, target_label, by_date = select_documents(corpus, target, "target")
     if reference is None:
@@ -286,7 +294,7 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
                 undated &= kept_rows(corpus, groups, check=False)
             if undated.any():
                 warnings.warn(f"{int(undated.sum())} undated documents are left out of the reference "
-                              "(they may belong to the target period).", stacklevel=2)
+                              "(they may belong to the target period).", stacklevel=4)
             reference_mask &= dated
             reference_label = "other dates"
     else:
@@ -298,23 +306,38 @@ def keyness(corpus, target, *, reference=None, measure: str = "g2", top: int | N
     kept = None
     if groups is not None:
         # each story's earliest member among the documents compared: one outside both sides drops nothing
-        kept = kept_rows(corpus, groups, within=target_mask | reference_mask, what="keyness")
+        kept = kept_rows(corpus, groups, within=target_mask | reference_mask, what="keyness", stacklevel=4)
         target_mask, reference_mask = target_mask & kept, reference_mask & kept
-    a, b = _column_sums(corpus, target_mask), _column_sums(corpus, reference_mask)
-    c, d = int(a.sum()), int(b.sum())
-    for side, mask, tokens in (("target", target_mask, c), ("reference", reference_mask, b.sum())):
+    # the kept tokens of each side are the sums of its documents' lengths (the rows of the matrix)
+    lengths = corpus.doc_lengths
+    for side, mask, label in (("target", target_mask, target_label), ("reference", reference_mask, reference_label)):
+        tokens = int(lengths[mask].sum())
         if not mask.any() or tokens == 0:
-            raise ValueError(f"the {side} ({target_label if side == 'target' else reference_label!s}) "
-                             f"holds {int(mask.sum())} documents and {int(tokens)} tokens; keyness needs both sides "
-                             "to have tokens. Check the condition, its spelling and the dates.")
-    table = _table(corpus.vocab, a, b, c, d, measure, alpha0, min_count)
+            raise ValueError(f"the {side} ({label!s}) holds {int(mask.sum())} documents and {tokens} tokens; "
+                             "keyness needs both sides to have tokens. Check the condition, its spelling and the "
+                             "dates.")
+    return Plan(target_mask=target_mask, reference_mask=reference_mask, measure=measure, top=top,
+                min_count=min_count, alpha0=alpha0, vocab=corpus.vocab,
+                attrs={"measure": measure, "score_label": _LABELS[measure], "target": target_label,
+                       "reference": reference_label, "target_docs": int(target_mask.sum()),
+                       "reference_docs": int(reference_mask.sum())},
+                dedupe=dedupe_attrs(kept), client_only=("vocab",))
+
+
+def _keyness_parts(corpus, rows: slice, plan: Plan) -> dict:
+    """Occurrences of every term in the target and in the reference documents of one shard."""
+    return {"a": _column_sums(corpus, plan.target_mask[rows]), "b": _column_sums(corpus, plan.reference_mask[rows])}
+
+
+def _keyness_finish(parts: dict, plan: Plan) -> pd.DataFrame:
+    a, b = parts["a"], parts["b"]
+    c, d = int(a.sum()), int(b.sum())
+    top = plan.top
+    table = _table(plan.vocab, a, b, c, d, plan.measure, plan.alpha0, plan.min_count)
     if top is not None and len(table) > 2 * top:
         table = pd.concat([table.head(top), table[table["score"] < 0].tail(top)]).drop_duplicates("term")
         table = table.reset_index(drop=True)
-    table.attrs.update({"measure": measure, "score_label": _LABELS[measure], "target": target_label,
-                        "reference": reference_label, "target_docs": int(target_mask.sum()),
-                        "reference_docs": int(reference_mask.sum()), "target_tokens": c, "reference_tokens": d,
-                        **dedupe_attrs(kept)})
+    table.attrs.update({**plan.attrs, "target_tokens": c, "reference_tokens": d, **plan.dedupe})
     return table
 
 
@@ -361,9 +384,16 @@ def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2",
     >>> ct.keyness_table(corpus, by="sections", top=10)                      # doctest: +SKIP
     >>> ct.keyness_table(corpus, by="source", dedupe=True)                   # doctest: +SKIP
     """
+    return run(corpus, _keyness_table_prepare, _keyness_table_parts, add, _keyness_table_finish, by, top=top,
+               measure=measure, min_count=min_count, alpha0=alpha0, dedupe=dedupe)
+
+
+def _keyness_table_prepare(corpus, by: str, *, top: int | None = 20, measure: str = "g2", min_count: int = 5,
+                           alpha0: float = 1000.0, dedupe=None) -> Plan:
     check_option("measure", measure, MEASURES)
     check_top(top)
     _check_min_count(min_count)
+    refuse_dedupe_search(corpus, dedupe)
     copies = resolve_groups(corpus, dedupe)
     groups = group_documents(corpus, by)
     kept = None
@@ -371,41 +401,54 @@ def keyness_table(corpus, by: str, *, top: int | None = 20, measure: str = "g2",
         # each story's earliest member among the documents of some group: one in no group drops nothing
         in_a_group = np.zeros(corpus.n_docs, dtype=bool)
         in_a_group[groups.doc_rows] = True
-        kept = kept_rows(corpus, copies, within=in_a_group, what="keyness_table")
+        kept = kept_rows(corpus, copies, within=in_a_group, what="keyness_table", stacklevel=4)
         groups = only_kept(groups, kept)
-    member = groups.matrix(corpus.n_docs)
-    counts = np.asarray((member @ corpus.dtm).todense(), dtype=np.int64)
     # a group without tokens (empty, or holding only copies) has nothing to compare
-    with_tokens = counts.sum(axis=1) > 0
+    tokens = np.bincount(groups.codes, weights=corpus.doc_lengths[groups.doc_rows], minlength=groups.n_groups)
+    with_tokens = tokens > 0
     if with_tokens.sum() < 2:
         empty = list(groups.labels[~with_tokens])
         why = " once the copies are left out" if kept is not None else ""
         raise ValueError(f"keyness_table needs at least two groups in `{by}`; found {list(groups.labels[with_tokens])}"
                          + (f" ({empty}: no tokens{why})" if empty else "") + ". "
                          "Use ct.keyness(corpus, target) to compare one selection with the rest.")
-    warn_left_out(groups, corpus.n_docs if kept is None else int(kept.sum()))
+    warn_left_out(groups, corpus.n_docs if kept is None else int(kept.sum()), stacklevel=4)
     in_any = np.zeros(corpus.n_docs, dtype=bool)
     in_any[groups.doc_rows] = True
-    total = _column_sums(corpus, in_any)
+    if not (tokens < corpus.doc_lengths[in_any].sum()).any():
+        # a list column whose every document is in every group: no group has a document outside it
+        raise ValueError(f"keyness_table: every document of `{by}` is in every group, so no group has other "
+                         "documents to be compared with. Use ct.keyness(corpus, target, reference=...).")
+    return Plan(groups=groups.shipped(), in_any=in_any, top=top, measure=measure, min_count=min_count,
+                alpha0=alpha0, vocab=corpus.vocab,
+                attrs={"measure": measure, "score_label": _LABELS[measure], "by": groups.column,
+                       "n_left_out": groups.n_left_out, **dedupe_attrs(kept)},
+                client_only=("vocab",))
+
+
+def _keyness_table_parts(corpus, rows: slice, plan: Plan) -> dict:
+    """Occurrences of every term per group, and in all documents of some group, of one shard."""
+    member = plan.groups.matrix(corpus.n_docs, rows)
+    return {"counts": (member @ corpus.dtm).tocsr(), "total": _column_sums(corpus, plan.in_any[rows])}
+
+
+def _keyness_table_finish(parts: dict, plan: Plan) -> pd.DataFrame:
+    counts = np.asarray(parts["counts"].todense(), dtype=np.int64)
+    total = parts["total"]
     tables = []
-    for g, label in enumerate(groups.labels):
+    for g, label in enumerate(plan.groups.labels):
         a = counts[g]
         b = total - a
         c, d = int(a.sum()), int(b.sum())
         if c == 0 or d == 0:
             continue
-        table = _table(corpus.vocab, a, b, c, d, measure, alpha0, min_count)
-        if top is not None:
-            table = table.head(top)
+        table = _table(plan.vocab, a, b, c, d, plan.measure, plan.alpha0, plan.min_count)
+        if plan.top is not None:
+            table = table.head(plan.top)
         table.insert(0, "group", [label] * len(table))
         tables.append(table)
-    if not tables:
-        # a list column whose every document is in every group: no group has a document outside it
-        raise ValueError(f"keyness_table: every document of `{by}` is in every group, so no group has other "
-                         "documents to be compared with. Use ct.keyness(corpus, target, reference=...).")
     result = pd.concat(tables, ignore_index=True)
-    result.attrs.update({"measure": measure, "score_label": _LABELS[measure], "by": groups.column,
-                         "n_left_out": groups.n_left_out, **dedupe_attrs(kept)})
+    result.attrs.update(plan.attrs)
     return result
 
 

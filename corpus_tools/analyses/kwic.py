@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import check_option, check_positive_int
 from ..text.normalize import BOUNDARY
 from ..text.tokenizer import TOKEN_RE, is_sentence_mark, lower_text, new_encoder, tokenize_chunk
+from ._mapreduce import Plan, is_sharded, run
 from .trends import _phrase_delimiter, glob_ids, is_glob, resolve_query
 
 SORTS = (None, "left", "right")
@@ -409,6 +410,13 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
     >>> f"showing {len(out):,} of {out.attrs['n_matches']:,}"  # doctest: +SKIP
     'showing 1,000 of 3,214'
     """
+    return run(corpus, _kwic_prepare, _kwic_parts, _kwic_combine, _kwic_finish, pattern, window=window,
+               regex=regex, by=by, sort=sort, max_rows=max_rows)
+
+
+# ---------------------------------------------------------------------- map-reduce steps
+def _kwic_prepare(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str | list[str] | None = None,
+                  sort: str | None = None, max_rows: int | None = 1000) -> Plan:
     if not isinstance(pattern, str) or not pattern.strip():
         raise ValueError(f"`pattern` must be a non-empty string; got {pattern!r}.")
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
@@ -420,51 +428,98 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
     missing = [c for c in by_cols if c not in corpus.docs.columns]
     if missing:
         raise KeyError(f"`by` names no docs column: {missing}; the columns are {list(corpus.docs.columns)}.")
-    text_col = corpus.params.get("text", "text")
-    if text_col in corpus.docs.columns:
-        texts = corpus.docs[text_col]
-    elif "text_source" in corpus.docs.attrs:
-        texts = None  # a corpus built by Corpus.from_parquet: only the rows shown are read back
-    else:
-        raise KeyError(f"the corpus documents have no text column {text_col!r}, so there is no text to show.")
-
+    if not is_sharded(corpus):
+        _texts(corpus)  # each shard has its own texts; a corpus in memory says at once when it has none
+    plan = Plan(pattern=pattern, window=window, regex=regex, by_cols=by_cols, sort=sort, max_rows=max_rows)
     if regex:
         flags = re.IGNORECASE if corpus.params.get("lowercase", True) else 0
         try:
-            compiled = re.compile(pattern, flags)
+            plan.compiled = re.compile(pattern, flags)
         except re.error as err:
             raise ValueError(f"`pattern` {pattern!r} is not a valid regular expression: {err}.") from None
-        records, n_matches = _regex_records(compiled, corpus.texts() if texts is None else texts, max_rows)
     else:
         query = resolve_query(corpus, pattern)
         if not query.single and all(any(len(p) == 0 for p in phrase) for phrase in query.phrases):
             # only a glob can match nothing without an error; term_trends warns for it the same way
             empty = [part for part in pattern.split() if is_glob(part) and len(glob_ids(corpus, part)) == 0]
-            warnings.warn(f"{(empty or [pattern])[0]!r} matches no term of the vocabulary; no rows.", stacklevel=2)
-        start, length = _token_matches(corpus, query)
+            warnings.warn(f"{(empty or [pattern])[0]!r} matches no term of the vocabulary; no rows.", stacklevel=4)
+        plan.query = query
+    return plan
+
+
+def _texts(corpus) -> pd.Series | None:
+    """The text column of the docs, or None for a corpus whose texts are read back on demand."""
+    text_col = corpus.params.get("text", "text")
+    if text_col in corpus.docs.columns:
+        return corpus.docs[text_col]
+    if "text_source" in corpus.docs.attrs:
+        return None  # a corpus built by Corpus.from_parquet: only the rows shown are read back
+    raise KeyError(f"the corpus documents have no text column {text_col!r}, so there is no text to show.")
+
+
+def _kwic_parts(corpus, rows: slice, plan: Plan) -> dict:
+    """The first ``max_rows`` rows of one shard's matches (as columns) and the number of all its matches.
+
+    Only the shard's first ``max_rows`` matches can be among the first ``max_rows`` of the corpus,
+    so only their documents are read.
+    """
+    texts = _texts(corpus)
+    window, max_rows = plan.window, plan.max_rows
+    if plan.regex:
+        records, n_matches = _regex_records(plan.compiled, corpus.texts() if texts is None else texts, max_rows)
+    else:
+        start, length = _token_matches(corpus, plan.query)
         n_matches = len(start)
         records = _surface_records(corpus, texts, start[:max_rows], length[:max_rows], window)
-    more = len(records) < n_matches
-    if more:
-        warnings.warn(f"more than {max_rows} matches of {pattern!r}; showing the first {max_rows} in corpus order "
-                      "(pass max_rows=None for all).", stacklevel=2)
-
-    if sort is not None:
-        records.sort(key=_sort_key(sort, window))
-
     docs = corpus.docs
     take = np.array([r[0] for r in records], dtype=np.int64)
-    out = {"doc_id": docs.index[take].to_numpy(dtype=object),
-           "date": _dates(corpus, take),
-           "title": (docs["title"].iloc[take].to_numpy(dtype=object) if "title" in docs.columns
-                     else np.full(len(take), None, dtype=object))}
-    for col in by_cols:
-        out[col] = docs[col].iloc[take].to_numpy()
-    out["left"] = [_left(t, s, f, window) for _, f, _, t, s, _, _ in records]
-    out["match"] = [_clean(t[s[f] : e[la]]) for _, f, la, t, s, e, _ in records]
-    out["right"] = [_right(t, e, la, window, n) for _, _, la, t, _, e, n in records]
-    result = pd.DataFrame(out)
-    result.attrs.update({"pattern": pattern, "window": window, "n_matches": int(n_matches), "truncated": more})
+    columns = {"doc_id": docs.index[take].to_numpy(dtype=object),
+               "date": _dates(corpus, take),
+               "title": (docs["title"].iloc[take].to_numpy(dtype=object) if "title" in docs.columns
+                         else np.full(len(take), None, dtype=object))}
+    for col in plan.by_cols:
+        columns[col] = docs[col].iloc[take].to_numpy()
+    columns["left"] = [_left(t, s, f, window) for _, f, _, t, s, _, _ in records]
+    columns["match"] = [_clean(t[s[f] : e[la]]) for _, f, la, t, s, e, _ in records]
+    columns["right"] = [_right(t, e, la, window, n) for _, _, la, t, _, e, n in records]
+    keys = None if plan.sort is None else [_sort_key(plan.sort, window)(rec) for rec in records]
+    return {"columns": columns, "keys": keys, "n_matches": int(n_matches), "max_rows": max_rows}
+
+
+def _kwic_combine(parts: list[dict]) -> dict:
+    """The rows of the shards in corpus order, the first ``max_rows`` kept; the matches of all of them."""
+    parts = list(parts)
+    if len(parts) == 1:
+        return parts[0]
+    max_rows = parts[0]["max_rows"]
+    # shards without rows add nothing (and an empty column could change the type of a full one)
+    shown = [p for p in parts if len(p["columns"]["doc_id"])] or parts[:1]
+    columns = {}
+    for name, first in shown[0]["columns"].items():
+        if isinstance(first, list):
+            joined = [v for p in shown for v in p["columns"][name]]
+        else:
+            joined = np.concatenate([p["columns"][name] for p in shown])
+        columns[name] = joined[:max_rows]
+    keys = None if shown[0]["keys"] is None else [k for p in shown for k in p["keys"]][:max_rows]
+    return {"columns": columns, "keys": keys, "n_matches": sum(p["n_matches"] for p in parts), "max_rows": max_rows}
+
+
+def _kwic_finish(parts: dict, plan: Plan) -> pd.DataFrame:
+    columns, n_matches, max_rows = parts["columns"], parts["n_matches"], plan.max_rows
+    n_rows = len(columns["doc_id"])
+    more = n_rows < n_matches
+    if more:
+        warnings.warn(f"more than {max_rows} matches of {plan.pattern!r}; showing the first {max_rows} in corpus "
+                      "order (pass max_rows=None for all).", stacklevel=4)
+    if plan.sort is not None:
+        # a stable sort of the rows kept, as concordancers sort what they show
+        order = sorted(range(n_rows), key=parts["keys"].__getitem__)
+        columns = {name: ([values[i] for i in order] if isinstance(values, list) else values[order])
+                   for name, values in columns.items()}
+    result = pd.DataFrame(columns)
+    result.attrs.update({"pattern": plan.pattern, "window": plan.window, "n_matches": int(n_matches),
+                         "truncated": more})
     return result
 
 

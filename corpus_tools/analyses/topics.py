@@ -25,6 +25,7 @@ import logging
 import os
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ import scipy.sparse as sp
 from .. import __version__
 from .._threads import blas_threads_for
 from ..errors import NotFittedError, check_option, check_positive_int
+from ._mapreduce import Plan, is_sharded, run
 from ._nnls import nnls_rows
 from .frequencies import group_documents, warn_left_out
 from .periods import assign_periods
@@ -63,8 +65,12 @@ STREAMED_MIN_DOCS = 50_000
 # 200,000 gave more coherent topics than one from 50,000 (c_v 0.681 against 0.627, seed 0), and on
 # 100,000 articles one from 50,000 more than one from 5,000 (0.701 against 0.670, seeds 0-2)
 NMF_START_SAMPLE = 200_000
-# documents per chunk when inferring topic shares (bounds memory on large corpora)
+# documents per chunk when inferring topic shares (bounds memory on large corpora); NMF solves
+# each chunk's documents together
 _INFER_CHUNK = 4096
+# documents per block of LDA's E-step (model_estep's blocks): each block draws its documents'
+# starting points in turn, so shards of whole blocks infer exactly as the whole corpus does
+_INFER_BLOCK = 16_384
 _SNIPPET_CHARS = 200
 _FORMAT_VERSION = 1
 
@@ -374,48 +380,36 @@ class TopicModel:
         return self.doc_topics_ if len(self.copies_) == 0 else self.doc_topics_[self._fitted_rows()]
 
     # ------------------------------------------------------------------ inference
-    def _infer(self, dtm: sp.csr_matrix) -> np.ndarray:
-        """Topic shares of the rows of ``dtm`` (columns = model term ids); rows sum to 1."""
+    def _inference(self) -> SimpleNamespace:
+        """What inferring documents needs of the fitted model, without its corpus (to send to shards)."""
         model = self.model_
         k = int(self.n_topics)
+        seed = self.random_state
+        if seed is None:
+            # drawn once, so that every shard starts from the same stream
+            seed = int(np.random.SeedSequence().generate_state(1)[0])
         if self.method == "lda":
-            from ._lda_estep import model_estep
+            # what model_estep reads of a gensim LdaModel
+            estep = SimpleNamespace(num_topics=k, expElogbeta=model.expElogbeta, alpha=model.alpha,
+                                    iterations=model.iterations, gamma_threshold=model.gamma_threshold)
+            return SimpleNamespace(method="lda", k=k, seed=seed, estep=estep, block=_INFER_BLOCK)
+        return SimpleNamespace(method="nmf", k=k, W=model.get_topics(normalize=False).T,
+                               iterations=int(self._settings()["iterations"]), block=_INFER_CHUNK)
 
-            # gensim's E-step, all documents of a block at once; the starting point of each
-            # document is drawn from model.random_state, so a fresh generator gives the same
-            # answer for the same documents
-            model.random_state = np.random.RandomState(self.random_state)
-            with blas_threads_for(0):
-                gamma = model_estep(model, dtm)[0]
-            out = np.empty(gamma.shape, dtype=np.float64)
-            for start in range(0, len(gamma), _INFER_CHUNK):
-                part = gamma[start : start + _INFER_CHUNK].astype(np.float64)
-                out[start : start + len(part)] = _normalised(part, k)
-            return out
-        # all documents of a chunk solved together, each to convergence: gensim's
-        # get_document_topics solves one document at a time and stops after a sweep or two
-        W = model.get_topics(normalize=False).T
-        iterations = int(self._settings()["iterations"])
-        out = np.empty((dtm.shape[0], k), dtype=np.float64)
-        # the solver's products are k x k x rows per chunk
-        with blas_threads_for(k * k * min(dtm.shape[0], _INFER_CHUNK)):
-            for start in range(0, dtm.shape[0], _INFER_CHUNK):
-                chunk = dtm[start : start + _INFER_CHUNK].astype(np.float64)
-                shares = nnls_rows(W, chunk, max_iter=iterations)
-                out[start : start + len(shares)] = _normalised(shares, k)
-        return out
+    def _infer(self, dtm: sp.csr_matrix) -> np.ndarray:
+        """Topic shares of the rows of ``dtm`` (columns = model term ids); rows sum to 1."""
+        return _infer_rows(self._inference(), dtm, 0, dtm.shape[0])
 
     def _map_to_model(self, corpus) -> tuple[sp.csr_matrix, int]:
         """``corpus.dtm`` with its columns moved onto the model's terms (by term string)."""
+        return _mapped(corpus.dtm, self._model_columns(corpus), len(self.vocab_))
+
+    def _model_columns(self, corpus) -> np.ndarray | None:
+        """The model's term id of each term of ``corpus`` (-1: unknown); None when the vocabularies are equal."""
         if corpus.vocab.equals(self.vocab_):
             # the same terms in the same order: nothing to move (and no copy of a large matrix)
-            return corpus.dtm, 0
-        cols = self.vocab_.get_indexer(corpus.vocab)
-        known = np.flatnonzero(cols >= 0)
-        mapping = sp.csr_matrix((np.ones(len(known)), (known, cols[known])), shape=(corpus.n_terms, len(self.vocab_)))
-        mapped = (corpus.dtm @ mapping).tocsr()
-        unknown_tokens = int(corpus.dtm.sum()) - int(mapped.sum())
-        return mapped, unknown_tokens
+            return None
+        return self.vocab_.get_indexer(corpus.vocab)
 
     def transform(self, corpus) -> pd.DataFrame:
         """Topic shares of other (unseen) documents.
@@ -438,12 +432,7 @@ class TopicModel:
         --------
         >>> model.transform(ct.Corpus.from_docs(new_docs))  # doctest: +SKIP
         """
-        self._check_fitted("transform")
-        _check_corpus(corpus, "TopicModel.transform")
-        mapped, unknown = self._map_to_model(corpus)
-        frame = self._frame(self._infer(mapped), corpus.docs.index)
-        frame.attrs["unknown_tokens"] = unknown
-        return frame
+        return run(corpus, _transform_prepare, _transform_parts, _transform_combine, _transform_finish, self)
 
     def perplexity(self, corpus=None) -> float:
         """Per-word perplexity bound of LDA on ``corpus`` (default: the fitted corpus).
@@ -582,10 +571,7 @@ class TopicModel:
 
     # ------------------------------------------------------------------ documents
     def _frame(self, shares: np.ndarray, index: pd.Index) -> pd.DataFrame:
-        frame = pd.DataFrame(shares, index=index.rename("doc_id"),
-                             columns=pd.RangeIndex(shares.shape[1], name="topic"))
-        frame.attrs["labels"] = self.topic_labels().to_dict()
-        return frame
+        return _shares_frame(shares, index, self.topic_labels().to_dict())
 
     def doc_topics(self) -> pd.DataFrame:
         """Topic shares of the fitted documents.
@@ -879,6 +865,158 @@ class TopicModel:
             model.doc_ids_ = corpus.docs.index
             model.copies_ = corpus.docs.index[corpus.docs.index.astype(str).isin(model.copies_)]
         return model
+
+
+def _shares_frame(shares: np.ndarray, index: pd.Index, labels: dict) -> pd.DataFrame:
+    frame = pd.DataFrame(shares, index=index.rename("doc_id"), columns=pd.RangeIndex(shares.shape[1], name="topic"))
+    frame.attrs["labels"] = labels
+    return frame
+
+
+# ---------------------------------------------------------------------- inference, shard by shard
+def _mapped(dtm: sp.csr_matrix, cols: np.ndarray | None, n_model_terms: int) -> tuple[sp.csr_matrix, int]:
+    """``dtm`` with its columns moved onto the model's terms, and the tokens of unknown terms."""
+    if cols is None:
+        return dtm, 0
+    known = np.flatnonzero(cols >= 0)
+    mapping = sp.csr_matrix((np.ones(len(known)), (known, cols[known])), shape=(dtm.shape[1], n_model_terms))
+    mapped = (dtm @ mapping).tocsr()
+    return mapped, int(dtm.sum()) - int(mapped.sum())
+
+
+def _infer_rows(inference: SimpleNamespace, dtm: sp.csr_matrix, first: int, n_total: int,
+                states: list | None = None) -> np.ndarray:
+    """Topic shares of the rows ``first .. first + len(dtm)`` of a corpus of ``n_total`` documents.
+
+    The documents are inferred in the blocks of rows the whole corpus is inferred in (``first``
+    is where they lie in it), each block drawing its documents' starting points in turn from the
+    seed (``states``: the generator's state at the start of every block, else it is wound on
+    from the seed). A shard whose rows begin and end on block boundaries (or at the end of the
+    corpus) then gets exactly the shares of the whole corpus's inference; other shards the same
+    starting points, and shares equal up to float rounding (a block's documents are padded and
+    solved together).
+    """
+    k, block = inference.k, inference.block
+    n = dtm.shape[0]
+    if inference.method == "lda":
+        gamma = _lda_gamma(inference, dtm, first, n_total, states)
+        out = np.empty(gamma.shape, dtype=np.float64)
+        for start in range(0, len(gamma), _INFER_CHUNK):
+            part = gamma[start : start + _INFER_CHUNK].astype(np.float64)
+            out[start : start + len(part)] = _normalised(part, k)
+        return out
+    # all documents of a chunk solved together, each to convergence: gensim's
+    # get_document_topics solves one document at a time and stops after a sweep or two
+    out = np.empty((n, k), dtype=np.float64)
+    # the solver's products are k x k x rows per chunk
+    with blas_threads_for(k * k * min(n_total, block)):
+        for lo, hi in _block_runs(first, first + n, block, whole_blocks=False):
+            chunk = dtm[lo - first : hi - first].astype(np.float64)
+            out[lo - first : hi - first] = _normalised(nnls_rows(inference.W, chunk, max_iter=inference.iterations), k)
+    return out
+
+
+def _block_runs(start: int, stop: int, block: int, *, whole_blocks: bool):
+    """Runs of rows ``[lo, hi)`` covering ``start .. stop`` that never cross a multiple of ``block``;
+    with ``whole_blocks``, every run from a multiple of ``block`` on goes to ``stop`` at once."""
+    lo = start
+    while lo < stop:
+        boundary = (lo // block + 1) * block
+        hi = stop if whole_blocks and lo % block == 0 else min(stop, boundary)
+        yield lo, hi
+        lo = hi
+
+
+def _lda_gamma(inference: SimpleNamespace, dtm: sp.csr_matrix, first: int, n_total: int,
+               states: list | None) -> np.ndarray:
+    """gensim's E-step of the rows of ``dtm`` (rows ``first ..`` of the corpus), block by block of the corpus."""
+    from ._lda_estep import model_estep
+
+    block = inference.block
+    gamma = np.empty((dtm.shape[0], inference.k), dtype=np.float32)
+    with blas_threads_for(0):
+        # from a block boundary on, model_estep's own blocks are the corpus's blocks
+        for lo, hi in _block_runs(first, first + dtm.shape[0], block, whole_blocks=True):
+            b = lo // block
+            starts = _BlockStarts(_generator_at(inference, b, n_total, states), skip=lo - b * block)
+            model = SimpleNamespace(**vars(inference.estep), random_state=starts)
+            gamma[lo - first : hi - first] = model_estep(model, dtm[lo - first : hi - first], block_docs=block)[0]
+    return gamma
+
+
+def _block_sizes(n_total: int, block: int):
+    return [min(block, n_total - start) for start in range(0, n_total, block)]
+
+
+def _generator_at(inference: SimpleNamespace, b: int, n_total: int, states: list | None) -> np.random.RandomState:
+    """The random generator as the inference of the whole corpus leaves it at the start of block ``b``."""
+    rs = np.random.RandomState(inference.seed)
+    if states is not None:
+        rs.set_state(states[b])
+        return rs
+    for rows in _block_sizes(n_total, inference.block)[:b]:
+        rs.gamma(100.0, 1.0 / 100.0, (rows, inference.k))  # model_estep's draws for that block
+    return rs
+
+
+def _block_states(inference: SimpleNamespace, n_total: int) -> list:
+    """The generator's state at the start of every block of the corpus (drawn once, for all shards)."""
+    rs = np.random.RandomState(inference.seed)
+    states = []
+    for rows in _block_sizes(n_total, inference.block):
+        states.append(rs.get_state())
+        rs.gamma(100.0, 1.0 / 100.0, (rows, inference.k))
+    return states
+
+
+class _BlockStarts:
+    """Stands in for the model's random generator in ``model_estep``: hands out the starting
+    points that the inference of the whole corpus draws for the same rows (``skip``: rows of the
+    first block before the shard's first row)."""
+
+    def __init__(self, generator: np.random.RandomState, skip: int = 0):
+        self.generator, self.skip = generator, skip
+
+    def gamma(self, shape: float, scale: float, size: tuple[int, int]) -> np.ndarray:
+        rows, k = size
+        drawn = self.generator.gamma(shape, scale, (self.skip + rows, k))[self.skip :]
+        self.skip = 0
+        return drawn
+
+
+def _transform_prepare(corpus, model: TopicModel) -> Plan:
+    model._check_fitted("transform")
+    if not is_sharded(corpus):
+        _check_corpus(corpus, "TopicModel.transform")
+    inference = model._inference()
+    # shards far from the start would each wind the generator on from the seed: draw it once here
+    states = _block_states(inference, corpus.n_docs) if inference.method == "lda" and is_sharded(corpus) else None
+    return Plan(inference=inference, cols=model._model_columns(corpus), n_model_terms=len(model.vocab_),
+                n_docs=corpus.n_docs, states=states, labels=model.topic_labels().to_dict(), client_only=("labels",))
+
+
+def _transform_parts(corpus, rows: slice, plan: Plan) -> dict:
+    """Topic shares of one shard's documents, and its tokens of terms the model does not know."""
+    mapped, unknown = _mapped(corpus.dtm, plan.cols, plan.n_model_terms)
+    shares = _infer_rows(plan.inference, mapped, rows.start, plan.n_docs, plan.states)
+    return {"shares": shares, "index": corpus.docs.index, "unknown": unknown}
+
+
+def _transform_combine(parts: list[dict]) -> dict:
+    parts = list(parts)
+    if len(parts) == 1:
+        return parts[0]
+    # a shard without documents adds nothing (and its empty index could change the index's type)
+    shown = [p for p in parts if len(p["index"])] or parts[:1]
+    return {"shares": np.concatenate([p["shares"] for p in shown]),
+            "index": shown[0]["index"].append([p["index"] for p in shown[1:]]),
+            "unknown": sum(p["unknown"] for p in parts)}
+
+
+def _transform_finish(parts: dict, plan: Plan) -> pd.DataFrame:
+    frame = _shares_frame(parts["shares"], parts["index"], plan.labels)
+    frame.attrs["unknown_tokens"] = parts["unknown"]
+    return frame
 
 
 def _normalised(shares: np.ndarray, k: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from ..errors import check_option, check_positive_int
 from .frequencies import Groups, group_documents
 from .intervals import poisson_interval, wilson_interval
 from ._dedupe import dedupe_attrs, kept_mask, only_kept
+from ._mapreduce import Plan, add, compact, refuse_dedupe_search, run
 from .periods import FREQS, Periods, assign_periods
 
 MEASURES = ("doc_share", "count", "per_10k_tokens")
@@ -161,12 +162,13 @@ def resolve_query(corpus, query: str) -> Query:
     return result
 
 
-def resolve_terms(corpus, terms) -> list[Query]:
+def resolve_terms(corpus, terms, *, stacklevel: int = 4) -> list[Query]:
     """Turn the ``terms`` argument of :func:`term_trends` into named queries.
 
     Strings are single terms, phrases or globs; a dict maps a name to a list of such strings
     (a group). A missing plain term raises KeyError; a missing group member or a glob that
-    matches nothing only warns.
+    matches nothing only warns; ``stacklevel`` is passed to those warnings (counted from the
+    helper below this function that gives them).
     """
     if isinstance(terms, str):
         terms = [terms]
@@ -183,12 +185,12 @@ def resolve_terms(corpus, terms) -> list[Query]:
                     members = [members]
                 group = Query(str(name))
                 for member in members:
-                    q = _resolve_lenient(corpus, member, f"group {name!r}")
+                    q = _resolve_lenient(corpus, member, f"group {name!r}", stacklevel)
                     group.single |= q.single
                     group.phrases += q.phrases
                 queries.append(group)
         elif isinstance(item, str) and is_glob(item):
-            queries.append(_resolve_lenient(corpus, item, "glob"))
+            queries.append(_resolve_lenient(corpus, item, "glob", stacklevel))
         else:
             queries.append(resolve_query(corpus, item))
     names = [q.name for q in queries]
@@ -198,14 +200,15 @@ def resolve_terms(corpus, terms) -> list[Query]:
     return queries
 
 
-def _resolve_lenient(corpus, query: str, where: str) -> Query:
+def _resolve_lenient(corpus, query: str, where: str, stacklevel: int = 4) -> Query:
     try:
         q = resolve_query(corpus, query)
     except KeyError as err:
-        warnings.warn(f"{where}: {err.args[0]}; it counts as zero.", stacklevel=4)
+        warnings.warn(f"{where}: {err.args[0]}; it counts as zero.", stacklevel=stacklevel)
         return Query(query)
     if q.empty or (not q.single and any(len(p) == 0 for phrase in q.phrases for p in phrase)):
-        warnings.warn(f"{where}: {query!r} matches no term of the vocabulary; it counts as zero.", stacklevel=4)
+        warnings.warn(f"{where}: {query!r} matches no term of the vocabulary; it counts as zero.",
+                      stacklevel=stacklevel)
     return q
 
 
@@ -364,12 +367,21 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
     >>> once = ct.term_trends(corpus, "iraq", dedupe=groups)            # doctest: +SKIP
     >>> once.attrs["n_copies_dropped"]                                  # doctest: +SKIP
     """
+    return run(corpus, _trends_prepare, _trends_parts, add, _trends_finish, terms, freq=freq, by=by,
+               measure=measure, smooth=smooth, ci=ci, dedupe=dedupe)
+
+
+# ---------------------------------------------------------------------- map-reduce steps
+def _trends_prepare(corpus, terms, *, freq: str = "MS", by: str | None = None, measure: str = "doc_share",
+                    smooth: int | None = None, ci: float | None = 0.95, dedupe=None) -> Plan:
     check_option("measure", measure, MEASURES)
     if freq not in FREQS:
         check_option("freq", freq, list(FREQS))
     window = _check_smooth(smooth)
     ci = _check_ci(ci)
-    queries = resolve_terms(corpus, terms)
+    # user -> term_trends -> run -> here -> resolve_terms -> _resolve_lenient
+    queries = resolve_terms(corpus, terms, stacklevel=6)
+    refuse_dedupe_search(corpus, dedupe)
     kept, _ = kept_mask(corpus, dedupe, what="term_trends")
 
     periods = assign_periods(corpus.dates, freq)
@@ -377,7 +389,7 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
         # a copy is not a document of any period; undated copies are not "left out" either
         periods = Periods(np.where(kept, periods.doc_period, -1), periods.starts, periods.partial,
                           int((kept & (periods.doc_period < 0)).sum()))
-    periods.warn_undated("trends")
+    periods.warn_undated("trends", stacklevel=5)
     n_counted = corpus.n_docs if kept is None else int(kept.sum())
     if by is None:
         groups = Groups("", pd.Index([None]), np.arange(corpus.n_docs, dtype=np.int64),
@@ -388,23 +400,46 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
             groups = only_kept(groups, kept)
         if groups.n_left_out:
             warnings.warn(f"{groups.n_left_out} of {n_counted} documents have no `{by}` value and are left out "
-                          "(counted in result.attrs['n_left_out']).", stacklevel=2)
-    n_p, n_g, n_q = len(periods.starts), groups.n_groups, len(queries)
+                          "(counted in result.attrs['n_left_out']).", stacklevel=4)
 
-    # one cell per (period, group); a document is in as many cells as it has groups
+    # one cell per (period, group); a document is in as many cells as it has groups, and the
+    # memberships stay in document order, so a shard's are one run of them
     doc_period = periods.doc_period[groups.doc_rows]
     dated = doc_period >= 0
-    cells = doc_period[dated] * n_g + groups.codes[dated]
+    cells = doc_period[dated] * groups.n_groups + groups.codes[dated]
     rows = groups.doc_rows[dated]
-    member = sp.csr_matrix((np.ones(len(cells), dtype=np.int64), (cells, rows)), shape=(n_p * n_g, corpus.n_docs))
-    occ = doc_occurrences(corpus, queries)
+    return Plan(queries=queries, cells=compact(cells), rows=compact(rows), n_periods=len(periods.starts),
+                n_groups=groups.n_groups, starts=periods.starts, partial=periods.partial, labels=groups.labels,
+                column=groups.column, measure=measure, window=window, ci=ci,
+                attrs={"n_undated": periods.n_undated, "measure": measure, "freq": freq, "by": by,
+                       "smooth": smooth, "ci": ci, **dedupe_attrs(kept),
+                       **({} if by is None else {"n_left_out": groups.n_left_out})},
+                client_only=("labels",))
+
+
+def _trends_parts(corpus, rows: slice, plan: Plan) -> dict:
+    """Occurrences, mentioning documents, documents and tokens per (period, group) cell and query, of one shard."""
+    lo, hi = np.searchsorted(plan.rows, [rows.start, rows.stop])
+    n_cells = plan.n_periods * plan.n_groups
+    member = sp.csr_matrix((np.ones(hi - lo, dtype=np.int64), (plan.cells[lo:hi], plan.rows[lo:hi] - rows.start)),
+                           shape=(n_cells, corpus.n_docs))
+    occ = doc_occurrences(corpus, plan.queries)
     mentions = occ.copy()
     mentions.data = (mentions.data > 0).astype(np.int64)
+    return {"count": np.asarray((member @ occ).todense()),
+            "with_docs": np.asarray((member @ mentions).todense()),
+            "n_docs": np.asarray(member.sum(axis=1)),
+            "n_tokens": member @ corpus.doc_lengths.astype(np.int64)}
+
+
+def _trends_finish(parts: dict, plan: Plan) -> pd.DataFrame:
+    n_p, n_g, n_q = plan.n_periods, plan.n_groups, len(plan.queries)
     shape = (n_p, n_g, n_q)
-    count = np.asarray((member @ occ).todense()).reshape(shape)
-    with_docs = np.asarray((member @ mentions).todense()).reshape(shape)
-    n_docs = np.asarray(member.sum(axis=1)).reshape(n_p, n_g, 1).repeat(n_q, axis=2)
-    n_tokens = (member @ corpus.doc_lengths.astype(np.int64)).reshape(n_p, n_g, 1).repeat(n_q, axis=2)
+    count = parts["count"].reshape(shape)
+    with_docs = parts["with_docs"].reshape(shape)
+    n_docs = parts["n_docs"].reshape(n_p, n_g, 1).repeat(n_q, axis=2)
+    n_tokens = parts["n_tokens"].reshape(n_p, n_g, 1).repeat(n_q, axis=2)
+    measure, window, ci = plan.measure, plan.window, plan.ci
 
     if measure == "doc_share":
         num, den = with_docs, n_docs
@@ -431,11 +466,11 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
         return np.transpose(np.broadcast_to(a, shape), (1, 2, 0)).ravel()
 
     p_idx = np.tile(np.arange(n_p), n_g * n_q)
-    out = {"period": periods.starts[p_idx]}
-    if by is not None:
-        out[groups.column] = groups.labels[np.repeat(np.arange(n_g), n_q * n_p)]
+    out = {"period": plan.starts[p_idx]}
+    if plan.attrs["by"] is not None:
+        out[plan.column] = plan.labels[np.repeat(np.arange(n_g), n_q * n_p)]
     out.update({
-        "term": np.tile(np.repeat(np.array([q.name for q in queries], dtype=object), n_p), n_g),
+        "term": np.tile(np.repeat(np.array([q.name for q in plan.queries], dtype=object), n_p), n_g),
         "count": flat(count).astype(np.int64),
         "n_docs_with": flat(with_docs).astype(np.int64),
         "n_docs": flat(n_docs).astype(np.int64),
@@ -443,13 +478,10 @@ def term_trends(corpus, terms, *, freq: str = "MS", by: str | None = None, measu
         "value": flat(value).astype(float),
         "ci_low": flat(low).astype(float),
         "ci_high": flat(high).astype(float),
-        "partial": periods.partial[p_idx],
+        "partial": plan.partial[p_idx],
     })
     result = pd.DataFrame(out)
-    result.attrs.update({"n_undated": periods.n_undated, "measure": measure, "freq": freq, "by": by,
-                         "smooth": smooth, "ci": ci, **dedupe_attrs(kept)})
-    if by is not None:
-        result.attrs["n_left_out"] = groups.n_left_out
+    result.attrs.update(plan.attrs)
     return result
 
 
