@@ -18,6 +18,7 @@ _PUBLIC = {
     "load": "corpus_tools.io",
     "load_report": "corpus_tools.io",
     "Corpus": "corpus_tools.corpus",
+    "ShardedCorpus": "corpus_tools.shards",
     "term_frequencies": "corpus_tools.analyses.frequencies",
     "term_trends": "corpus_tools.analyses.trends",
     "keyness": "corpus_tools.analyses.keyness",

@@ -1,0 +1,536 @@
+"""Building a sharded corpus: the tasks that run on the workers and the merge on the client.
+
+:meth:`corpus_tools.shards.ShardedCorpus.build` runs two passes of tasks, one task per partition,
+on a Dask cluster (or one after another in this process):
+
+1. :func:`tokenize_part` reads a partition, tokenises it with the single-machine pipeline
+   (:func:`corpus_tools._build._tokenize_all`, no frequency limits) and writes it, with its own
+   sorted vocabulary and each term's document frequency and number of occurrences, to a
+   temporary part folder;
+2. on the client, :func:`merge_vocabularies` joins the parts' vocabularies into one sorted
+   vocabulary, adds up the frequencies and applies the frequency limits with the function the
+   single-machine build uses (:func:`corpus_tools._build._kept_terms`);
+3. :func:`write_shard` maps each part's term ids to the global ones, dropping the tokens of the
+   removed terms exactly as the single-machine build does (:func:`corpus_tools._build._map_chunk`),
+   and writes the shard folder under a temporary name, then renames it.
+
+Every task is idempotent: its output depends on its input only and appears under its final name
+by a rename, so that a task that Dask runs again on another worker (because the first worker
+died) writes the same files, and a half-written folder never carries a final name.
+"""
+from __future__ import annotations
+
+import errno
+import glob
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import uuid
+import warnings
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from ._storage import FORMAT_VERSION, CorpusFolderError, doc_ids_checksum, replace_with, write_folder
+
+MANIFEST = "shards.json"
+MANIFEST_FORMAT = "corpus_tools.shards"
+MANIFEST_VERSION = 1
+TERM_TOTALS = "term_totals.npy"
+DOC_LENGTHS = "doc_lengths.npy"
+LOAD_REPORT = "load_report.json"
+_SHARD_NAME = re.compile(r"shard-\d{5,}")
+# what a build writes into its folder; only these are ever removed from it
+_OURS = re.compile(r"shards\.json|vocab\.(txt|json)|term_totals\.npy|doc_lengths\.npy|load_report\.json"
+                   r"|shard-\d{5,}|\..+\.tmp")
+# rows per row group of a shard's docs.parquet: reading back the text of one document (KWIC)
+# decodes its row group only
+DOCS_ROW_GROUP = 1000
+# Seconds each task sleeps before it starts: tests set it on the workers (with client.run) to
+# have a task under way when they kill a worker. Nothing else sets it.
+_TASK_DELAY = 0.0
+
+
+def shard_name(k: int) -> str:
+    return f"shard-{k:05d}"
+
+
+# ---------------------------------------------------------------------- sources
+@dataclass(frozen=True)
+class PieceFile:
+    """Rows of a pandas frame that the client wrote to ``path`` as the shard's docs.parquet will hold them."""
+    path: str
+
+
+@dataclass(frozen=True)
+class ParquetSlice:
+    """Rows ``start:stop`` of the Parquet file ``path``; ``first_id`` is the global row number of
+    ``start`` (the doc id when the files give none); ``id`` the column of doc ids, if any."""
+    path: str
+    start: int
+    stop: int
+    first_id: int
+    id: str | None
+    row_numbers: bool
+
+
+def parquet_files(source) -> list[Path]:
+    """The Parquet files of a path: a file, a folder (its ``*.parquet`` files, recursively, without
+    hidden ones and ``_metadata``) or a glob pattern; in sorted order."""
+    path = Path(os.fspath(source))
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        files = [p for p in path.rglob("*.parquet")
+                 if not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)]
+    else:
+        files = [Path(p) for p in glob.glob(os.fspath(source), recursive=True) if Path(p).is_file()]
+    if not files:
+        raise FileNotFoundError(f"no Parquet files at {source}; give a Parquet file, a folder of *.parquet "
+                                "files, a glob pattern such as 'data/*.parquet', or a DataFrame.")
+    return sorted(files)
+
+
+def plan_parquet(files: list[Path], text: str, id: str | None, rows_per_shard: int) -> list[ParquetSlice]:
+    """Slices of the files of about ``rows_per_shard`` rows each, in file order."""
+    import pyarrow.parquet as pq
+
+    from ._text_source import ParquetTexts
+
+    out, first_id, resolved = [], 0, None
+    for path in files:
+        described = ParquetTexts(path, text, id)  # checks the text and id columns, names the file
+        kind = (described.id, not described.index_columns and described.id is None)
+        if resolved is not None and kind != resolved:
+            raise ValueError(f"{path} gives its doc ids otherwise than {files[0]} (id column {kind[0]!r} against "
+                             f"{resolved[0]!r}); pass id='<column>' naming the column of doc ids in every file.")
+        resolved = kind
+        meta = pq.ParquetFile(path).metadata
+        sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+        for a, b in row_ranges(sizes, rows_per_shard):
+            out.append(ParquetSlice(str(described.path), a, b, first_id + a, described.id, kind[1]))
+        first_id += meta.num_rows
+    return out
+
+
+def row_ranges(sizes: list[int], rows_per_shard: int) -> list[tuple[int, int]]:
+    """Row ranges of at most ``rows_per_shard`` rows over row groups of ``sizes`` rows: whole row
+    groups where they are smaller (as many as fit), else equal parts of one row group.
+
+    >>> row_ranges([30, 30, 30, 100], 70)
+    [(0, 60), (60, 90), (90, 140), (140, 190)]
+    """
+    ranges, start, end = [], 0, 0
+    for n in sizes:
+        if n > rows_per_shard:
+            if end > start:
+                ranges.append((start, end))
+            k = -(-n // rows_per_shard)
+            cuts = np.linspace(end, end + n, k + 1).round().astype(np.int64).tolist()
+            ranges.extend(zip(cuts[:-1], cuts[1:]))
+            start = end = end + n
+        elif end - start + n > rows_per_shard:
+            ranges.append((start, end))
+            start, end = end, end + n
+        else:
+            end += n
+    if end > start:
+        ranges.append((start, end))
+    return ranges
+
+
+def read_parquet_slice(spec: ParquetSlice) -> pd.DataFrame:
+    """The rows of ``spec`` as ``pd.read_parquet`` would give them, doc ids as the index."""
+    import pyarrow as pa
+
+    from ._text_source import _parquet_file
+
+    f = _parquet_file(spec.path)
+    meta = f.metadata
+    tables, row = [], 0
+    for g in range(meta.num_row_groups):
+        n = meta.row_group(g).num_rows
+        lo, hi = max(spec.start, row), min(spec.stop, row + n)
+        if lo < hi:
+            if lo == row and hi == row + n:
+                tables.append(f.read_row_group(g))
+            else:  # part of a row group: streamed, keeping only the rows wanted
+                at = row
+                for batch in f.iter_batches(batch_size=4096, row_groups=[g]):
+                    a, b = max(lo - at, 0), min(hi - at, batch.num_rows)
+                    if a < b:
+                        tables.append(pa.Table.from_batches([batch.slice(a, b - a)], schema=f.schema_arrow))
+                    at += batch.num_rows
+                    if at >= hi:
+                        break
+        row += n
+        if row >= spec.stop:
+            break
+    table = pa.concat_tables(tables) if tables else f.schema_arrow.empty_table()
+    docs = table.to_pandas()
+    if spec.id is not None:
+        docs = docs.set_index(spec.id)
+        docs.index.name = "doc_id"
+    elif spec.row_numbers:
+        docs.index = pd.RangeIndex(spec.first_id, spec.first_id + len(docs))
+    return docs
+
+
+def docs_bytes(docs: pd.DataFrame) -> tuple[bytes, bool]:
+    """A shard's docs.parquet, as ``Corpus.save`` writes it (no attrs; lone surrogates as U+FFFD)
+    but in row groups of :data:`DOCS_ROW_GROUP` rows, and whether surrogates were replaced."""
+    from .corpus import _without_surrogates
+
+    docs = docs.copy(deep=False)
+    docs.attrs = {}
+    try:
+        return docs.to_parquet(row_group_size=DOCS_ROW_GROUP), False
+    except UnicodeEncodeError:  # lone surrogates, which Parquet (UTF-8) cannot hold
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the client warns once for all partitions
+            docs = _without_surrogates(docs, Path("docs.parquet"))
+        return docs.to_parquet(row_group_size=DOCS_ROW_GROUP), True
+
+
+# ---------------------------------------------------------------------- pass 1
+def tokenize_part(source, build_dir: str, index: int, text: str, id: str | None, options: dict) -> dict:
+    """Tokenise one partition into the part folder ``build_dir/part-<index>``; what the client needs of it.
+
+    ``source`` is a DataFrame (a partition), a :class:`PieceFile` or a :class:`ParquetSlice`.
+    Returns ``n_docs`` (0 for an empty partition, which writes nothing), the doc ids, their
+    checksum, the number of missing texts, whether lone surrogates were replaced, and the
+    earliest and latest date with the number of undated documents.
+    """
+    try:
+        return _tokenize_part(source, build_dir, index, text, id, options)
+    finally:
+        release_memory()
+
+
+def release_memory() -> None:
+    """Give the memory Arrow keeps for reuse back to the system: a worker's memory limit counts it,
+    and a worker whose memory stays above Dask's pause threshold between tasks takes no more."""
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
+
+
+def _tokenize_part(source, build_dir: str, index: int, text: str, id: str | None, options: dict) -> dict:
+    from . import _build
+    from .corpus import _build_options, _texts
+
+    if _TASK_DELAY:
+        time.sleep(_TASK_DELAY)
+    data = piece = None
+    if isinstance(source, PieceFile):
+        piece = Path(source.path)
+        docs = pd.read_parquet(piece)
+    elif isinstance(source, ParquetSlice):
+        docs = read_parquet_slice(source)
+    else:
+        docs = source
+        if id is not None:
+            _check_column(docs, id, "id", index)
+            docs = docs.set_index(id)
+            docs.index.name = "doc_id"
+    if len(docs) == 0:
+        return {"index": index, "n_docs": 0}
+    _check_column(docs, text, "text", index)
+    normalizer, _, _ = _build_options(**options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # missing texts: the client warns once, with the total
+        texts = _texts(docs, text)
+    n_missing = int(docs[text].isna().sum())
+    ids, doc_offsets, sent_offsets, dtm, vocab, _ = _build._tokenize_all(texts, normalizer, n_jobs=1,
+                                                                         progress=False)
+    del texts
+    stats = {"index": index, "n_docs": len(docs), "ids": docs.index, "n_missing": n_missing, "surrogates": False,
+             "dates": _date_stats(docs)}
+    if piece is None:
+        data, stats["surrogates"] = docs_bytes(docs)
+        if stats["surrogates"]:
+            stats["ids"] = pd.read_parquet(io.BytesIO(data), columns=[]).index  # the ids as written
+    del docs
+    stats["doc_ids_crc32"] = doc_ids_checksum(stats["ids"])
+    df = np.bincount(dtm.indices, minlength=len(vocab)).astype(np.int64)
+    cf = np.bincount(ids, minlength=len(vocab)).astype(np.int64)
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    final = Path(build_dir) / f"part-{index:05d}"
+    # no parents=True: a build that was given up has removed build_dir, and a task still under
+    # way then fails here instead of leaving files behind
+    tmp = Path(build_dir) / f".part-{index:05d}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp"
+    tmp.mkdir()
+    try:
+        if piece is not None:  # written by the client as docs.parquet is to be
+            _link_or_copy(piece, tmp / "docs.parquet")
+        else:
+            (tmp / "docs.parquet").write_bytes(data)
+        for name, a in (("ids", ids), ("doc_offsets", doc_offsets), ("sent_offsets", sent_offsets),
+                        ("dtm_data", dtm.data), ("dtm_indices", dtm.indices), ("dtm_indptr", dtm.indptr)):
+            np.save(tmp / f"{name}.npy", np.asarray(a))
+        pq.write_table(pa.table({"term": pa.array(vocab, pa.large_string()), "df": df, "cf": cf}),
+                       tmp / "terms.parquet", compression="none")
+        _rename_dir(tmp, final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return stats
+
+
+def _check_column(docs, column: str, what: str, index: int) -> None:
+    if column not in docs.columns:
+        raise ValueError(f"partition {index} has no {what} column {column!r}; its columns: {list(docs.columns)}. "
+                         f"Pass {what}='<column>'.")
+
+
+def _date_stats(docs: pd.DataFrame) -> list | None:
+    """[earliest, latest (ISO strings or None), undated documents], as ``Corpus.dates`` reads the dates."""
+    if "date" not in docs.columns:
+        return None
+    dates = pd.to_datetime(docs["date"], errors="coerce")
+    present = dates.dropna()
+    if present.empty:
+        return [None, None, len(docs)]
+    return [present.min().isoformat(), present.max().isoformat(), int(len(docs) - len(present))]
+
+
+def _rename_dir(tmp: Path, final: Path) -> None:
+    """Rename the finished folder ``tmp`` to ``final``. Where ``final`` is there already, the same
+    task has run before (Dask runs a task again when its worker died after finishing it): its
+    output is the same, and ``tmp`` is dropped."""
+    try:
+        os.rename(tmp, final)
+    except OSError as err:
+        if err.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not final.is_dir():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- the merge, on the client
+def merge_vocabularies(part_dirs: list[Path], n_docs: int, limits) -> tuple[list[str], list, np.ndarray]:
+    """One sorted vocabulary for all parts, with the frequency limits applied as the
+    single-machine build applies them.
+
+    Returns the kept terms, for each part its map from part term ids to global term ids (-1 for
+    a removed term), and the (document frequency, occurrences) of the kept terms, shape
+    (2, n_terms).
+
+    The terms are sorted by Arrow, whose string order (by UTF-8 bytes) is the order of code points,
+    which is Python's (and so :func:`corpus_tools._build._collect`'s) order of strings.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ._build import _kept_terms
+
+    tables = [pq.read_table(d / "terms.parquet") for d in part_dirs]
+    everything = pa.chunked_array([t["term"] for t in tables], type=pa.large_string())
+    terms = pc.unique(everything)
+    terms = terms.take(pc.sort_indices(terms))
+    where = pc.index_in(everything, value_set=terms).to_numpy()  # every part term's global id
+    df = np.zeros(len(terms), dtype=np.int64)
+    cf = np.zeros(len(terms), dtype=np.int64)
+    starts = np.cumsum([0] + [len(t) for t in tables])
+    for t, a, b in zip(tables, starts[:-1], starts[1:]):
+        # a part holds each of its terms once, so plain fancy-index addition is exact
+        df[where[a:b]] += t["df"].to_numpy()
+        cf[where[a:b]] += t["cf"].to_numpy()
+    vocab = terms.to_pylist()
+    kept = np.ones(len(vocab), dtype=bool)
+    min_df, max_df, max_terms, keep = limits
+    if (min_df, max_df, max_terms) != (1, 1.0, None):  # as _build._collect decides whether to filter
+        kept = _kept_terms(df, cf, n_docs, vocab, min_df, max_df, max_terms, keep)
+    final = np.full(len(vocab), -1, dtype=np.int32)
+    final[kept] = np.arange(int(kept.sum()), dtype=np.int32)
+    maps = [final[where[a:b]] for a, b in zip(starts[:-1], starts[1:])]
+    kept_terms = [t for t, k in zip(vocab, kept) if k] if not kept.all() else vocab
+    return kept_terms, maps, np.stack([df[kept], cf[kept]])
+
+
+def vocab_file(vocab: list[str]) -> tuple[str, bytes]:
+    """The name and bytes of the vocabulary file, as :func:`corpus_tools._storage.write_folder` writes it."""
+    text = "\n".join(vocab)
+    if vocab and text.count("\n") == len(vocab) - 1 and "" not in vocab:
+        return "vocab.txt", text.encode("utf-8")
+    return "vocab.json", json.dumps(list(vocab), ensure_ascii=False).encode("utf-8")
+
+
+def read_vocab(path: Path) -> list[str]:
+    raw = path.read_bytes()
+    return raw.decode("utf-8").split("\n") if path.suffix == ".txt" else json.loads(raw)
+
+
+# ---------------------------------------------------------------------- pass 2
+def write_shard(part_dir: str, remap: str, folder: str, k: int, first_row: int, vocab_name: str, vocab_crc: int,
+                index_dtype: str, params: dict, doc_ids_crc32: int) -> dict:
+    """Write shard ``k`` from a part folder: term ids mapped to the global vocabulary through the
+    array in file ``remap``, tokens of removed terms dropped. Returns the shard's name, sizes, the
+    CRC-32 of its meta.json and the kept tokens of each of its documents."""
+    try:
+        return _write_shard(part_dir, remap, folder, k, first_row, vocab_name, vocab_crc, index_dtype, params,
+                            doc_ids_crc32)
+    finally:
+        release_memory()
+
+
+def _write_shard(part_dir, remap, folder, k, first_row, vocab_name, vocab_crc, index_dtype, params, doc_ids_crc32):
+    import scipy.sparse as sp
+
+    from ._build import _map_chunk
+
+    if _TASK_DELAY:
+        time.sleep(_TASK_DELAY)
+    part, folder = Path(part_dir), Path(folder)
+    a = {name: np.load(part / f"{name}.npy", mmap_mode="r")
+         for name in ("ids", "doc_offsets", "sent_offsets", "dtm_data", "dtm_indices", "dtm_indptr")}
+    final = np.load(remap)
+    n_docs = len(a["doc_offsets"]) - 1
+    counts = sp.csr_matrix((a["dtm_data"], a["dtm_indices"], a["dtm_indptr"]), shape=(n_docs, len(final)))
+    vocab = read_vocab(folder / vocab_name)
+    chunk = (np.asarray(a["ids"]), np.diff(a["doc_offsets"]), np.asarray(a["sent_offsets"][:-1]), counts)
+    ids, doc_counts, sentences, dtm = _map_chunk(chunk, final, len(vocab))
+    del chunk, counts, a
+    idx = np.dtype(index_dtype)  # as the single-machine build chooses it, from the corpus's token count
+    arrays = {"ids": ids.astype(np.int32, copy=False),
+              "doc_offsets": np.concatenate([[0], np.cumsum(doc_counts)]).astype(np.int64),
+              "sent_offsets": np.concatenate([sentences, [len(ids)]]).astype(np.int64),
+              "dtm_data": dtm.data.astype(np.int32, copy=False), "dtm_indices": dtm.indices.astype(idx, copy=False),
+              "dtm_indptr": dtm.indptr.astype(idx, copy=False)}
+    meta = {"format": FORMAT_VERSION, "corpus_tools": __version__, "params": params, "n_docs": n_docs,
+            "n_tokens": len(ids), "n_terms": len(vocab), "doc_ids_crc32": doc_ids_crc32,
+            "shard": {"index": k, "first_row": first_row}}
+
+    name = shard_name(k)
+    tmp = folder / f".{name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp"
+    tmp.mkdir()
+    try:
+        _link_or_copy(part / "docs.parquet", tmp / "docs.parquet")
+        data = (tmp / "docs.parquet").read_bytes()
+        write_folder(tmp, arrays, vocab, meta, files={"docs.parquet": data})
+        del data
+        written = json.loads((tmp / "meta.json").read_bytes())
+        if written["crc32"].get("vocab") == vocab_crc:
+            # the same bytes as the folder's own vocabulary: one file on disk for every shard
+            try:
+                link = tmp / f".{vocab_name}.link.tmp"
+                os.link(folder / vocab_name, link)
+                os.replace(link, tmp / vocab_name)
+            except OSError:  # no hard links here: the shard keeps its copy
+                pass
+        for f in tmp.iterdir():
+            fsync(f)
+        fsync(tmp)
+        _rename_dir(tmp, folder / name)
+        fsync(folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    meta_crc = zlib.crc32((folder / name / "meta.json").read_bytes())
+    return {"name": name, "n_docs": n_docs, "n_tokens": int(len(ids)), "n_sentences": len(sentences),
+            "meta_crc32": meta_crc, "doc_lengths": np.diff(arrays["doc_offsets"])}
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def fsync(path: Path) -> None:
+    """Flush a file or folder to disk (where the system allows it for folders)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # folders cannot be synced on some systems
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_durably(target: Path, data: bytes) -> None:
+    """``data`` to ``target`` under a temporary name, flushed to disk, then renamed."""
+    def write(tmp: Path) -> None:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+
+    replace_with(target, write)
+    fsync(target.parent)
+
+
+def npy_bytes(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=False)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------- the folder
+def prepare_folder(folder: Path, overwrite: bool) -> bool:
+    """Make ``folder`` ready for a build; returns whether it was created. A folder that holds
+    other files than a sharded corpus's is never emptied."""
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"{folder} is a file; give ShardedCorpus.build a folder to write the shards to.")
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        return True
+    entries = list(folder.iterdir())
+    if not entries:
+        return False
+    others = [e.name for e in entries if not _OURS.fullmatch(e.name)]
+    if others:
+        raise FileExistsError(f"{folder} holds files that are not part of a sharded corpus ({others[:3]}); "
+                              "build into a new or empty folder.")
+    if not overwrite:
+        raise FileExistsError(f"{folder} holds a sharded corpus (or what a build left) already; pass "
+                              "overwrite=True to replace it, or build into another folder.")
+    (folder / MANIFEST).unlink(missing_ok=True)  # from here on the folder is no valid corpus
+    fsync(folder)
+    clear_folder(folder)
+    return False
+
+
+def clear_folder(folder: Path) -> None:
+    """Remove what a build writes into ``folder``, the manifest first."""
+    (folder / MANIFEST).unlink(missing_ok=True)
+    for entry in list(folder.iterdir()) if folder.is_dir() else ():
+        if _OURS.fullmatch(entry.name):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def remove_temporary(folder: Path) -> None:
+    """Remove the temporary files and folders of a build (those a killed task left included)."""
+    for entry in list(folder.iterdir()) if folder.is_dir() else ():
+        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def manifest_checksum(manifest: dict) -> int:
+    from ._storage import _canonical
+
+    return zlib.crc32(_canonical(manifest))
+
+
+def damaged(folder: Path, problem: str) -> CorpusFolderError:
+    return CorpusFolderError(folder, problem, "build it again with ShardedCorpus.build(source, folder, overwrite=True)")
