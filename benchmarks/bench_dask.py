@@ -1,0 +1,182 @@
+"""A sharded corpus on a Dask cluster: the build and each analysis on 1M and 5M articles, with the
+single-machine path at 1M beside it.
+
+The corpora are those of ``benchmarks/_million.py`` (Reuters-21578 and BBC texts with sentences
+dropped at random, 20 outlets, dates 2000-2019), generated a batch at a time, one Parquet row
+group per 50,000 articles. The cluster is a ``distributed.LocalCluster(n_workers=2,
+threads_per_worker=1, processes=True)`` on this machine: two worker processes, one core each.
+
+Every step runs on a new cluster whose workers have imported corpus_tools, so that a worker's
+peak RSS (``ru_maxrss``, read on each worker after the step) is that step's own; the client's peak
+is that of this process, which holds the vocabulary and the documents' metadata. The
+single-machine rows run ``ct.Corpus.from_parquet(path, n_jobs=2, cache=False)`` and the same
+calls on the in-memory corpus, in a fresh process each (peak RSS its own). Each sharded result
+is compared with the single-machine one at 1M (``identical`` column).
+
+Throughput per worker is articles per second per worker process of the build: what a cluster of
+k such workers would do, k times over, as long as the client's merge of vocabularies (a
+fraction of a second here) stays small.
+
+    CORPUS_TOOLS_DATA=../shared/corpora .venv/bin/python benchmarks/bench_dask.py [--sizes 1000000 5000000]
+
+The table is printed and written to ``benchmarks/out/bench_dask.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import machine, run_isolated  # noqa: E402
+from benchmarks._million import million_files  # noqa: E402
+
+TREND_TERMS = ["oil", "bank", "trade", "dollar", "prices", "shares", "profit", "loss", "market", "billion",
+               "rates", "stock", "japan", "opec", "gold", "coffee", "wheat", "tax", "debt", "sugar"]
+KEYNESS_TARGET = "Atlantic Record"  # an outlet with a tenth of the articles
+
+
+def analyses():
+    """(name, function of a corpus -> DataFrame) of every analysis timed."""
+    import corpus_tools as ct
+
+    def quiet(fn):
+        def run(corpus):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return fn(corpus)
+        return run
+
+    return [
+        ("term_frequencies(top=100)", quiet(lambda c: ct.term_frequencies(c, top=100))),
+        ("term_trends(20 terms, freq='MS')", quiet(lambda c: ct.term_trends(c, TREND_TERMS, freq="MS"))),
+        ("keyness(one outlet vs the rest)",
+         quiet(lambda c: ct.keyness(c, (c.docs["source"] == KEYNESS_TARGET).to_numpy()))),
+        ("cooccurrence(window=5, top 200 terms)", quiet(lambda c: ct.cooccurrence(c, window=5, terms=200))),
+        ("collocates('oil', window=5)", quiet(lambda c: ct.collocates(c, "oil", window=5))),
+        ("kwic('crude oil')", quiet(lambda c: ct.kwic(c, "crude oil", window=5))),
+    ]
+
+
+def worker_peaks(client) -> list[float]:
+    """Peak RSS of each worker process since it started, MB."""
+    peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return sorted(peaks.values())
+
+
+@contextlib.contextmanager
+def fresh_cluster(n_workers: int):
+    """A new LocalCluster per step, so that each worker's peak RSS is the step's own; the workers
+    import corpus_tools before the step (a warm cluster, as after a notebook's first call)."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        client.run(lambda: __import__("corpus_tools.shards") and None)
+        yield client
+
+
+def single_machine(parquet: str, which: str):
+    """One single-machine step in this (fresh) process: the build, or the build (untimed) and one analysis."""
+    import corpus_tools as ct
+
+    t0 = time.perf_counter()
+    corpus = ct.Corpus.from_parquet(parquet, n_jobs=2, cache=False, progress=False)
+    if which == "build":
+        return time.perf_counter() - t0, None
+    fn = dict(analyses())[which]
+    t0 = time.perf_counter()
+    out = fn(corpus)
+    return time.perf_counter() - t0, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--rows-per-shard", type=int, default=50_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--folder", default=None, help="where the shards go (default: a temporary folder)")
+    parser.add_argument("--no-single", action="store_true", help="skip the single-machine rows")
+    args = parser.parse_args()
+
+    import pandas as pd
+
+    import corpus_tools as ct
+
+    rows = []
+    lines = [f"machine: {machine()}; dask {__import__('dask').__version__}, distributed "
+             f"{__import__('distributed').__version__}; LocalCluster(n_workers={args.workers}, "
+             f"threads_per_worker=1, processes=True); rows_per_shard={args.rows_per_shard:,}; "
+             f"load at the start {os.getloadavg()[0]:.1f}"]
+    single = {}
+    for n in args.sizes:
+        parquet, _ = million_files(n)
+        print(f"{n:,} articles: {parquet} ({parquet.stat().st_size / 1e9:.2f} GB)", flush=True)
+        if n == min(args.sizes) and not args.no_single:
+            for which in ["build"] + [name for name, _ in analyses()]:
+                seconds, mb, (inner, out) = run_isolated(single_machine, str(parquet), which)
+                single[which] = out
+                rows.append({"articles": n, "path": "single machine (n_jobs=2)", "step": which,
+                             "seconds": inner, "peak MB": f"{mb:,.0f} (process)", "identical": "",
+                             "per worker": "", "load": f"{os.getloadavg()[0]:.1f}"})
+                print(rows[-1], flush=True)
+        base = Path(args.folder) if args.folder else Path(tempfile.mkdtemp(prefix="bench-dask-"))
+        folder = base / f"shards-{n}"
+        with fresh_cluster(args.workers) as client:
+            t0 = time.perf_counter()
+            sharded = ct.ShardedCorpus.build(str(parquet), folder, client=client, rows_per_shard=args.rows_per_shard,
+                                             overwrite=True, progress=False)
+            seconds = time.perf_counter() - t0
+            peaks = worker_peaks(client)
+        rows.append({"articles": n, "path": f"{args.workers} Dask workers", "step": "build",
+                     "seconds": seconds, "peak MB": " / ".join(f"{p:,.0f}" for p in peaks)
+                     + f" (workers); client {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f}",
+                     "identical": "", "per worker": f"{n / seconds / args.workers:,.0f} articles/s",
+                     "load": f"{os.getloadavg()[0]:.1f}"})
+        print(rows[-1], flush=True)
+        for name, fn in analyses():
+            with fresh_cluster(args.workers) as client:
+                t0 = time.perf_counter()
+                sharded = ct.ShardedCorpus.open(folder, client=client)
+                opened = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                out = fn(sharded)
+                seconds = time.perf_counter() - t0
+                peaks = worker_peaks(client)
+            same = ""
+            if name in single and single[name] is not None and n == min(args.sizes):
+                try:
+                    pd.testing.assert_frame_equal(out, single[name], check_exact=True)
+                    same = "yes"
+                except AssertionError as err:
+                    same = f"no: {str(err).splitlines()[0][:60]}"
+            rows.append({"articles": n, "path": f"{args.workers} Dask workers", "step": name,
+                         "seconds": seconds, "peak MB": " / ".join(f"{p:,.0f}" for p in peaks) + " (workers)",
+                         "identical": same, "per worker": f"open {opened:.2f} s", "load": f"{os.getloadavg()[0]:.1f}"})
+            print(rows[-1], flush=True)
+        if not args.folder:
+            shutil.rmtree(base, ignore_errors=True)
+
+    table = ["| articles | path | step | seconds | peak RSS, MB | same as single machine | build throughput | load |",
+             "|---:|---|---|---:|---|---|---|---:|"]
+    for r in rows:
+        table.append(f"| {r['articles']:,} | {r['path']} | {r['step']} | {r['seconds']:.1f} | {r['peak MB']} "
+                     f"| {r['identical']} | {r['per worker']} | {r['load']} |")
+    text = "\n".join(lines + [""] + table) + "\n"
+    print(text)
+    out = ROOT / "benchmarks" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "bench_dask.md").write_text(text, "utf-8")
+
+
+if __name__ == "__main__":
+    main()
