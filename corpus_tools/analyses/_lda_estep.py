@@ -12,6 +12,11 @@ differs from gensim (float32 throughout, and :func:`digamma` instead of gensim's
 :func:`streamed_update` is gensim's ``LdaModel.update`` around it: the same learning rate, the
 same M-step (gensim's ``do_mstep`` and ``LdaState``), so that the fitted model is an ordinary
 gensim ``LdaModel``; the documents stream from the matrix in blocks of bounded size.
+
+Each document's result depends on its own row and starting point alone (:func:`_blocks` pads
+it to the width of its length class), and the statistics of blocks of rows are added as a fixed
+binary tree (:class:`TreeSum`): a corpus held as shards gets the same numbers, to the bit, as
+one matrix (:mod:`corpus_tools.analyses._topic_shards`).
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ import scipy.sparse as sp
 # iterations of its documents (2.6 MB at 20 topics)
 _BLOCK_CELLS = 32_768
 # documents of fewer than 16 terms share a block with equal lengths only; longer ones, with lengths
-# within this factor, so padding wastes little
+# within this factor, all padded to the longest length of their class
 _LENGTH_RATIO = 1.25
 # a block drops its finished documents from its arrays once fewer than this share still run
 _COMPACT_BELOW = 0.75
@@ -60,20 +65,37 @@ def exp_dirichlet_expectation(gamma: np.ndarray) -> np.ndarray:
     return np.exp(digamma(gamma) - digamma(gamma.sum(axis=1, keepdims=True)))
 
 
+def _class_widths(longest: int) -> np.ndarray:
+    """The padded width of every length class up to ``longest`` terms, indexed by class.
+
+    Classes below 16 hold one length each; from 16 on, class edges grow by ``_LENGTH_RATIO``
+    (16, 20, 25, 32, 40, ...), in integers, so that they never depend on rounding.
+    """
+    edges = [16]
+    while edges[-1] <= longest:
+        edges.append(max(edges[-1] + 1, int(np.ceil(edges[-1] * _LENGTH_RATIO))))
+    return np.array(list(range(16)) + [e - 1 for e in edges[1:]], dtype=np.int64)
+
+
 def _blocks(lengths: np.ndarray):
-    """Groups of row numbers of similar length, each padded to at most ``_BLOCK_CELLS`` cells."""
+    """Groups of row numbers of the same length class, each padded to the width of its class.
+
+    Every document of a class is padded to the same width, whichever documents share its
+    block: the sums over a document's cells then run over the same cells in the same order,
+    so its result does not depend on its neighbours (nor on where a corpus is cut into shards).
+    A block holds at most ``_BLOCK_CELLS`` cells.
+    """
     order = np.argsort(lengths, kind="stable")
     sorted_len = lengths[order]
-    # length classes: exact below 16, then geometric
-    cls = np.where(sorted_len < 16, sorted_len,
-                   16 + np.floor(np.log(np.maximum(sorted_len, 1) / 16) / np.log(_LENGTH_RATIO)).astype(np.int64))
+    widths = _class_widths(int(sorted_len[-1]) if len(sorted_len) else 0)
+    cls = np.searchsorted(widths, sorted_len, side="left")
     starts = np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]])
     ends = np.r_[starts[1:], len(order)]
     for s, e in zip(starts.tolist(), ends.tolist()):
-        width = max(int(sorted_len[e - 1]), 1)
-        per_block = max(1, _BLOCK_CELLS // width)
+        width = int(widths[cls[s]])
+        per_block = max(1, _BLOCK_CELLS // max(width, 1))
         for b in range(s, e, per_block):
-            yield order[b : min(b + per_block, e)], int(sorted_len[min(b + per_block, e) - 1])
+            yield order[b : min(b + per_block, e)], width
 
 
 def estep(exp_elogbeta: np.ndarray, alpha: np.ndarray, dtm: sp.csr_matrix, gamma: np.ndarray, *,
@@ -110,6 +132,24 @@ def estep(exp_elogbeta: np.ndarray, alpha: np.ndarray, dtm: sp.csr_matrix, gamma
     >>> g.argmax(axis=1).tolist()     # each document's own topic
     [0, 1]
     """
+    gamma, weights, exp_etheta = estep_weights(exp_elogbeta, alpha, dtm, gamma, iterations=iterations,
+                                               gamma_threshold=gamma_threshold, collect_sstats=collect_sstats)
+    return gamma, (block_sstats(weights, exp_etheta, exp_elogbeta) if collect_sstats else None)
+
+
+def estep_weights(exp_elogbeta: np.ndarray, alpha: np.ndarray, dtm: sp.csr_matrix, gamma: np.ndarray, *,
+                  iterations: int, gamma_threshold: float, collect_sstats: bool = True):
+    """:func:`estep` before its statistics are summed over the documents.
+
+    Returns
+    -------
+    gamma : array, shape (n_docs, n_topics), float32
+    weights : csr_matrix, shape (n_docs, n_terms), float32, or None
+        ``n_dw / phinorm_dw`` in the cells of ``dtm`` (None without ``collect_sstats``).
+    exp_etheta : array, shape (n_docs, n_topics), float32
+        ``exp(E[log theta_d])``. :func:`block_sstats` of the last two is :func:`estep`'s ``sstats``;
+        each document's rows depend on that document (and its starting point) alone.
+    """
     k, n_terms = exp_elogbeta.shape
     n = dtm.shape[0]
     eps = np.finfo(np.float32).eps
@@ -139,12 +179,90 @@ def estep(exp_elogbeta: np.ndarray, alpha: np.ndarray, dtm: sp.csr_matrix, gamma
         if collect_sstats:
             phinorm = (ebeta_t[term] @ et[:, :, None])[..., 0] + eps
             ratio[cells[valid]] = (cts / phinorm)[valid]
-    sstats = None
-    if collect_sstats:
-        # sstats[k, w] = sum_d n_dw exp(Elogtheta_dk) exp(Elogbeta_kw) / phinorm_dw
-        weights = sp.csr_matrix((ratio, indices, indptr), shape=(n, n_terms))
-        sstats = np.asarray(weights.T @ exp_etheta, dtype=np.float32).T * exp_elogbeta
-    return gamma, sstats
+    weights = sp.csr_matrix((ratio, indices, indptr), shape=(n, n_terms)) if collect_sstats else None
+    return gamma, weights, exp_etheta
+
+
+def block_sstats(weights: sp.csr_matrix, exp_etheta: np.ndarray, exp_elogbeta: np.ndarray) -> np.ndarray:
+    """The M-step's statistics of some documents, from :func:`estep_weights`: shape (n_topics, n_terms), float32.
+
+    ``sstats[k, w] = sum_d n_dw exp(Elogtheta_dk) exp(Elogbeta_kw) / phinorm_dw``, the documents
+    added one after another in row order.
+    """
+    return np.asarray(weights.T @ exp_etheta, dtype=np.float32).T * exp_elogbeta
+
+
+# ---------------------------------------------------------------------- summing statistics over blocks
+# The statistics of a chunk are the sum of those of its blocks of rows (leaves 0 .. m-1), added as a
+# binary tree: node (level, i) holds leaves [i * 2**level, (i + 1) * 2**level), cut at m; its value
+# is left + right, or left alone where the right holds no leaf. Any run of whole leaves is a few
+# whole nodes, so the shards of a corpus each add up their own nodes and the client finishes the
+# tree: the same additions in the same order as on one machine, so the same float32 result.
+def tree_height(m: int) -> int:
+    """Level of the root of a tree of ``m`` leaves."""
+    return max(int(m) - 1, 0).bit_length()
+
+
+def tree_cover(a: int, b: int, m: int) -> list[tuple[int, int]]:
+    """The largest nodes whose leaves all lie in ``a .. b - 1``, left to right."""
+    out = []
+
+    def visit(level: int, i: int) -> None:
+        lo, hi = i << level, min((i + 1) << level, m)
+        if lo >= m or hi <= a or lo >= b:
+            return
+        if a <= lo and hi <= b:
+            out.append((level, i))
+            return
+        visit(level - 1, 2 * i)
+        visit(level - 1, 2 * i + 1)
+
+    if a < b:
+        visit(tree_height(m), 0)
+    return out
+
+
+def tree_value(level: int, i: int, m: int, value):
+    """The value of node ``(level, i)``; ``value(level, i)`` gives a node's value where known (else None)."""
+    known = value(level, i)
+    if known is not None:
+        return known
+    if level == 0:
+        raise KeyError(f"leaf {i} of the tree has no value")
+    left = tree_value(level - 1, 2 * i, m, value)
+    if (2 * i + 1) << (level - 1) >= m:
+        return left
+    return left + tree_value(level - 1, 2 * i + 1, m, value)
+
+
+class TreeSum:
+    """Adds leaves given in order as :func:`tree_value` of the root adds them, holding a node per level.
+
+    Examples
+    --------
+    >>> total = TreeSum()
+    >>> for leaf in (1.0, 2.0, 3.0):
+    ...     total.push(np.float32(leaf))
+    >>> float(total.result())           # (1 + 2) + 3
+    6.0
+    """
+
+    def __init__(self):
+        self.stack: list[tuple[int, np.ndarray]] = []
+
+    def push(self, leaf) -> None:
+        level = 0
+        while self.stack and self.stack[-1][0] == level:
+            leaf = self.stack.pop()[1] + leaf
+            level += 1
+        self.stack.append((level, leaf))
+
+    def result(self):
+        # the nodes left are the root's left children, largest first; the last leaves close the tree
+        value = self.stack[-1][1]
+        for _, node in reversed(self.stack[:-1]):
+            value = node + value
+        return value
 
 
 def _block_estep(beta: np.ndarray, cts: np.ndarray, gamma: np.ndarray, alpha: np.ndarray, iterations: int,
@@ -183,8 +301,9 @@ def model_estep(model, dtm: sp.csr_matrix, *, collect_sstats: bool = False, bloc
     The starting gammas are drawn from ``model.random_state`` block after block, which gives
     the numbers gensim draws for the whole matrix at once. The blocks run on ``threads``
     threads (default :data:`ESTEP_THREADS`; numpy releases the interpreter lock in its array
-    operations) and their statistics are added in block order, so the result does not depend
-    on the number of threads; the blocks bound memory.
+    operations) and their statistics are added as a binary tree over the blocks in order
+    (:class:`TreeSum`), so the result does not depend on the number of threads; the blocks
+    bound memory.
 
     Returns
     -------
@@ -204,14 +323,21 @@ def model_estep(model, dtm: sp.csr_matrix, *, collect_sstats: bool = False, bloc
                      collect_sstats=collect_sstats)
 
     gamma = np.empty((n, k), dtype=np.float32)
-    sstats = np.zeros_like(model.expElogbeta, dtype=np.float32) if collect_sstats else None
+    total = TreeSum()
     with ThreadPoolExecutor(max_workers=max(1, threads or ESTEP_THREADS)) as pool:
         for i, (g, s) in enumerate(pool.map(run, range(len(starts)))):
             gamma[starts[i] : starts[i] + len(g)] = g
             inits[i] = None
             if collect_sstats:
-                sstats += s
+                total.push(s)
+    sstats = None
+    if collect_sstats:
+        sstats = total.result() if starts else np.zeros_like(model.expElogbeta, dtype=np.float32)
     return gamma, sstats
+
+
+# documents per block of the fit's E-step, whose statistics are the leaves of the tree that adds them
+SSTATS_BLOCK = 16_384
 
 
 def streamed_update(model, dtm: sp.csr_matrix, *, passes: int, chunksize: int, decay: float,
@@ -223,17 +349,33 @@ def streamed_update(model, dtm: sp.csr_matrix, *, passes: int, chunksize: int, d
     number of documents and ``decay=0`` is batch variational EM. ``alpha="auto"`` is updated
     after each chunk as gensim does; ``eta="auto"`` inside ``do_mstep``.
     """
+    n = dtm.shape[0]
+
+    def chunk_estep(lo: int, hi: int):
+        chunk = dtm if hi - lo >= n else dtm[lo:hi]
+        return model_estep(model, chunk, collect_sstats=True, block_docs=SSTATS_BLOCK)
+
+    train_chunks(model, n, chunk_estep, passes=passes, chunksize=chunksize, decay=decay, offset=offset)
+
+
+def train_chunks(model, n_docs: int, chunk_estep, *, passes: int, chunksize: int, decay: float,
+                 offset: float = 1.0) -> None:
+    """gensim's ``LdaModel.update`` loop over rows ``0 .. n_docs - 1``, its E-step ``chunk_estep(lo, hi)``.
+
+    ``chunk_estep`` returns the rows' gammas (needed only for ``alpha="auto"``; else it may give
+    None) and their statistics, and draws the rows' starting points from ``model.random_state``
+    as :func:`model_estep` does.
+    """
     from gensim.models.ldamodel import LdaState
 
-    n = dtm.shape[0]
-    model.state.numdocs += n
+    model.state.numdocs += n_docs
     for pass_ in range(passes):
-        for start in range(0, n, chunksize):
+        for start in range(0, n_docs, chunksize):
             rho = (offset + pass_ + model.num_updates / chunksize) ** -decay
             other = LdaState(model.eta, model.state.sstats.shape, model.dtype)
-            chunk = dtm if chunksize >= n else dtm[start : start + chunksize]
-            gamma, other.sstats[...] = model_estep(model, chunk, collect_sstats=True)
-            other.numdocs += gamma.shape[0]
+            stop = min(start + chunksize, n_docs)
+            gamma, other.sstats[...] = chunk_estep(start, stop)
+            other.numdocs += stop - start
             if model.optimize_alpha:
                 model.update_alpha(gamma, rho)
             model.do_mstep(rho, other, pass_ > 0)

@@ -64,17 +64,32 @@ def nmf_start(dtm: sp.spmatrix, n_topics: int, random_state: int | None,
     """
     X = sp.csr_matrix(dtm)
     n_docs, n_terms = X.shape
-    total = X.sum()
     # counted in slices: bincount copies its input as int64, 8 bytes per entry of the matrix
     df = sum(np.bincount(X.indices[i : i + _SLICE], minlength=n_terms) for i in range(0, max(X.nnz, 1), _SLICE))
+    rs = np.random.RandomState(random_state)
+    rows = start_rows(n_docs, sample, rs)
+    return factorise(X if rows is None else X[rows], df, X.sum(), n_docs, n_topics, rs, iterations)
+
+
+def start_rows(n_docs: int, sample: int | None, rs: np.random.RandomState) -> np.ndarray | None:
+    """The rows :func:`nmf_start` factorises, in order (None: all), drawn with ``rs`` (its first draw)."""
+    if sample is not None and sample < n_docs:
+        return np.sort(rs.choice(n_docs, sample, replace=False))
+    return None
+
+
+def factorise(X: sp.csr_matrix, df: np.ndarray, total, n_docs: int, n_topics: int, rs: np.random.RandomState,
+              iterations: int = NMF_START_ITERATIONS) -> np.ndarray:
+    """:func:`nmf_start` of the rows ``X`` (all documents, or those of :func:`start_rows`), given the
+    document frequencies ``df`` and the token total of the whole corpus, and the generator after
+    :func:`start_rows`."""
+    n_terms = X.shape[1]
     # terms in every document (idf 0) or in none carry no information about topics
     idf = np.log(np.divide(n_docs, df, out=np.ones(n_terms), where=df > 0))
-    rs = np.random.RandomState(random_state)
-    dtype = np.float64
-    if sample is not None and sample < n_docs:
-        # the products are linear in the sampled documents: a start for a million documents costs
-        # what one for `sample` does, and float32 halves the memory traffic
-        X, dtype = X[np.sort(rs.choice(n_docs, sample, replace=False))], np.float32
+    # a sample is factorised in float32: the products are linear in the sampled documents, so a
+    # start for a million documents costs what one for the sample does, and float32 halves the
+    # memory traffic
+    dtype = np.float32 if X.shape[0] < n_docs else np.float64
     A = (X.astype(dtype) @ sp.diags(idf.astype(dtype))).tocsr()
     A_T = A.T.tocsr()
     W = (rs.rand(A.shape[0], n_topics) + 0.1).astype(dtype, copy=False)

@@ -9,7 +9,10 @@ topics and checking their stability across seeds live in
 gensim's LDA E-step (each document's topic shares given the topics) runs vectorised
 (:mod:`corpus_tools.analyses._lda_estep`: the same updates and stopping rule, many documents at
 once) wherever documents are inferred: ``doc_topics``, ``transform``, ``perplexity``, and the
-fit of a large corpus (see :class:`TopicModel`, "Large corpora").
+fit of a large corpus (see :class:`TopicModel`, "Large corpora"). A
+:class:`~corpus_tools.ShardedCorpus` is fitted and inferred as map-reduce over its shards
+(:mod:`corpus_tools.analyses._topic_shards`), with the results of the same documents in one
+Corpus, to the bit (see :class:`TopicModel`, "Sharded corpora").
 
 Reproducibility: fitting, document inference (``doc_topics``, ``transform``, ``perplexity``)
 and coherence all start from ``random_state``, so the same corpus, parameters and seed give
@@ -69,7 +72,7 @@ NMF_START_SAMPLE = 200_000
 # each chunk's documents together
 _INFER_CHUNK = 4096
 # documents per block of LDA's E-step (model_estep's blocks): each block draws its documents'
-# starting points in turn, so shards of whole blocks infer exactly as the whole corpus does
+# starting points in turn, and a shard draws those of its rows from the same blocks
 _INFER_BLOCK = 16_384
 _SNIPPET_CHARS = 200
 _FORMAT_VERSION = 1
@@ -163,6 +166,14 @@ class TopicModel:
     (tested against gensim's ``inference``; document shares within about 1e-3) and was about 6
     times faster on Reuters, so document topics and :meth:`perplexity` use it at every size.
 
+    **Sharded corpora.** ``fit`` and ``transform`` also take a
+    :class:`~corpus_tools.ShardedCorpus` and do their document work where the shards lie (on its
+    Dask cluster, else shard after shard here). Each document's inference depends on its own row
+    and starting point alone, so the shares are those of the same documents in one Corpus to the
+    last bit, wherever the shard boundaries fall. A sharded fit always takes the large-corpus path
+    above (LDA only): it equals the fit of the same documents in one Corpus of at least
+    ``STREAMED_MIN_DOCS`` documents, to the bit (see :meth:`fit`).
+
     Examples
     --------
     >>> model = TopicModel(20, random_state=0).fit(corpus)          # doctest: +SKIP
@@ -237,8 +248,22 @@ class TopicModel:
 
         Parameters
         ----------
-        corpus : Corpus
+        corpus : Corpus or ShardedCorpus
             Its document-term matrix is the model's input; its vocabulary, the model's terms.
+            A :class:`~corpus_tools.ShardedCorpus` is fitted by the streamed path of large
+            corpora (class notes), as map-reduce over its shards: the NMF start factorises the
+            rows the single-machine start draws (``NMF_START_SAMPLE`` of them, or all), gathered
+            from the shards; in each chunk's E-step every shard infers its rows and adds up the
+            M-step's statistics of its blocks of 16,384 rows, and the client adds those up and
+            takes the M-step. Starting points, per-document results and the order of every
+            addition are those of one machine, so the model equals, to the bit, the fit of the
+            same documents in one Corpus when that takes the streamed path (always from
+            ``STREAMED_MIN_DOCS`` documents; below it, the in-memory fit is gensim's own loop,
+            which the sharded fit equals only up to float32 rounding). LDA only, without
+            ``workers`` or ``dedupe``. The model reads its sharded corpus for :meth:`topic_trends`
+            and :meth:`representative_docs` (the texts are read back from the shards);
+            :meth:`coherence`, :meth:`perplexity` and the topic map need the tokens in memory and
+            say how to attach them.
         dedupe : None, False, True or DataFrame
             Leave copies out of the fit (syndicated articles would otherwise weigh as many times
             as they were printed). ``True``: the groups of :func:`corpus_tools.near_duplicates`
@@ -260,7 +285,8 @@ class TopicModel:
         TypeError
             ``corpus`` is not a Corpus, or ``dedupe`` is none of the above.
         ValueError
-            Fewer than 2 topics, more topics than documents, an empty corpus, or a bad setting.
+            Fewer than 2 topics, more topics than documents, an empty corpus, or a bad setting;
+            on a sharded corpus, ``method="nmf"``, ``workers`` or ``dedupe``.
 
         Examples
         --------
@@ -268,8 +294,12 @@ class TopicModel:
         >>> model = TopicModel(2, random_state=0).fit(corpus, dedupe=True)  # doctest: +SKIP
         >>> model.copies_  # doctest: +SKIP
         Index(['d07'], dtype='object', name='doc_id')
+        >>> sharded = ct.ShardedCorpus.open("data/news-shards", client=client)  # doctest: +SKIP
+        >>> model = TopicModel(20, random_state=0).fit(sharded)  # doctest: +SKIP
         """
         settings = self._settings()
+        if is_sharded(corpus):
+            return self._fit_sharded(corpus, settings, dedupe)
         _check_corpus(corpus, "TopicModel.fit")
         from ._dedupe import without_copies
 
@@ -296,6 +326,64 @@ class TopicModel:
         self.doc_topics_ = self._infer(corpus.dtm)
         return self
 
+    def _chunks(self, settings: dict, n_docs: int) -> tuple[int, float]:
+        """Documents per update, and gensim's ``decay`` for them."""
+        chunksize = min(settings["chunksize"] or n_docs, n_docs)
+        # one chunk of every document: plain batch EM, each pass's M-step taken whole (step 1)
+        return int(chunksize), 0.0 if chunksize >= n_docs else 0.5
+
+    def _lda_settings(self, settings: dict, dictionary, n_docs: int) -> dict:
+        """The arguments of gensim's ``LdaModel``."""
+        chunksize, decay = self._chunks(settings, n_docs)
+        return dict(num_topics=int(self.n_topics), id2word=dictionary, chunksize=chunksize,
+                    passes=int(settings["passes"]), iterations=int(settings["iterations"]),
+                    alpha=settings["alpha"], eta=settings["eta"], decay=decay, eval_every=None,
+                    random_state=self.random_state)
+
+    def _fit_sharded(self, corpus, settings: dict, dedupe) -> TopicModel:
+        """:meth:`fit` of a corpus held as shards: the streamed fit, its document work done on the shards."""
+        from gensim.models import LdaModel
+
+        from ._lda_estep import SSTATS_BLOCK, train_chunks
+        from ._mapreduce import refuse_sharded
+        from ._topic_shards import ShardedEstep, dictionary, nmf_start
+
+        if self.method != "lda":
+            refuse_sharded(corpus, "method='nmf'", "gensim's Nmf reads every document in one process. Fit it on "
+                           "a Corpus in memory (sharded.to_corpus(), or some of the shards: sharded.shard(i)), "
+                           "then infer every document with model.transform(sharded); or fit method='lda'.")
+        if self.workers not in (None, 1):
+            refuse_sharded(corpus, "workers > 1", "the shards are already inferred in parallel on the cluster; "
+                           "leave workers=None.")
+        if dedupe is not None and dedupe is not False:
+            refuse_sharded(corpus, "dedupe", "drop the copies before building the shards (the groups of "
+                           "ct.near_duplicates), then fit without dedupe.")
+        if corpus.n_tokens == 0:
+            raise ValueError(f"the corpus is empty: its {corpus.n_docs} documents have no tokens left "
+                             "(check the stopwords and frequency limits of the build).")
+        if self.n_topics > corpus.n_docs:
+            raise ValueError(f"n_topics={self.n_topics} is more than the {corpus.n_docs} documents of the corpus; "
+                             "choose at most as many topics as documents.")
+        vocab = dictionary(corpus)
+        common = self._lda_settings(settings, vocab, corpus.n_docs)
+        model = LdaModel(**common)
+        with blas_threads_for(0):
+            if settings["init"] == "nmf":
+                model.state.sstats[...] = nmf_start(corpus, int(self.n_topics), self.random_state, NMF_START_SAMPLE)
+                model.sync_state()
+            train_chunks(model, corpus.n_docs, ShardedEstep(corpus, model, SSTATS_BLOCK),
+                         passes=common["passes"], chunksize=common["chunksize"], decay=common["decay"])
+        self.model_ = model
+        self.dictionary_ = vocab
+        self.vocab_ = corpus.vocab
+        self.corpus_ = corpus
+        self.doc_ids_ = corpus.docs.index
+        self.copy_groups_ = None
+        self.copies_ = corpus.docs.index[:0]
+        self._fitted_corpus_cache = corpus
+        self.doc_topics_ = self.transform(corpus).to_numpy()
+        return self
+
     def _fit_gensim(self, corpus, settings: dict, dictionary):
         """The gensim model, trained on the documents of ``corpus``.
 
@@ -303,16 +391,11 @@ class TopicModel:
         spinning BLAS thread only slows a busy machine down, so its training runs on one.
         """
         bow = _BowRows(corpus.dtm)
-        chunksize = min(settings["chunksize"] or corpus.n_docs, corpus.n_docs)
-        # one chunk of every document: plain batch EM, each pass's M-step taken whole (step 1)
-        decay = 0.0 if chunksize >= corpus.n_docs else 0.5
+        chunksize, decay = self._chunks(settings, corpus.n_docs)
         if self.method == "lda":
             from gensim.models import LdaModel, LdaMulticore
 
-            common = dict(num_topics=int(self.n_topics), id2word=dictionary, chunksize=int(chunksize),
-                          passes=int(settings["passes"]), iterations=int(settings["iterations"]),
-                          alpha=settings["alpha"], eta=settings["eta"], decay=decay, eval_every=None,
-                          random_state=self.random_state)
+            common = self._lda_settings(settings, dictionary, corpus.n_docs)
             if self.workers not in (None, 1):
                 warnings.warn("workers > 1 uses gensim's LdaMulticore, whose results differ from run to run even "
                               "with the same random_state; use workers=None for reproducible topics.", stacklevel=3)
@@ -375,6 +458,15 @@ class TopicModel:
             cached = self._fitted_corpus_cache = corpus.select(~corpus.docs.index.isin(self.copies_))
         return cached
 
+    def _tokens_in_memory(self, what: str):
+        """The fitted corpus, which must hold its tokens in memory (not shards)."""
+        corpus = self._fitted_corpus(what)
+        if is_sharded(corpus):
+            raise ValueError(f"{what}() reads every document's tokens in memory, and this model was fitted on a "
+                             "corpus held as shards. For a corpus that fits in memory, attach it whole: "
+                             "model.save(path), then TopicModel.load(path, corpus=sharded.to_corpus()).")
+        return corpus
+
     def _fitted_doc_topics(self) -> np.ndarray:
         """Rows of ``doc_topics_`` of the fitted documents (each article once)."""
         return self.doc_topics_ if len(self.copies_) == 0 else self.doc_topics_[self._fitted_rows()]
@@ -393,8 +485,11 @@ class TopicModel:
             estep = SimpleNamespace(num_topics=k, expElogbeta=model.expElogbeta, alpha=model.alpha,
                                     iterations=model.iterations, gamma_threshold=model.gamma_threshold)
             return SimpleNamespace(method="lda", k=k, seed=seed, estep=estep, block=_INFER_BLOCK)
-        return SimpleNamespace(method="nmf", k=k, W=model.get_topics(normalize=False).T,
-                               iterations=int(self._settings()["iterations"]), block=_INFER_CHUNK)
+        W = np.ascontiguousarray(model.get_topics(normalize=False).T, dtype=np.float64)
+        # computed once here: every shard then solves against the very same numbers
+        WtW = W.T @ W
+        return SimpleNamespace(method="nmf", k=k, W=W, WtW=WtW, iterations=int(self._settings()["iterations"]),
+                               block=_INFER_CHUNK)
 
     def _infer(self, dtm: sp.csr_matrix) -> np.ndarray:
         """Topic shares of the rows of ``dtm`` (columns = model term ids); rows sum to 1."""
@@ -419,8 +514,10 @@ class TopicModel:
 
         Parameters
         ----------
-        corpus : Corpus
-            Built like the fitted corpus (same options), so that its terms look the same.
+        corpus : Corpus or ShardedCorpus
+            Built like the fitted corpus (same options), so that its terms look the same. The
+            shards of a sharded corpus are inferred where they lie; the shares equal those of
+            the same documents in one Corpus exactly.
 
         Returns
         -------
@@ -450,7 +547,7 @@ class TopicModel:
         if self.method != "lda":
             raise ValueError("perplexity is defined for method='lda' only; NMF has no likelihood.")
         if corpus is None:
-            dtm = self._fitted_corpus("perplexity").dtm
+            dtm = self._tokens_in_memory("perplexity").dtm
         else:
             _check_corpus(corpus, "TopicModel.perplexity")
             dtm, _ = self._map_to_model(corpus)
@@ -560,7 +657,7 @@ class TopicModel:
         >>> model.coherence("c_npmi")  # doctest: +SKIP
         0.0412...
         """
-        corpus = self._fitted_corpus("coherence")
+        corpus = self._tokens_in_memory("coherence")
         check_option("measure", measure, MEASURES)
         check_positive_int("topn", topn)
         values = _coherence(self, corpus, measure, topn)
@@ -641,6 +738,10 @@ class TopicModel:
         text_col = corpus.params.get("text", "text")
         if text_col in docs.columns:
             text = docs[text_col]
+        elif is_sharded(corpus):  # each shard reads its rows back from its folder
+            shard_of = np.searchsorted(corpus.shard_rows, rows, side="right") - 1
+            found = [corpus.shard(int(i)).texts(docs.index[shard_of == i]) for i in np.unique(shard_of)]
+            text = pd.concat(found).loc[docs.index]
         elif "text_source" in docs.attrs:  # built by Corpus.from_parquet: read these rows back
             text = corpus.texts(docs.index)
         else:
@@ -740,7 +841,7 @@ class TopicModel:
         -------
         pyLDAvis.PreparedData
         """
-        corpus = self._fitted_corpus("to_ldavis_data")
+        corpus = self._tokens_in_memory("to_ldavis_data")
         check_option("mds", mds, MDS)
         import pyLDAvis
 
@@ -819,10 +920,11 @@ class TopicModel:
         ----------
         path : str or Path
             The folder.
-        corpus : Corpus, optional
+        corpus : Corpus or ShardedCorpus, optional
             The fitted corpus, for the methods that need the documents (coherence,
             topic_trends, representative_docs, the topic map); it must have the same
-            documents and terms.
+            documents and terms. A sharded corpus serves topic_trends and
+            representative_docs; ``sharded.to_corpus()`` (all of it in memory) serves all.
 
         Raises
         ------
@@ -856,7 +958,8 @@ class TopicModel:
         model.copy_groups_ = None
         model.corpus_ = None
         if corpus is not None:
-            _check_corpus(corpus, "TopicModel.load")
+            if not is_sharded(corpus):
+                _check_corpus(corpus, "TopicModel.load")
             if [str(d) for d in corpus.docs.index] != meta["doc_ids"] or not corpus.vocab.equals(model.vocab_):
                 raise ValueError(f"the corpus given is not the one the model in {path} was fitted on "
                                  f"({corpus.n_docs} docs and {corpus.n_terms} terms vs {len(meta['doc_ids'])} "
@@ -888,13 +991,13 @@ def _infer_rows(inference: SimpleNamespace, dtm: sp.csr_matrix, first: int, n_to
                 states: list | None = None) -> np.ndarray:
     """Topic shares of the rows ``first .. first + len(dtm)`` of a corpus of ``n_total`` documents.
 
-    The documents are inferred in the blocks of rows the whole corpus is inferred in (``first``
-    is where they lie in it), each block drawing its documents' starting points in turn from the
-    seed (``states``: the generator's state at the start of every block, else it is wound on
-    from the seed). A shard whose rows begin and end on block boundaries (or at the end of the
-    corpus) then gets exactly the shares of the whole corpus's inference; other shards the same
-    starting points, and shares equal up to float rounding (a block's documents are padded and
-    solved together).
+    LDA's documents draw their starting points from the seed in the blocks of rows the whole
+    corpus is inferred in (``first`` is where they lie in it; ``states``: the generator's state
+    at the start of every block, else it is wound on from the seed), so every document starts
+    where it starts in the whole corpus. Each document's result depends on its own row and
+    starting point alone (the E-step pads it to the width of its length class, the NMF solver
+    works elementwise), so any rows of a corpus, a shard cut anywhere, get exactly the shares
+    the whole corpus's inference gives them.
     """
     k, block = inference.k, inference.block
     n = dtm.shape[0]
@@ -912,7 +1015,8 @@ def _infer_rows(inference: SimpleNamespace, dtm: sp.csr_matrix, first: int, n_to
     with blas_threads_for(k * k * min(n_total, block)):
         for lo, hi in _block_runs(first, first + n, block, whole_blocks=False):
             chunk = dtm[lo - first : hi - first].astype(np.float64)
-            out[lo - first : hi - first] = _normalised(nnls_rows(inference.W, chunk, max_iter=inference.iterations), k)
+            out[lo - first : hi - first] = _normalised(nnls_rows(inference.W, chunk, max_iter=inference.iterations,
+                                                                      WtW=inference.WtW), k)
     return out
 
 
