@@ -558,9 +558,35 @@ def open_shard(path: str, meta_crc32: int | None = None, text: bool = False):
     return corpus
 
 
+# Shards a process has opened and verified, by path, meta.json checksum, and the inode, size and
+# modification time of its files:
+# an analysis maps over every shard, and a notebook runs many; verifying a shard's arrays again
+# at every call would read the whole corpus each time. Shards are written by renaming a new
+# folder into place, so a replaced shard (other inodes) or an edited file is opened anew.
+# The arrays are memory-mapped: a kept shard holds its docs metadata, not its arrays.
+_OPEN_SHARDS: dict = {}
+_MAX_OPEN_SHARDS = 256
+
+
+def _opened_shard(path: str, meta_crc32: int):
+    try:
+        stats = [os.stat(Path(path) / name) for name in ("meta.json", "arrays.bin", "docs.parquet")]
+    except OSError:
+        return open_shard(path, meta_crc32)  # which says what is missing
+    key = (str(path), meta_crc32, *((st.st_ino, st.st_size, st.st_mtime_ns) for st in stats))
+    corpus = _OPEN_SHARDS.pop(key, None)
+    if corpus is None:
+        corpus = open_shard(path, meta_crc32)
+        while len(_OPEN_SHARDS) >= _MAX_OPEN_SHARDS:
+            _OPEN_SHARDS.pop(next(iter(_OPEN_SHARDS)))
+    _OPEN_SHARDS[key] = corpus  # most recently used last
+    return corpus
+
+
 def run_on_shard(path: str, meta_crc32: int, rows: slice, fn, args: tuple, kwargs: dict):
-    """What a worker runs for :meth:`ShardedCorpus.map_shards`."""
-    return fn(open_shard(path, meta_crc32), rows, *args, **kwargs)
+    """What a worker runs for :meth:`ShardedCorpus.map_shards` (each shard opened and verified
+    once per process)."""
+    return fn(_opened_shard(path, meta_crc32), rows, *args, **kwargs)
 
 
 def _read_docs(raw: bytes, text: str, with_text: bool) -> pd.DataFrame:

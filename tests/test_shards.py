@@ -400,6 +400,20 @@ def test_a_damaged_array_is_found_when_the_shard_is_opened(built):
         Corpus.load(built.folder / "shard-00001")
 
 
+def test_a_shard_damaged_after_its_first_use_is_found_at_the_next(built):
+    # map_shards keeps the shards it opened and verified, keyed by their files' identity
+    sharded = ShardedCorpus.open(built.folder)
+    assert sum(sharded.map_shards(lambda shard, rows: shard.n_tokens)) == sharded.n_tokens
+    assert sum(sharded.map_shards(lambda shard, rows: shard.n_docs)) == sharded.n_docs  # reused
+    arrays = built.folder / "shard-00001" / "arrays.bin"
+    data = bytearray(arrays.read_bytes())
+    data[100] ^= 1
+    time.sleep(0.05)  # past the file system's clock tick: the edit gets a new modification time
+    arrays.write_bytes(bytes(data))
+    with pytest.raises(CorpusFolderError, match=r"shard-00001: ids in arrays\.bin does not match its checksum"):
+        sharded.map_shards(lambda shard, rows: shard.n_docs)
+
+
 def test_folders_the_manifest_does_not_name_are_ignored(built, docs):
     stray = built.folder / ".shard-00001.4242.0123456789ab.tmp"  # what a killed task leaves
     stray.mkdir()
