@@ -23,7 +23,16 @@ topic, which must match nothing. Recall of an edit: share of its copies put in t
 group. Precision of an edit: of the pairs (copy, other member of its group), the share whose
 other member is of the same original (the original or another copy of it); for the unrelated
 articles, the share that stay in no group is shown as recall. Pairwise overall: every pair put
-in one group against every pair of one family.
+in one group against every pair of one family. The same scores with ``check_numbers=False`` (the
+words alone) are shown beside them.
+
+Templated notices. Reuters-21578 with the default corpus options (numbers left out of the
+tokens), ``ct.near_duplicates`` with ``check_numbers=False`` and with the default ``True``: groups,
+rows in groups, copies, and the groups whose members mostly carry different headlines (no
+headline, case and spacing folded, held by more than half of the titled members: templated
+notices, or one story sent under several headlines); with ``--examples k``, k groups of each
+kind to check by hand (groups of the words alone that the numbers split; groups kept with mostly
+different headlines; groups kept).
 
 Estimates. For set sizes from 8 to 1,000 and Jaccard similarities from 0.36 to 0.9, 1,000 pairs
 of random sets of term ids (``shingle=1``: each id is a shingle) with a known similarity; the
@@ -37,9 +46,10 @@ an exact copy of ~50 others) and a more realistic 1M variant: each document is a
 built ``--repeat`` times with the defaults and ``n_jobs=2``, ``cache=False`` (timed in the
 parent; the best build is the reference of the ratios). Each near_duplicates call runs in a
 forked process (``run_isolated``), ``--repeat`` times with ``n_jobs=2`` and, on the realistic
-corpus, as many times with one thread, the two alternating; each is timed from after
-``release_free_memory`` (see there) to its end. The best and worst times are shown, the load
-average before each run, and MB: the best run's peak RSS less that of a forked process that only
+corpus, as many times with one thread, each also with ``check_numbers=False``, all
+alternating; each is timed from after ``release_free_memory`` (see there) to its end. The best
+and worst times are shown, the CPU seconds of the best run (all threads; less sensitive to the
+other work on a shared machine than the wall time), the load average before each run, and MB: the best run's peak RSS less that of a forked process that only
 releases the free memory. datasketch: ``MinHash.bulk`` over the same 32-bit shingle
 hashes (``hashfunc=int``, 128 permutations), ``MinHashLSH(threshold=0.8)`` insert + query of
 every non-empty document of the realistic corpus (it has no exact-copy pass), first on a
@@ -47,7 +57,9 @@ every non-empty document of the realistic corpus (it has no exact-copy pass), fi
 ``--datasketch-limit`` seconds (else the extrapolation is shown, marked as such).
 
     CORPUS_TOOLS_DATA=../shared/corpora .venv/bin/python benchmarks/bench_duplicates.py [--n 1000000] [--repeat 3]
-    ... bench_duplicates.py --accuracy-only [--sweep]     # accuracy and estimates (with --sweep: thresholds and shingle sizes)
+    ... bench_duplicates.py --accuracy-only [--sweep] [--examples 10]
+        # accuracy, estimates and the Reuters templates (with --sweep: thresholds and shingle sizes;
+        # with --examples: groups to check by hand)
 """
 from __future__ import annotations
 
@@ -255,10 +267,15 @@ def accuracy(n_originals: int, sweep: bool) -> None:
           f"{seconds:.2f} s, {groups.attrs['n_candidates']:,} candidate pairs, "
           f"{groups.attrs['n_checked_exactly']:,} checked exactly\n")
     table = score(docs, groups)
-    print("| edit | documents | precision | recall | kinds reported |")
-    print("|---|---:|---:|---:|---|")
+    words = score(docs, ct.near_duplicates(corpus, check_numbers=False)).set_index("edit")
+    print(f"{groups.attrs['n_texts_scanned']:,} texts scanned for their numbers, {groups.attrs['n_refused_numbers']:,} pairs "
+          f"refused for their numbers; last two columns: check_numbers=False\n")
+    print("| edit | documents | precision | recall | kinds reported | precision, words only | recall, words only |")
+    print("|---|---:|---:|---:|---|---:|---:|")
     for r in table.itertuples():
-        print(f"| {r.edit} | {r.docs:,} | {r.precision:.3f} | {r.recall:.3f} | {r.kinds} |")
+        w = words.loc[r.edit]
+        print(f"| {r.edit} | {r.docs:,} | {r.precision:.3f} | {r.recall:.3f} | {r.kinds} | {w.precision:.3f} "
+              f"| {w.recall:.3f} |")
     if not sweep:
         return
     print("\n| threshold | shingle | containment | within | bands | precision (all pairs) | recall (all pairs) "
@@ -278,6 +295,62 @@ def accuracy(n_originals: int, sweep: bool) -> None:
                           f"| {edits.loc[wr, 'recall']:.3f} ({wr}) | {edits.loc[wp, 'precision']:.3f} ({wp}) |",
                           flush=True)
     dup._SHINGLE_WITHIN = "sentence"
+
+
+# ---------------------------------------------------------------------- templated notices (Reuters)
+def headline_key(titles: pd.Series) -> pd.Series:
+    """Titles compared as headlines: case and spacing folded, blank ones missing."""
+    key = titles.astype("string").str.split().str.join(" ").str.casefold()
+    return key.where(key.str.len() > 0)
+
+
+def mostly_different_headlines(groups: pd.DataFrame, docs: pd.DataFrame) -> pd.Index:
+    """Groups of at least two titled members where no headline is carried by more than half of them."""
+    rows = pd.DataFrame({"group": groups["group"].to_numpy(),
+                         "key": headline_key(docs["title"].reindex(groups["doc_id"])).to_numpy()}).dropna()
+    titled = rows.groupby("group").size()
+    most = rows.groupby(["group", "key"]).size().groupby(level="group").max()
+    return titled.index[(titled >= 2) & (most.reindex(titled.index) <= titled / 2)]
+
+
+def templates(examples: int = 0) -> None:
+    """Reuters-21578 (default corpus: numbers left out), near_duplicates with and without the
+    numbers of the texts: groups, rows, copies and groups whose members mostly carry different
+    headlines (templated notices, or one story under several headlines)."""
+    docs = reuters_docs()
+    corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    print(f"Reuters-21578: {corpus.n_docs:,} documents, default corpus options (numbers left out)\n")
+    print("| check_numbers | groups | rows in groups | copies | groups with mostly different headlines "
+          "(their rows) | largest groups | texts scanned | pairs refused | s |")
+    print("|---|---:|---:|---:|---:|---|---:|---:|---:|")
+    found = {}
+    for check in (False, True):
+        t0 = time.perf_counter()
+        groups = ct.near_duplicates(corpus, check_numbers=check)
+        seconds = time.perf_counter() - t0
+        mixed = mostly_different_headlines(groups, corpus.docs)
+        sizes = groups.groupby("group").size().sort_values(ascending=False)
+        print(f"| {check} | {groups.attrs['n_groups']:,} | {len(groups):,} | {groups.attrs['n_duplicates']:,} "
+              f"| {len(mixed):,} ({int(groups['group'].isin(mixed).sum()):,}) | {', '.join(map(str, sizes.head(5)))} "
+              f"| {groups.attrs['n_texts_scanned']:,} | {groups.attrs['n_refused_numbers']:,} | {seconds:.2f} |", flush=True)
+        found[check] = groups
+    if not examples:
+        return
+    # examples to check by hand: groups of the words alone that the numbers split, and groups kept
+    before, after = found[False], found[True]
+    together = after.groupby("group")["doc_id"].apply(frozenset)
+    kept = set(together)
+    split = [g for g, ids in before.groupby("group")["doc_id"] if frozenset(ids) not in kept]
+    rng = np.random.default_rng(0)
+    for name, table, pick in (("split by their numbers", before, rng.choice(split, min(examples, len(split)), replace=False)),
+                              ("kept, mostly different headlines", after,
+                               rng.choice(mostly_different_headlines(after, corpus.docs).to_numpy(), examples, replace=False)),
+                              ("kept", after, rng.choice(after["group"].unique(), examples, replace=False))):
+        print(f"\n{name}:")
+        for g in sorted(pick):
+            ids = table.loc[table["group"] == g, "doc_id"]
+            print(f"  group {g} ({len(ids)}): " + " | ".join(
+                f"{docs.loc[d, 'title']!s:.40} [{' '.join(docs.loc[d, 'text'].split())[:60]}]" for d in ids[:3]))
 
 
 # ---------------------------------------------------------------------- speed
@@ -322,13 +395,13 @@ def release_free_memory() -> None:
         pass
 
 
-def ours(corpus, n_jobs=2):
+def ours(corpus, n_jobs=2, check_numbers=True):
     release_free_memory()
-    t0 = time.perf_counter()
-    out = ct.near_duplicates(corpus, n_jobs=n_jobs)
-    seconds = time.perf_counter() - t0
+    t0, cpu = time.perf_counter(), time.process_time()
+    out = ct.near_duplicates(corpus, n_jobs=n_jobs, check_numbers=check_numbers)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu
     return seconds, (len(out), out.attrs["n_groups"], out.attrs["n_candidates"], out.attrs["n_checked_exactly"],
-                     out.attrs["seconds"])
+                     out.attrs["seconds"], cpu)
 
 
 def shingle_lists(corpus, rows):
@@ -394,29 +467,31 @@ def speed(n: int, sample: int, repeat: int, datasketch_limit: float) -> None:
     print(f"\nmachine: {machine()}; datasketch {datasketch.__version__}; each step in a forked process, "
           f"best of {repeat} (worst after the slash); MB = the best run's peak RSS less a forked process's "
           f"that only releases the free memory, {floor:.0f} MB\n")
-    print("| corpus | docs | tool | s (best / worst) | MB | rows in groups | groups | candidate pairs "
+    print("| corpus | docs | tool | s (best / worst) | CPU s | MB | rows in groups | groups | candidate pairs "
           "| x corpus build | load before each run |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
     steps = {}
     for name, corpus in corpora.items():
-        # on the edited corpus, runs on 2 threads and on 1 alternate, so that both meet the same load
-        jobs = [2, 1] if name == "edited Reuters bodies" else [2]
-        found = {n_jobs: [] for n_jobs in jobs}
+        # on the edited corpus, runs on 2 threads and on 1 alternate, and with the words alone
+        # (check_numbers=False), so that all meet the same load
+        jobs = [(2, True), (1, True), (2, False), (1, False)] if name == "edited Reuters bodies" else [(2, True), (2, False)]
+        found = {job: [] for job in jobs}
         for _ in range(repeat):
-            for n_jobs in jobs:
-                found[n_jobs].append(timed(1, ours, corpus, n_jobs))
-        for n_jobs in jobs:
-            runs = found[n_jobs]
+            for n_jobs, check in jobs:
+                found[n_jobs, check].append(timed(1, ours, corpus, n_jobs, check))
+        for n_jobs, check in jobs:
+            runs = found[n_jobs, check]
             best_run = min(runs, key=lambda r: r[0])
-            best, mb, (rows, n_groups, cands, checked, laps) = best_run[0], best_run[2], best_run[3]
+            best, mb, (rows, n_groups, cands, checked, laps, cpu) = best_run[0], best_run[2], best_run[3]
             worst = max(r[0] for r in runs)
-            steps[f"{name}, {n_jobs} thread{'s' if n_jobs > 1 else ''}"] = laps
-            if n_jobs == 2:
+            label = f"{n_jobs} thread{'s' if n_jobs > 1 else ''}" + ("" if check else ", words only")
+            steps[f"{name}, {label}"] = laps
+            if check and n_jobs == 2:
                 best2 = best
-            else:
+            elif check:
                 best1 = best
-            print(f"| {name} | {size} | ct.near_duplicates ({n_jobs} thread{'s' if n_jobs > 1 else ''}) "
-                  f"| {best:.1f} / {worst:.1f} | {mb - floor:,.0f} | {rows:,} | {n_groups:,} "
+            print(f"| {name} | {size} | ct.near_duplicates ({label}) "
+                  f"| {best:.1f} / {worst:.1f} | {cpu:.1f} | {mb - floor:,.0f} | {rows:,} | {n_groups:,} "
                   f"| {cands:,} ({checked:,} checked exactly) | {best / builds[name]:.2f}x "
                   f"| {', '.join(r[4][0] for r in runs)} |", flush=True)
     corpus = corpora["edited Reuters bodies"]
@@ -427,18 +502,18 @@ def speed(n: int, sample: int, repeat: int, datasketch_limit: float) -> None:
     shingles = shingle_lists(corpus, nonempty)
     first = shingles[: min(sample, len(shingles))]
     ds, _, dmb, pairs, loads = timed(1, datasketch_lsh, first)
-    print(f"| edited, first {len(first):,} | {len(first):,} | datasketch MinHash.bulk + MinHashLSH | {ds:.1f} "
+    print(f"| edited, first {len(first):,} | {len(first):,} | datasketch MinHash.bulk + MinHashLSH | {ds:.1f} | "
           f"| {dmb - floor:,.0f} | — | — | {pairs:,} pairs found | — | {', '.join(loads)} |", flush=True)
     guess = ds * len(shingles) / len(first)
     if len(first) < len(shingles) and guess <= datasketch_limit:
         ds, _, dmb, pairs, loads = timed(1, datasketch_lsh, shingles)
-        print(f"| {name} | {size} | datasketch MinHash.bulk + MinHashLSH | {ds:.1f} | {dmb - floor:,.0f} | — | — "
+        print(f"| {name} | {size} | datasketch MinHash.bulk + MinHashLSH | {ds:.1f} | | {dmb - floor:,.0f} | — | — "
               f"| {pairs:,} pairs found | {ds / builds[name]:.2f}x | {', '.join(loads)} |", flush=True)
         print(f"\ndatasketch / ct.near_duplicates on {size} edited bodies: {ds / best2:.1f}x (2 threads), "
               f"{ds / best1:.1f}x (1 thread)")
     elif len(first) < len(shingles):
         print(f"| {name}, extrapolated | {size} | datasketch (x {len(shingles) / len(first):.0f}, not run: "
-              f"over {datasketch_limit:.0f} s) | {guess:.0f} | — | — | — | — | {guess / builds[name]:.1f}x | |")
+              f"over {datasketch_limit:.0f} s) | {guess:.0f} | | — | — | — | — | {guess / builds[name]:.1f}x | |")
     for name, laps in steps.items():
         print(f"ct.near_duplicates steps on {size} {name}, best run (s): {laps}")
     print(f"load average at the end: {load()}")
@@ -489,11 +564,16 @@ def main() -> None:
                              "this many seconds (default 600)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each build and ct step (default 3)")
     parser.add_argument("--originals", type=int, default=400, help="originals of the accuracy test set (default 400)")
-    parser.add_argument("--accuracy-only", action="store_true")
+    parser.add_argument("--accuracy-only", action="store_true",
+                        help="accuracy, estimates and the Reuters templates; no speed part")
+    parser.add_argument("--examples", type=int, default=0,
+                        help="Reuters groups to show per kind (split by their numbers, kept), to check by hand")
     parser.add_argument("--sweep", action="store_true", help="also try other thresholds and shingle sizes")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     accuracy(args.originals, args.sweep)
+    print("\nTemplated notices:\n")
+    templates(args.examples)
     print("\nSimilarity estimates against the true Jaccard similarity (1,000 pairs of random sets each):\n")
     estimator_error()
     if not args.accuracy_only:

@@ -581,14 +581,21 @@ class Corpus:
     def drop_duplicates(self, groups: pd.DataFrame, keep="first") -> Corpus:
         """A new Corpus without the copies listed in ``groups``.
 
+        Groups that share a document are one story and are merged first (a table concatenated
+        from two runs of :func:`corpus_tools.near_duplicates`, or edited by hand, may list a
+        document in two groups), so that a document is a copy or an original, never both. With
+        ``keep="first"`` the documents kept are those the ``dedupe=groups`` option of the
+        analyses counts.
+
         Parameters
         ----------
         groups : DataFrame
             Columns ``group`` and ``doc_id``, as returned by :func:`corpus_tools.near_duplicates`;
-            documents of ``groups`` not in this corpus are ignored.
+            documents of ``groups`` not in this corpus are ignored (groups found on a larger
+            corpus apply to a part of it).
         keep : {"first", "last", False}
-            Which member of each group stays: the earliest (by ``date``, undated last, then
-            position in this corpus), the latest, or none.
+            Which member of each group stays: the earliest in this corpus (by ``date``, undated
+            last, then position), the latest, or none.
 
         Returns
         -------
@@ -598,36 +605,33 @@ class Corpus:
         Raises
         ------
         ValueError
-            For another ``keep``, or ``groups`` without the columns ``group`` and ``doc_id``.
+            For another ``keep``, ``groups`` without the columns ``group`` and ``doc_id``, or a
+            row of ``groups`` without a ``group``.
+        TypeError
+            ``groups`` is not a DataFrame.
 
         Examples
         --------
-        >>> groups = ct.near_duplicates(corpus)  # doctest: +SKIP
-        >>> corpus.drop_duplicates(groups, keep="first")  # doctest: +SKIP
+        >>> docs = pd.DataFrame({"text": ["Oil rose.", "Oil rose again.", "Gold fell.", "Gold fell again."]},
+        ...                     index=pd.Index(["a", "b", "c", "d"], name="doc_id"))
+        >>> corpus = Corpus.from_docs(docs, cache=False, progress=False)
+        >>> groups = pd.DataFrame({"group": [0, 0, 1, 1, 2, 2], "doc_id": ["a", "b", "b", "c", "x", "d"]})
+        >>> corpus.drop_duplicates(groups).docs.index.tolist()  # a, b and c are one story; x is elsewhere
+        ['a', 'd']
+        >>> corpus.drop_duplicates(groups, keep="last").docs.index.tolist()
+        ['c', 'd']
         """
+        from ._groups import check_groups, group_members
         from .errors import option_error
 
         if keep is not False and (not isinstance(keep, str) or keep not in ("first", "last")):
             raise option_error("keep", keep, ["first", "last", False])
-        if not isinstance(groups, pd.DataFrame) or not {"group", "doc_id"} <= set(groups.columns):
-            raise ValueError("`groups` must be a DataFrame with the columns 'group' and 'doc_id', "
-                             "as ct.near_duplicates returns.")
-        rows = self.docs.index.get_indexer(groups["doc_id"])
-        found = rows >= 0
-        rows, group = rows[found].astype(np.int64), groups["group"].to_numpy()[found]
+        check_groups(groups)
+        members = group_members(self.docs, groups)
         drop = np.zeros(self.n_docs, dtype=bool)
-        drop[rows] = True
-        if keep is not False and len(rows):
-            date = self.dates.to_numpy().astype("datetime64[ns]")
-            key = date.view(np.int64).copy()
-            key[np.isnat(date)] = np.iinfo(np.int64).max  # undated last
-            order = np.lexsort((rows, key[rows], group))
-            g = group[order]
-            if keep == "first":
-                kept = order[np.r_[True, g[1:] != g[:-1]]]
-            else:
-                kept = order[np.r_[g[1:] != g[:-1], True]]
-            drop[rows[kept]] = False
+        drop[members.rows] = True
+        if keep is not False:
+            drop[members.rows[members.is_first if keep == "first" else members.is_last]] = False
         return self.select(~drop)
 
     def _rows(self, mask_or_ids) -> np.ndarray:

@@ -1,6 +1,8 @@
 """near_duplicates and Corpus.drop_duplicates: hand-checked groups, MinHash properties, errors."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -116,14 +118,16 @@ def test_drop_duplicates_errors(corpus):
 
 
 # ---------------------------------------------------------------------- properties
-def make_corpus(docs: list[list[list[int]]], n_terms: int = 12, dates=None) -> ct.Corpus:
-    """A Corpus straight from token ids: one list of sentences (lists of term ids) per document."""
+def make_corpus(docs: list[list[list[int]]], n_terms: int = 12, dates=None, texts=None) -> ct.Corpus:
+    """A Corpus straight from token ids: one list of sentences (lists of term ids) per document;
+    its texts (read for their numbers only) are empty unless given."""
     ids = [t for d in docs for s in d for t in s]
     lengths = [sum(map(len, d)) for d in docs]
     sent_lengths = [len(s) for d in docs for s in d if s]
     doc_offsets = np.concatenate([[0], np.cumsum(lengths)])
     sent_offsets = np.concatenate([[0], np.cumsum(sent_lengths)])
-    frame = pd.DataFrame({"text": [""] * len(docs)}, index=pd.Index([f"d{i}" for i in range(len(docs))], name="doc_id"))
+    frame = pd.DataFrame({"text": texts if texts is not None else [""] * len(docs)},
+                         index=pd.Index([f"d{i}" for i in range(len(docs))], name="doc_id"))
     if dates is not None:
         frame["date"] = dates
     return ct.Corpus(frame, [f"t{i:02d}" for i in range(n_terms)], np.array(ids, dtype=np.int32), doc_offsets,
@@ -178,6 +182,23 @@ def test_groups_do_not_depend_on_document_order(docs, rnd):
     rnd.shuffle(order)
     a = ct.near_duplicates(make_corpus(docs), threshold=0.6, num_perm=32)
     b = ct.near_duplicates(make_corpus([docs[i] for i in order]), threshold=0.6, num_perm=32)
+    rename = {f"d{j}": f"d{i}" for j, i in enumerate(order)}
+    assert group_sets(a) == group_sets(b.assign(doc_id=b["doc_id"].map(rename)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(document, st.lists(st.sampled_from(["1", "2", "3.5", "40"]), max_size=3)),
+                min_size=2, max_size=8), st.randoms(use_true_random=False))
+def test_groups_with_numbers_do_not_depend_on_document_order(docs, rnd):
+    # repeated token sequences with few distinct numbers: exact classes split by their numbers,
+    # near pairs refused or not
+    docs = docs + docs[:2] + [(d, n[::-1]) for d, n in docs[:2]]
+    texts = [" ".join(n) for _, n in docs]
+    order = list(range(len(docs)))
+    rnd.shuffle(order)
+    a = ct.near_duplicates(make_corpus([d for d, _ in docs], texts=texts), threshold=0.6, num_perm=32)
+    b = ct.near_duplicates(make_corpus([docs[i][0] for i in order], texts=[texts[i] for i in order]),
+                           threshold=0.6, num_perm=32)
     rename = {f"d{j}": f"d{i}" for j, i in enumerate(order)}
     assert group_sets(a) == group_sets(b.assign(doc_id=b["doc_id"].map(rename)))
 
@@ -292,3 +313,165 @@ def test_an_exact_class_is_hashed_by_content_not_by_position():
     second = ct.near_duplicates(make_corpus([b, a, c]), threshold=0.7)
     rename = {"d0": "d1", "d1": "d0", "d2": "d2"}
     assert group_sets(first) == group_sets(second.assign(doc_id=second["doc_id"].map(rename)))
+
+
+# ---------------------------------------------------------------------- numbers of the texts
+# Earnings notices: the same words, the numbers dropped by the corpus. acme-2 is acme re-sent
+# under another headline; bolt and cog are other companies' notices; acme-fix corrects one of
+# acme's ten figures; acme-swap has two of them the other way round.
+ACME = ("Shr 12 cts vs 10 cts. Net 1,200,000 vs 1,000,000. Revs 15.6 mln vs 14.2 mln. "
+        "Nine mths. Shr 38 cts vs 31 cts. Net 3,800,000 vs 3,100,000.")
+BOLT = ("Shr 9 cts vs 10 cts. Net 900,000 vs 1,000,000. Revs 11.1 mln vs 14.2 mln. "
+        "Nine mths. Shr 27 cts vs 31 cts. Net 2,700,000 vs 3,100,000.")
+COG = ("Shr 55 cts vs 47 cts. Net 5,500,000 vs 4,700,000. Revs 40.1 mln vs 35.9 mln. "
+       "Nine mths. Shr 162 cts vs 140 cts. Net 16,200,000 vs 14,000,000.")
+NOTICES = pd.DataFrame(
+    {"text": [ACME, BOLT, ACME, COG, ACME.replace("1,200,000", "1,210,000"),
+              ACME.replace("12 cts vs 10 cts", "10 cts vs 12 cts")],
+     "title": ["ACME CORP 3RD QTR NET", "BOLT INC 3RD QTR NET", "ACME <ACM> 3RD QTR", "COG CO 3RD QTR NET",
+               "CORRECTED - ACME CORP 3RD QTR NET", "ACME CORP 3RD QTR NET"],
+     "date": pd.to_datetime(["2024-03-01", "2024-03-01", "2024-03-02", "2024-03-02", "2024-03-03", "2024-03-04"])},
+    index=pd.Index(["acme", "bolt", "acme-2", "cog", "acme-fix", "acme-swap"], name="doc_id"))
+
+
+@pytest.fixture(scope="module")
+def notices():
+    return ct.Corpus.from_docs(NOTICES, cache=False, progress=False)
+
+
+def test_templated_notices_with_other_figures_are_no_copies(notices):
+    # the six notices have the same kept words, one short sentence each ("shr cts vs cts", ...):
+    # 6 shingles, too few for any of their ten numbers to be missing from a copy
+    assert minhash_signatures(notices, np.arange(6))[1].tolist() == [6] * 6
+    out = ct.near_duplicates(notices)
+    # acme-2 is acme re-sent (same numbers in the same order); acme-swap has the same numbers in
+    # another order: a near copy. bolt shares 3 of its 10 numbers with acme, cog none, and
+    # acme-fix lacks one of acme's: no copies.
+    assert out[["group", "doc_id", "kind", "similarity"]].values.tolist() == [
+        [0, "acme", "first", 1.0], [0, "acme-2", "exact", 1.0], [0, "acme-swap", "near", 1.0]]
+    assert out.attrs["check_numbers"] is True
+    # all six share their words: one exact class, split by the numbers of its members' texts
+    assert out.attrs["n_texts_scanned"] == 6
+    # the words alone make the six notices one group of exact copies
+    words = ct.near_duplicates(notices, check_numbers=False)
+    assert words["doc_id"].tolist() == ["acme", "bolt", "acme-2", "cog", "acme-fix", "acme-swap"]
+    assert words["kind"].tolist() == ["first"] + ["exact"] * 5
+    assert words.attrs["n_texts_scanned"] == 0 and words.attrs["n_refused_numbers"] == 0
+
+
+STORY = ("Oil prices rose 3 pct on Monday after the strike at the northern refinery ended. "
+         "Traders said supplies would recover within 14 days. "
+         "The government welcomed the agreement between the 2 unions and management. "
+         "Analysts expect petrol prices to fall by 5 cents before the holiday season. "
+         "Shipping companies reported long queues of 40 tankers waiting outside the port since early March. "
+         "Heavy rain flooded the coastal villages overnight and forced hundreds of families from their homes.")
+
+
+def test_a_long_story_may_lack_a_number_as_it_may_change_a_word():
+    docs = pd.DataFrame({"text": [STORY, STORY.replace("14 days", "15 days"),
+                                  STORY.replace("3 pct", "4 pct").replace("40 tankers", "45 tankers")]},
+                        index=pd.Index(["story", "one-changed", "two-changed"], name="doc_id"))
+    corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    n_shingles = minhash_signatures(corpus, np.arange(3))[1]
+    # 5 distinct numbers each; (1 - 0.8) * shingles / 5 of them may be missing: 1 for 25 to 49 shingles
+    assert (n_shingles == n_shingles[0]).all() and 25 <= n_shingles[0] < 50
+    out = ct.near_duplicates(corpus)
+    # two-changed lacks 2 of story's numbers and 3 of one-changed's: no copy of either
+    assert out[["doc_id", "kind", "similarity"]].values.tolist() == [["story", "first", 1.0],
+                                                                     ["one-changed", "near", 1.0]]
+    assert out.attrs["n_refused_numbers"] == 2
+
+
+def test_a_text_sent_again_is_not_scanned_again():
+    # one exact class: acme three times, then bolt; the copies of acme follow it and take its numbers
+    docs = pd.DataFrame({"text": [ACME, ACME, ACME, BOLT, "Gold fell."]},
+                        index=pd.Index(["acme", "acme-2", "acme-3", "bolt", "gold"], name="doc_id"))
+    out = ct.near_duplicates(ct.Corpus.from_docs(docs, cache=False, progress=False))
+    assert out["doc_id"].tolist() == ["acme", "acme-2", "acme-3"] and out.attrs["n_texts_scanned"] == 2
+
+
+def test_a_corpus_that_keeps_numbers_compares_them_as_words(notices):
+    kept = ct.Corpus.from_docs(NOTICES, numbers=True, cache=False, progress=False)
+    out = ct.near_duplicates(kept)
+    # the numbers are words here (those of one character too short to keep): acme-fix has 8 of
+    # acme's 9 shingles (Jaccard 8/10, a near copy), acme-swap 7 (7/11), bolt and cog fewer
+    assert exact_overlap(kept, np.array([[0, 4], [0, 5]]))[2].tolist() == [8, 7]
+    assert out[["doc_id", "kind"]].values.tolist() == [["acme", "first"], ["acme-2", "exact"], ["acme-fix", "near"]]
+    assert out.attrs["n_texts_scanned"] == 0       # no text is read
+    pd.testing.assert_frame_equal(out, ct.near_duplicates(kept, check_numbers=False))
+    # nor needed
+    no_text = ct.Corpus(kept.docs.drop(columns="text"), kept.vocab, kept.ids, kept.doc_offsets, kept.sent_offsets,
+                        params=kept.params)
+    assert ct.near_duplicates(no_text)["doc_id"].tolist() == ["acme", "acme-2", "acme-fix"]
+
+
+def test_numbers_read_back_from_the_file_of_a_streamed_corpus(tmp_path, monkeypatch):
+    # two exact classes side by side (the notices, the story and its copy with another figure),
+    # read back from the file in batches of three
+    story = pd.DataFrame({"text": [STORY, STORY.replace("14 days", "15 days")], "title": ["Oil", "Oil"],
+                          "date": pd.to_datetime(["2024-03-01", "2024-03-02"])},
+                         index=pd.Index(["story", "story-2"], name="doc_id"))
+    docs = pd.concat([NOTICES.iloc[:3], story.iloc[:1], NOTICES.iloc[3:], story.iloc[1:]])
+    docs.to_parquet(tmp_path / "docs.parquet")
+    streamed = ct.Corpus.from_parquet(tmp_path / "docs.parquet", cache=False, progress=False)
+    assert "text" not in streamed.docs.columns
+    monkeypatch.setattr(dup, "_TEXT_BATCH", 3)
+    out = ct.near_duplicates(streamed)
+    assert out[["group", "doc_id", "kind"]].values.tolist() == [
+        [0, "acme", "first"], [0, "acme-2", "exact"], [0, "acme-swap", "near"], [1, "story", "first"],
+        [1, "story-2", "near"]]
+    pd.testing.assert_frame_equal(out, ct.near_duplicates(ct.Corpus.from_docs(docs, cache=False, progress=False)),
+                                  check_dtype=False)
+
+
+def test_numbers_read_from_the_text_column_the_corpus_was_built_from(notices):
+    body = ct.Corpus.from_docs(NOTICES.rename(columns={"text": "body"}), text="body", cache=False, progress=False)
+    pd.testing.assert_frame_equal(ct.near_duplicates(body), ct.near_duplicates(notices))
+
+
+def test_texts_read_in_batches_give_the_same_groups(notices, monkeypatch):
+    expected = ct.near_duplicates(notices)
+    for batch in (1, 2, 4):
+        monkeypatch.setattr(dup, "_TEXT_BATCH", batch)
+        pd.testing.assert_frame_equal(ct.near_duplicates(notices), expected)
+
+
+def test_numbers_need_texts():
+    no_text = ct.Corpus(NOTICES[["title"]], ["cts", "shr"], np.array([1, 0, 1, 0], dtype=np.int32),
+                        np.array([0, 2, 4, 4, 4, 4, 4]), np.array([0, 2, 4]))
+    with pytest.raises(ValueError) as err:
+        ct.near_duplicates(no_text)
+    assert str(err.value) == (
+        "near_duplicates compares the numbers of the texts, which this corpus leaves out of its tokens, but it has "
+        "no texts to read them from (no text column in its docs, and no file it was built from). Pass "
+        "check_numbers=False to compare the words alone, or build the corpus with numbers=True.")
+    assert ct.near_duplicates(no_text, check_numbers=False)["doc_id"].tolist() == ["acme", "bolt"]
+    with pytest.raises(ValueError, match=re.escape("`check_numbers` must be one of [True, False]; got 'yes'.")):
+        ct.near_duplicates(no_text, check_numbers="yes")
+
+
+NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+text_parts = st.lists(st.sampled_from(["1", "2", "12", "0", "7", ",", ".", " ", "x", "é", "\n", "-", "/"]),
+                      max_size=25).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(text_parts, st.none()), min_size=1, max_size=8))
+def test_numbers_of_the_texts_match_a_regular_expression(texts):
+    # runs of digits with single commas or points between digits, found in the UTF-8 bytes of
+    # the texts side by side; the digests and the shared counts against Python sets and lists
+    data, offsets = dup._utf8(dup._arrow_texts(pd.Series(texts, dtype=object)))
+    sequence, values, size, digest = dup._numbers_in(data, offsets)
+    found = [NUMBER.findall(t or "") for t in texts]
+    assert size.tolist() == [len(set(f)) for f in found]
+    start = np.cumsum(size) - size
+    pairs = np.array([(i, j) for i in range(len(texts)) for j in range(len(texts)) if size[i] + size[j]])
+    if not len(pairs):
+        return
+    _, _, common = dup._overlap(values, start, size, pairs[:, 0], pairs[:, 1])
+    for (i, j), c in zip(pairs, common):
+        assert c == len(set(found[i]) & set(found[j]))
+    for i in range(len(texts)):
+        for j in range(len(texts)):
+            assert (digest[i] == digest[j]) == (set(found[i]) == set(found[j]))
+            assert (sequence[i] == sequence[j]) == (found[i] == found[j])

@@ -150,7 +150,8 @@ def test_02_copies_section_counts_copies_and_groups_of_different_headlines(tmp_p
     assert shown[0]["text/markdown"] == (
         "4 of the 10 documents are copies, in 2 groups. Documents mentioning each term that are copies: "
         "*refinery* 2, *families* 3. In 1 of the groups (2 copies) most members carry a different headline, "
-        "e.g. *Rates on hold* and *Bank pauses*: they may be templated notices rather than copies of one story.")
+        "e.g. *Rates on hold* and *Bank pauses*: mostly one story under several headlines, sometimes notices whose "
+        "figures agree.")
     assert "image/png" in shown[-1]
 
 

@@ -1,8 +1,10 @@
 """Which articles are copies: exact and near-duplicate groups (MinHash + LSH over word shingles).
 
 Everything works on the stored token ids (``corpus.ids``), so the copies found are copies of
-the kept words: case, punctuation, stopwords, numbers (unless the corpus keeps them) and the
-title do not count.
+the kept words: case, punctuation, stopwords and the title do not count. Numbers do: a corpus
+leaves them out of its tokens by default, and templated notices ("Shr 12 cts vs 10 cts / Net
+1.2 mln vs 1.1 mln", a dividend, a price list) then have the same words whatever their
+figures; such documents are copies only when their texts also hold the same numbers (step 7).
 
 1. Exact copies: two 64-bit digests of every document's token sequence (each the sum over its
    tokens of a pseudo-random value of the term times one of the position), in one vectorised
@@ -34,6 +36,21 @@ title do not count.
    paragraph added, or its first half). The shingle sets (sorted distinct hashes) are made with
    the signatures, from the same shingles, and every round of checks reuses them.
 6. Groups: connected components of the verified pairs, plus the members of each exact class.
+7. Numbers (``check_numbers=True``, when the corpus leaves numbers out of its tokens): the texts
+   of the documents that may be copies are read back (from the text column, or by
+   ``corpus.texts`` for a corpus built from a file, a batch at a time) and scanned as UTF-8
+   bytes in numpy for their numbers: runs of the digits 0-9, a comma or point between two
+   digits kept inside (``1,545,160``, ``12.6``), each hashed from its bytes (read 8 at a time).
+   Before step 2, every exact class of more than one member is split by a digest of its
+   members' numbers in their order; a member whose text is that of the member before it in its
+   class (a copy sent again, compared by Arrow) takes its numbers unscanned. In step 5, a near
+   or contained pair stays one only when the one of the two with fewer distinct numbers finds
+   them in the other, all but as many as a word of its text could change: each number it lacks
+   counts as ``shingle`` changed shingles, and at most ``1 - threshold`` of its shingles may
+   change (a story of 200 shingles may lack 8 of its numbers at the defaults, a one-line
+   dividend notice none). The numbers of a pair's unshared text count against it too, so the
+   check is a little stricter on heavily trimmed copies than the words are
+   (``benchmarks/RESULTS.md``, "Near duplicates"). Numbers written as words ("six") are words.
 """
 from __future__ import annotations
 
@@ -44,8 +61,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .. import _groups
 from ..corpus import _ranges
-from ..errors import check_n_jobs, check_positive_int
+from ..errors import check_n_jobs, check_option, check_positive_int
 
 KINDS = ("first", "exact", "near", "contained")
 # tokens per chunk of documents hashed at once: bounds the temporary arrays (tens of MB) whatever
@@ -639,6 +657,267 @@ def _containment_from_jaccard(j: np.ndarray, size_a: np.ndarray, size_b: np.ndar
     return np.clip(common / np.maximum(np.minimum(size_a, size_b), 1), 0.0, 1.0)
 
 
+# ---------------------------------------------------------------------- the numbers of the texts
+# documents whose texts are read at once: their strings and arrays stay tens of MB
+_TEXT_BATCH = 1 << 15
+# bytes of text scanned for numbers at once (the byte masks stay in cache)
+_NUMBER_CHUNK_BYTES = 1 << 20
+# seeds of the number hashes (more digits of pi)
+_NUMBER_SEEDS = (np.uint64(0x452821E638D01377), np.uint64(0xBE5466CF34E90C6C), np.uint64(0xC0AC29B7C97C50DD))
+_ZERO, _COMMA, _POINT = np.uint8(ord("0")), np.uint8(ord(",")), np.uint8(ord("."))
+
+
+def _position_values(n: int, seed: np.uint64) -> np.ndarray:
+    return _mix(np.arange(n, dtype=np.uint64) + seed) | np.uint64(1)
+
+
+# masks of the lowest 0 to 8 bytes of a uint64
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+# a pseudo-random odd multiplier per 8 bytes of a number after the first 8
+_BLOCK_VALUES = _mix(np.arange(1, 64, dtype=np.uint64) + _NUMBER_SEEDS[1]) | np.uint64(1)
+
+
+def _hash_spans(chunk: np.ndarray, begin: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each run of bytes ``chunk[begin[i]:begin[i] + length[i]]`` (``begin``
+    ascending, ``length`` >= 1). The bytes are read 8 at a time as one integer, from an unaligned
+    uint64 view with one element per byte offset. A run of at most 8 bytes is its integer (two
+    runs of digits, commas and points, none a zero byte, never have the same one), mixed with its
+    length; a longer one adds its further integers (up to 512 bytes), each times a
+    pseudo-random value."""
+    n = len(chunk)
+    end = max(n - 8, 0)  # reads from here on would run past the chunk: from a padded copy of its end
+    tail = np.zeros(16, dtype=np.uint8)
+    tail[: n - end] = chunk[end:]
+    words = np.ndarray((end,), dtype=np.uint64, buffer=np.ascontiguousarray(chunk), strides=(1,))
+    tail_words = np.ndarray((9,), dtype=np.uint64, buffer=tail, strides=(1,))
+
+    def read(where):
+        cut = int(np.searchsorted(where, end))
+        word = np.empty(len(where), dtype=np.uint64)
+        word[:cut] = words[where[:cut]]
+        word[cut:] = tail_words[where[cut:] - end]
+        return word
+
+    h = read(begin)
+    h &= _LOW_BYTES[np.minimum(length, 8)]
+    longer = np.flatnonzero(length > 8)
+    for block in range(1, 64):
+        if not len(longer):
+            break
+        word = read(begin[longer] + 8 * block)
+        word &= _LOW_BYTES[np.minimum(length[longer] - 8 * block, 8)]
+        h[longer] += word * _BLOCK_VALUES[block - 1]
+        longer = longer[length[longer] > 8 * (block + 1)]
+    return _mix(h ^ (length.astype(np.uint64) << np.uint64(56)))
+
+
+def _numbers_in(data: np.ndarray, offsets: np.ndarray, in_order: bool = True):
+    """The numbers of the texts ``data[offsets[i]:offsets[i + 1]]`` (UTF-8 bytes).
+
+    A number is a run of the ASCII digits 0-9, with a comma or a point between two digits kept
+    inside it (``1,545,160`` and ``12.6`` are one number each), hashed from its bytes.
+
+    Returns
+    -------
+    sequence : uint64 array, one per text
+        A digest of the text's numbers in their order (0 for a text without numbers; all 0
+        unless ``in_order``).
+    values : uint32 array
+        The distinct numbers of each text, sorted, text after text (the hashes' upper halves).
+    size : int64 array, one per text
+        Distinct numbers of each text.
+    digest : uint64 array, one per text
+        A digest of the set of its distinct numbers.
+    """
+    n_docs = len(offsets) - 1
+    lo = int(offsets[0])
+    chunk = data[lo : int(offsets[-1])]
+    at = np.flatnonzero((chunk - _ZERO) < 10)  # the digits
+    # a digit continues a number when it follows a digit, or a comma or point after a digit, in
+    # the same text
+    gap = np.diff(at)
+    joined = gap == 1
+    two = np.flatnonzero(gap == 2)
+    between = chunk[at[two] + 1]
+    joined[two[(between == _COMMA) | (between == _POINT)]] = True
+    first_digit = np.searchsorted(at, offsets - lo)  # text i has the digits first_digit[i]:first_digit[i + 1]
+    inner = first_digit[1:-1]
+    joined[inner[(inner > 0) & (inner < len(at))] - 1] = False
+    starts = np.flatnonzero(np.r_[True, ~joined]) if len(at) else np.zeros(0, dtype=np.int64)
+    begin = at[starts]
+    number = (_hash_spans(chunk, begin, at[np.r_[starts[1:], len(at)] - 1] - begin + 1) if len(at)
+              else np.zeros(0, dtype=np.uint64))
+    per_doc = np.diff(np.searchsorted(starts, first_digit))
+    number_doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)
+    has = np.flatnonzero(per_doc)
+    first = np.cumsum(per_doc) - per_doc
+    # the sequence: each number times a pseudo-random value of its place in the text
+    sequence = np.zeros(n_docs, dtype=np.uint64)
+    if len(has) and in_order:
+        index = np.arange(len(number), dtype=np.int64) - np.repeat(first, per_doc)
+        weighted = number * _position_values(int(per_doc.max()), _NUMBER_SEEDS[2])[index]
+        sequence[has] = np.add.reduceat(weighted, first[has])
+    # the sets: (text, upper half of the hash) in one sorted uint64, repeats dropped
+    packed = (number_doc.astype(np.uint64) << _32) | (number >> _32)
+    packed.sort()
+    packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed
+    values = packed.astype(np.uint32)  # the lower half
+    size = np.bincount((packed >> _32).astype(np.int64), minlength=n_docs)
+    digest = np.zeros(n_docs, dtype=np.uint64)
+    if len(has):
+        digest[has] = np.add.reduceat(_mix(values.astype(np.uint64)), (np.cumsum(size) - size)[has])
+    return sequence, values, size, digest
+
+
+def _arrow_texts(texts: pd.Series):
+    """The texts as an Arrow large-string array (no copy for the Arrow strings of pandas)."""
+    import pyarrow as pa
+
+    try:
+        array = pa.array(texts, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not all strings
+        array = pa.array([t if isinstance(t, str) else "" if t is None else str(t) for t in texts])
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string()) if array.type != pa.large_string() else array
+
+
+def _utf8(array) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of an Arrow large-string array and the offsets of each text in them (a
+    missing text has an empty range)."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data = array.buffers()[2]
+    return (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)), offsets
+
+
+class _Numbers:
+    """The numbers of the documents' texts (see :func:`_numbers_in`), kept per row of the
+    corpus, read for the documents that need them: the members of exact classes
+    (:meth:`read_classes`), then the documents of near and contained pairs (:meth:`read`)."""
+
+    def __init__(self, corpus, n_jobs: int):
+        n = corpus.n_docs
+        self.corpus, self.n_jobs = corpus, n_jobs
+        self.done = np.zeros(n, dtype=bool)
+        self.sequence = np.zeros(n, dtype=np.uint64)
+        self.digest = np.zeros(n, dtype=np.uint64)
+        self.start = np.zeros(n, dtype=np.int64)
+        self.size = np.zeros(n, dtype=np.int64)
+        self._parts: list[np.ndarray] = []
+        self._n_values = 0
+        self._values = np.zeros(0, dtype=np.uint32)
+        self._column = None  # the text column as an Arrow array (False: none, the texts are read back)
+        self.n_read = 0  # texts scanned
+
+    def _texts(self, rows: np.ndarray):
+        """The texts of ``rows``, in their order, as an Arrow array: taken from the text column
+        of an in-memory corpus (as :meth:`Corpus.texts` reads it, but for the missing texts,
+        which stay missing: they hold no number), else read by :meth:`Corpus.texts`."""
+        if self._column is None:
+            column = self.corpus.params.get("text", "text")
+            self._column = _arrow_texts(self.corpus.docs[column]) if column in self.corpus.docs.columns else False
+        if self._column is not False:
+            return self._column.take(rows)
+        mask = np.zeros(len(self.done), dtype=bool)
+        mask[rows] = True
+        try:
+            texts = _arrow_texts(self.corpus.texts(mask))
+        except KeyError as err:
+            raise ValueError("near_duplicates compares the numbers of the texts, which this corpus leaves out of its "
+                             "tokens, but it has no texts to read them from (no text column in its docs, and no file "
+                             "it was built from). Pass check_numbers=False to compare the words alone, or build the "
+                             "corpus with numbers=True.") from err
+        in_order = np.diff(rows) > 0
+        return texts if in_order.all() else texts.take(np.searchsorted(np.flatnonzero(mask), rows))
+
+    def _scan(self, rows: np.ndarray, texts, in_order: bool = False) -> None:
+        """Find the numbers of the texts of ``rows`` (an Arrow array), in runs of about
+        ``_NUMBER_CHUNK_BYTES`` on the threads; their digest in order only when asked."""
+        data, offsets = _utf8(texts)
+        cuts = np.searchsorted(offsets, np.arange(offsets[0], offsets[-1], _NUMBER_CHUNK_BYTES), side="right") - 1
+        bounds = np.unique(np.r_[0, cuts[1:], len(rows)])
+        spans = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+        found = _threads(lambda span: _numbers_in(data, offsets[span[0] : span[1] + 1], in_order), spans, self.n_jobs)
+        for (s0, s1), (sequence, values, size, digest) in zip(spans, found):
+            part = rows[s0:s1]
+            self.sequence[part], self.size[part], self.digest[part] = sequence, size, digest
+            self.start[part] = self._n_values + np.cumsum(size) - size
+            self._parts.append(values)
+            self._n_values += len(values)
+        self.done[rows] = True
+        self.n_read += len(rows)
+
+    def read(self, rows: np.ndarray) -> None:
+        """Read the numbers of ``rows`` (document rows) not read yet."""
+        todo = np.zeros(len(self.done), dtype=bool)
+        todo[rows] = True
+        todo = np.flatnonzero(todo & ~self.done)
+        for lo in range(0, len(todo), _TEXT_BATCH):
+            batch = todo[lo : lo + _TEXT_BATCH]
+            self._scan(batch, self._texts(batch))
+
+    def read_classes(self, order: np.ndarray, new_class: np.ndarray) -> None:
+        """Read the numbers of the members of the exact classes of more than one member
+        (``order`` and ``new_class`` as in :func:`near_duplicates`). The texts of a class are
+        read side by side; a member whose text is that of the member before it (a copy sent
+        again) takes its numbers without a scan."""
+        import pyarrow.compute as pc
+
+        class_id = np.cumsum(new_class) - 1
+        several = np.flatnonzero(np.bincount(class_id)[class_id] >= 2) if len(order) else order
+        if not len(several):
+            return
+        # the members of a class in the order of the documents (copies often come together)
+        several = several[np.lexsort((order[several], class_id[several]))]
+        members, first = order[several], np.r_[True, np.diff(class_id[several]) != 0]
+        # batches of whole classes, of about _TEXT_BATCH members
+        starts = np.flatnonzero(first)
+        cuts = np.unique(np.searchsorted(starts, np.arange(0, len(members), _TEXT_BATCH)))
+        cuts = starts[cuts[cuts < len(starts)]]
+        for lo, hi in zip(cuts, np.r_[cuts[1:], len(members)]):
+            rows, texts = members[lo:hi], self._texts(members[lo:hi])
+            # neighbours compared as two slices of one array: nothing copied
+            same = np.zeros(len(rows), dtype=bool)
+            same[1:] = pc.equal(texts[1:], texts[:-1]).fill_null(False).to_numpy(zero_copy_only=False)
+            same &= ~first[lo:hi]
+            scan = np.flatnonzero(~same)
+            self._scan(rows[scan], texts.take(scan) if len(scan) < len(rows) else texts, in_order=True)
+            # the others take the numbers of the last member scanned before them
+            copy = np.flatnonzero(same)
+            source = rows[scan[np.searchsorted(scan, copy) - 1]]
+            self.sequence[rows[copy]], self.digest[rows[copy]] = self.sequence[source], self.digest[source]
+            self.start[rows[copy]], self.size[rows[copy]] = self.start[source], self.size[source]
+            self.done[rows[copy]] = True
+
+    @property
+    def values(self) -> np.ndarray:
+        if self._parts:
+            self._values = np.concatenate([self._values, *self._parts])
+            self._parts = []
+        return self._values
+
+    def agree(self, x: np.ndarray, y: np.ndarray, shingles_x: np.ndarray, shingles_y: np.ndarray, *,
+              shingle: int, threshold: float) -> np.ndarray:
+        """Whether the numbers of the documents ``x[i]`` and ``y[i]`` (rows; with
+        ``shingles_x[i]`` and ``shingles_y[i]`` shingles) let them be copies: the one with fewer
+        distinct numbers (on a tie, the longer) finds all of them in the other but for at most
+        ``(1 - threshold) * shingles / shingle``, as if each number it lacks were a word that
+        changed ``shingle`` of its shingles, and at most ``1 - threshold`` of them may change.
+        """
+        self.read(np.r_[x, y])
+        size_x, size_y = self.size[x], self.size[y]
+        small = np.minimum(size_x, size_y)
+        shingles = np.where(size_x < size_y, shingles_x,
+                            np.where(size_y < size_x, shingles_y, np.maximum(shingles_x, shingles_y)))
+        tolerated = (1 - threshold) * shingles / shingle
+        ok = (small <= tolerated) | (self.digest[x] == self.digest[y])
+        check = np.flatnonzero(~ok)
+        if len(check):
+            _, _, common = _overlap(self.values, self.start, self.size, x[check], y[check], self.n_jobs)
+            ok[check] = small[check] - common <= tolerated[check]
+        return ok
+
+
 # ---------------------------------------------------------------------- the analysis
 def _check_fraction(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
@@ -648,8 +927,8 @@ def _check_fraction(name: str, value) -> float:
 
 
 def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_perm: int = 128,
-                    bands: int | None = None, containment: bool = True, random_state=0,
-                    n_jobs: int = 1) -> pd.DataFrame:
+                    bands: int | None = None, containment: bool = True, check_numbers: bool = True,
+                    random_state=0, n_jobs: int = 1) -> pd.DataFrame:
     """Groups of copies: exact duplicates, near duplicates and contained (syndicated) copies.
 
     Parameters
@@ -676,6 +955,21 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
         (``MIN_CONTAINED_SHARE``, ``MIN_CONTAINED_SHINGLES``): a one-line notice is not a copy of
         every article that contains its line. LSH finds such a pair with probability 0.99 when
         the smaller is half the larger, about 0.9 when it is a quarter (see :func:`choose_bands`).
+    check_numbers : bool
+        When the corpus leaves numbers out of its tokens (``numbers=False``, the default of
+        :meth:`Corpus.from_docs`), also compare the numbers of the texts, so that templated
+        notices whose words are the same and whose figures differ are not copies. Two
+        documents are then *exact* copies when they have the same kept words and their texts
+        the same numbers in the same order; a *near* or *contained* pair must also agree in its
+        numbers: the document with fewer distinct numbers finds all of them in the other but
+        for at most ``(1 - threshold) * n_shingles / shingle`` (as if each number it lacks were
+        a word changing ``shingle`` of its shingles). A story re-sent with a changed headline,
+        trimmed, or with a figure corrected in a long text stays a copy; an earnings notice
+        of another company with the same wording does not. The texts are read only for the
+        documents that may be copies, and scanned unless they are the text of another member
+        of their exact class (``attrs["n_texts_scanned"]``). ``False``: the words alone
+        decide, as they do in a corpus built with ``numbers=True``, whose shingles hold the
+        numbers already.
     random_state : int or numpy Generator
         Seed of the hash functions; the same seed gives the same table.
     n_jobs : int
@@ -689,7 +983,7 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
 
         - ``group`` (int, from 0), ``doc_id``
         - ``kind``: ``"first"`` for the group's earliest member; else how the document matches
-          it: ``"exact"`` (same token sequence), ``"near"`` (estimated Jaccard >= threshold),
+          it: ``"exact"`` (same token sequence, and same numbers: see ``check_numbers``), ``"near"`` (estimated Jaccard >= threshold),
           ``"contained"`` (containment >= threshold). A document that matches the earliest
           member only through another member takes the kind of its best match in the group.
         - ``similarity``: estimated Jaccard similarity of its shingles and the earliest member's (1.0 for it)
@@ -704,14 +998,17 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
         ``attrs`` holds the parameters, ``rows_per_band``, ``n_empty`` (documents with no kept
         token, never grouped), ``n_short`` (documents shorter than one shingle, hashed whole),
         ``n_candidates`` (candidate pairs), ``n_checked_exactly`` (pairs whose containment was
-        computed on shingle sets), ``n_groups``, ``n_duplicates`` (members beyond the first) and
-        ``seconds`` (the time of each step).
+        computed on shingle sets), ``n_refused_numbers`` (near or contained pairs that are no
+        copies for their numbers), ``n_texts_scanned`` (documents whose texts were scanned for
+        numbers: 0 without the check), ``n_groups``, ``n_duplicates`` (members beyond the first) and ``seconds``
+        (the time of each step).
 
     Raises
     ------
     ValueError
-        For a threshold outside (0, 1], a non-positive ``shingle`` or ``num_perm``, or
-        ``bands`` greater than ``num_perm``.
+        For a threshold outside (0, 1], a non-positive ``shingle`` or ``num_perm``, ``bands``
+        greater than ``num_perm``, a ``check_numbers`` that is not True or False, or, with
+        ``check_numbers``, a corpus whose texts cannot be read (no text column and no file).
 
     Examples
     --------
@@ -733,6 +1030,18 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     2      0      d      exact           3
     >>> corpus.drop_duplicates(groups).docs.index.tolist()
     ['a', 'b']
+
+    Two dividend notices with the same words and other figures are not copies; the same
+    notice sent twice is:
+
+    >>> notices = pd.DataFrame({"text": ["Qtly div 22 cts vs 22 cts prior. Pay April 30. Record April 10.",
+    ...                                  "Qtly div 19 cts vs 19 cts prior. Pay April 15. Record March 31.",
+    ...                                  "Qtly div 22 cts vs 22 cts prior. Pay April 30. Record April 10."]},
+    ...                        index=pd.Index(["acme", "bolt", "acme-resent"], name="doc_id"))
+    >>> ct.near_duplicates(ct.Corpus.from_docs(notices, cache=False, progress=False))[["doc_id", "kind"]]
+            doc_id   kind
+    0         acme  first
+    1  acme-resent  exact
     """
     threshold = _check_fraction("threshold", threshold)
     shingle = check_positive_int("shingle", shingle)
@@ -742,6 +1051,7 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     bands = check_positive_int("bands", bands)
     if bands > num_perm:
         raise ValueError(f"`bands` must be at most `num_perm` ({num_perm}); got {bands}.")
+    check_option("check_numbers", check_numbers, [True, False])
     n_jobs = check_n_jobs(n_jobs)
     rows_per_band = num_perm // bands
 
@@ -764,10 +1074,29 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
         differ = (second[1:] != second[:-1]) | (length[1:] != length[:-1])
         return np.r_[True, ~same_first | differ], bool((same_first & differ).any())
 
-    new_class, split = class_starts(order) if len(order) else (np.zeros(0, dtype=bool), False)
-    if split:  # about never: sort by all of the digest
-        order = nonempty[np.lexsort((lengths[nonempty], hashes[nonempty, 1], hashes[nonempty, 0]))]
-        new_class, _ = class_starts(order)
+    def classes(order):
+        new_class, split = class_starts(order) if len(order) else (np.zeros(0, dtype=bool), False)
+        if split:  # about never: sort by all of the digest
+            order = nonempty[np.lexsort((lengths[nonempty], hashes[nonempty, 1], hashes[nonempty, 0]))]
+            new_class, _ = class_starts(order)
+        return order, new_class
+
+    order, new_class = classes(order)
+    clock("exact")
+    numbers = None
+    if check_numbers and not corpus.params.get("numbers", False):
+        # Documents with the same words are exact copies only when their texts hold the same
+        # numbers in the same order: the classes of more than one member are split by a digest
+        # of their members' numbers (read from the texts of these members only). The parts of a
+        # class are then near copies of each other (their words are the same), whose numbers
+        # are compared like those of any pair below.
+        numbers = _Numbers(corpus, n_jobs)
+        numbers.read_classes(order, new_class)
+        shared = np.flatnonzero(numbers.done)
+        hashes[shared, 0] ^= _mix(numbers.sequence[shared])
+        hashes[shared, 1] ^= _mix(numbers.sequence[shared] ^ _NUMBER_SEEDS[0])
+        order, new_class = classes(nonempty[np.argsort(hashes[nonempty, 0])])
+        clock("numbers")
     rep_index = np.full(n, -1, dtype=np.int64)  # row -> index into reps
     rep_index[order] = np.cumsum(new_class) - 1
     # each class is represented by its (first) member with the least sentence digest: members
@@ -778,7 +1107,6 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
         least = np.flatnonzero(digest == np.minimum.reduceat(digest, np.flatnonzero(new_class))[member_class])
         reps = order[least[np.r_[True, member_class[least[1:]] != member_class[least[:-1]]]]]
     n_reps = len(reps)
-    clock("exact")
     # 2-3. MinHash signatures of the representatives, and their shingle sets for the checks
     sig, position, n_sh, shingle_sets = _signatures(corpus, reps, shingle=shingle, num_perm=num_perm,
                                                     random_state=random_state, n_jobs=n_jobs, sets=containment)
@@ -794,6 +1122,13 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     # 5. verification
     j_est = _estimated_jaccard(sig, position[a], position[b], n_jobs)
     near = j_est >= threshold
+    n_refused = 0
+    if numbers is not None:
+        # copies in their words, not in their numbers: templated notices
+        at = np.flatnonzero(near)
+        ok = numbers.agree(reps[a[at]], reps[b[at]], n_sh[a[at]], n_sh[b[at]], shingle=shingle, threshold=threshold)
+        near[at[~ok]] = False
+        n_refused += int(len(ok) - ok.sum())
     edge_kind = near.astype(np.int8) * np.int8(2)  # 2 near, 1 contained, 0 none
     n_checked = 0
     if containment:
@@ -820,6 +1155,12 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
             small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
             contained = ((common >= threshold * small) & (small >= MIN_CONTAINED_SHARE * large)
                          & (small >= MIN_CONTAINED_SHINGLES))
+            if numbers is not None and contained.any():
+                at = np.flatnonzero(contained)
+                x, y = a[check[at]], b[check[at]]
+                ok = numbers.agree(reps[x], reps[y], n_sh[x], n_sh[y], shingle=shingle, threshold=threshold)
+                contained[at[~ok]] = False
+                n_refused += int(len(ok) - ok.sum())
             if contained.any():
                 edge_kind[check[contained]] = 1
                 # the groups the new edges join: components of the graph of groups
@@ -841,7 +1182,7 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     has_near[eb[ek == 2]] = True
 
     dates = corpus.dates.to_numpy()
-    date_key = _date_key(dates)
+    date_key = _groups.date_key(dates)
     ordered = np.lexsort((date_key[doc_rows], doc_comp))  # stable: rows in order within a date
     doc_rows, doc_comp = doc_rows[ordered], doc_comp[ordered]
     starts = np.flatnonzero(np.r_[True, doc_comp[1:] != doc_comp[:-1]]) if len(doc_rows) else np.zeros(0, int)
@@ -898,10 +1239,11 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     clock("table")
     out.attrs.update(
         threshold=threshold, shingle=shingle, num_perm=num_perm, bands=bands, rows_per_band=rows_per_band,
-        containment=containment,
+        containment=containment, check_numbers=check_numbers,
         random_state=random_state if isinstance(random_state, (int, type(None))) else repr(random_state),
         n_docs=n, n_empty=int(n - len(nonempty)), n_short=int(((lengths > 0) & (lengths < shingle)).sum()),
         n_candidates=int(n_candidates), n_checked_exactly=int(n_checked),
+        n_refused_numbers=n_refused, n_texts_scanned=0 if numbers is None else numbers.n_read,
         n_groups=int(len(starts)), n_duplicates=int(len(out) - len(starts)), seconds=clock.laps,
     )
     return out
@@ -927,11 +1269,3 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected component of each of n nodes, given the edges (a, b)."""
     graph = sp.coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
     return connected_components(graph, directed=False)[1]
-
-
-def _date_key(dates: np.ndarray) -> np.ndarray:
-    """Dates as sortable int64, undated last."""
-    d = np.asarray(dates).astype("datetime64[ns]")
-    key = d.view(np.int64).copy()
-    key[np.isnat(d)] = np.iinfo(np.int64).max
-    return key
