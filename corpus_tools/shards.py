@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import mmap
 import os
 import sys
 import uuid
@@ -586,7 +587,32 @@ def _opened_shard(path: str, meta_crc32: int):
 def run_on_shard(path: str, meta_crc32: int, rows: slice, fn, args: tuple, kwargs: dict):
     """What a worker runs for :meth:`ShardedCorpus.map_shards` (each shard opened and verified
     once per process)."""
-    return fn(_opened_shard(path, meta_crc32), rows, *args, **kwargs)
+    corpus = _opened_shard(path, meta_crc32)
+    try:
+        return fn(corpus, rows, *args, **kwargs)
+    finally:
+        _release_pages(corpus)
+
+
+def _release_pages(corpus) -> None:
+    """Let go of the pages of a shard's mapped arrays once a task is done with them.
+
+    The pages stay in the system's file cache, and come back on the next access; without this,
+    every page a worker ever read would count in its resident memory, which Dask compares with
+    the worker's memory limit (pausing or restarting it), although the system could drop them.
+    """
+    from ._storage import _mapping
+
+    dtm = corpus.dtm
+    seen = set()
+    for a in (corpus.ids, corpus.doc_offsets, corpus.sent_offsets, dtm.data, dtm.indices, dtm.indptr):
+        mapped = _mapping(a) if isinstance(a, np.ndarray) else None
+        if mapped is not None and id(mapped[0]) not in seen:
+            seen.add(id(mapped[0]))
+            try:
+                mapped[0].madvise(mmap.MADV_DONTNEED)
+            except (OSError, ValueError):  # closed, or not supported here: the pages stay
+                pass
 
 
 def _read_docs(raw: bytes, text: str, with_text: bool) -> pd.DataFrame:
