@@ -410,8 +410,18 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
     >>> f"showing {len(out):,} of {out.attrs['n_matches']:,}"  # doctest: +SKIP
     'showing 1,000 of 3,214'
     """
-    return run(corpus, _kwic_prepare, _kwic_parts, _kwic_combine, _kwic_finish, pattern, window=window,
-               regex=regex, by=by, sort=sort, max_rows=max_rows)
+    args = dict(window=window, regex=regex, by=by, sort=sort, max_rows=max_rows)
+    if is_sharded(corpus) and max_rows is not None and not regex:
+        # Over shards, count the matches of each first (token ids only), so that only the shards
+        # holding the first max_rows rows read texts and build rows: each would otherwise build
+        # its own first max_rows rows, of which the client keeps max_rows in all.
+        plan = _kwic_prepare(corpus, pattern, **args)
+        left, plan.budgets = max_rows, {}
+        for start, n in corpus.map_shards(_kwic_count, plan):  # in shard order
+            plan.budgets[start] = min(n, left)
+            left -= plan.budgets[start]
+        return _kwic_finish(_kwic_combine(corpus.map_shards(_kwic_parts, plan)), plan)
+    return run(corpus, _kwic_prepare, _kwic_parts, _kwic_combine, _kwic_finish, pattern, **args)
 
 
 # ---------------------------------------------------------------------- map-reduce steps
@@ -465,6 +475,9 @@ def _kwic_parts(corpus, rows: slice, plan: Plan) -> dict:
     """
     texts = _texts(corpus)
     window, max_rows = plan.window, plan.max_rows
+    budgets = getattr(plan, "budgets", None)
+    if budgets is not None:  # the rows this shard contributes to the first max_rows (see kwic)
+        max_rows = budgets.get(rows.start, max_rows)
     if plan.regex:
         records, n_matches = _regex_records(plan.compiled, corpus.texts() if texts is None else texts, max_rows)
     else:
@@ -483,7 +496,12 @@ def _kwic_parts(corpus, rows: slice, plan: Plan) -> dict:
     columns["match"] = [_clean(t[s[f] : e[la]]) for _, f, la, t, s, e, _ in records]
     columns["right"] = [_right(t, e, la, window, n) for _, _, la, t, _, e, n in records]
     keys = None if plan.sort is None else [_sort_key(plan.sort, window)(rec) for rec in records]
-    return {"columns": columns, "keys": keys, "n_matches": int(n_matches), "max_rows": max_rows}
+    return {"columns": columns, "keys": keys, "n_matches": int(n_matches), "max_rows": plan.max_rows}
+
+
+def _kwic_count(corpus, rows: slice, plan: Plan) -> tuple[int, int]:
+    """The first row of one shard and the number of matches of a token query in it."""
+    return rows.start, len(_token_matches(corpus, plan.query)[0])
 
 
 def _kwic_combine(parts: list[dict]) -> dict:
