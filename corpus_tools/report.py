@@ -19,7 +19,9 @@ papermill convention, then writes into the output folder:
 The same data and parameters give the same tables and figures; only the times in the
 manifest differ. The same function that resolves the command's corpus argument,
 :func:`load_docs`, is what the notebooks call, so ``CORPUS = "lee"`` in a notebook and
-``corpus-tools report lee`` read the same documents.
+``corpus-tools report lee`` read the same documents. The report opens its corpus with
+:func:`open_corpus`: a single Parquet file is tokenised by ``Corpus.from_parquet`` as it is
+read, so that the texts of a large corpus never sit in the notebook's memory.
 
 Run it as ``corpus-tools report ...`` or ``python -m corpus_tools.report ...``.
 """
@@ -68,6 +70,7 @@ __all__ = [
     "informative_terms",
     "input_files",
     "inject_parameters",
+    "is_parquet_file",
     "largest_copy_groups",
     "load_docs",
     "main",
@@ -75,9 +78,12 @@ __all__ = [
     "markdown_text",
     "moving_terms",
     "notebook_parameters",
+    "open_corpus",
+    "parquet_columns",
     "parse_param",
     "run",
     "to_html",
+    "topic_corpus",
 ]
 
 PROG = "corpus-tools report"
@@ -170,6 +176,197 @@ def load_docs(name_or_path: str | os.PathLike = DEFAULT_CORPUS, **load_kwargs: A
         return ct.datasets.load(name_or_path, **load_kwargs)
     _check_exists(name_or_path)
     return ct.load(os.fspath(name_or_path), **load_kwargs)
+
+
+def is_parquet_file(name_or_path: object) -> bool:
+    """Whether :func:`open_corpus` reads this corpus with ``Corpus.from_parquet``.
+
+    True for the path of an existing file whose name ends in ``.parquet`` (any case) and that
+    is not a registered dataset name; folders and globs of Parquet files go through
+    :func:`load_docs`.
+
+    Examples
+    --------
+    >>> is_parquet_file("lee"), is_parquet_file("no/such/file.parquet")
+    (False, False)
+    """
+    if not isinstance(name_or_path, (str, os.PathLike)) or _registered(name_or_path):
+        return False
+    path = Path(os.fspath(name_or_path)).expanduser()
+    return path.suffix.lower() == ".parquet" and path.is_file()
+
+
+def parquet_columns(path: str | os.PathLike, *, text: str | None = None, date: str | None = None) -> dict[str, str]:
+    """The column arguments of ``Corpus.from_parquet`` for a Parquet file of articles.
+
+    Columns are recognised by the names :func:`corpus_tools.load` recognises
+    (``corpus_tools.io.tables.CANDIDATES``: ``body`` or ``content`` for the text, ``headline``
+    for the title, ``published`` for the date, ``outlet`` for the source ...), compared
+    case-insensitively with spaces and hyphens read as ``_``, in the same order, so that a
+    file reads into the same columns either way. Only the schema is read.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A Parquet file.
+    text, date : str, optional
+        The text and date columns, when their names are not recognised (the report's
+        ``TEXT_COLUMN`` and ``DATE_COLUMN``).
+
+    Returns
+    -------
+    dict
+        ``text`` always; ``id`` when a column is recognised as the doc ids and pandas stored no
+        index; ``title``, ``date``, ``source`` when a column is recognised as one of them under
+        another name (``Corpus.from_parquet`` renames it).
+
+    Raises
+    ------
+    ReportError
+        When no column is recognised as the text, or a named column is not in the file; the
+        message lists the columns.
+
+    Examples
+    --------
+    >>> parquet_columns("headlines.parquet")             # doctest: +SKIP
+    {'text': 'headline_text', 'date': 'publish_date'}
+    """
+    import pyarrow.parquet as pq
+
+    from corpus_tools.io.tables import CANDIDATES
+
+    schema = pq.read_schema(os.fspath(path))
+    index = [c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)]
+    names = [c for c in schema.names if c not in index]
+    for argument, given in (("TEXT_COLUMN", text), ("DATE_COLUMN", date)):
+        if given is not None and given not in names:
+            raise ReportError(f"{argument} {given!r} is not a column of {path}; its columns are {names}.")
+    by_name: dict[str, str] = {}
+    for column in names:
+        by_name.setdefault(re.sub(r"[\s\-]+", "_", column.strip().lower()), column)
+    chosen = {field: column for field, column in (("text", text), ("date", date)) if column is not None}
+    used = set(chosen.values())
+    for field, candidates in CANDIDATES.items():  # in ct.load's order: a column serves one field
+        if field in chosen:
+            continue
+        column = next((by_name[c] for c in candidates if c in by_name and by_name[c] not in used), None)
+        if column is not None:
+            chosen[field] = column
+            used.add(column)
+    if "text" not in chosen:
+        raise ReportError(f"no column of {path} is recognised as the articles' text; its columns are {names}. "
+                          "Name it with --param TEXT_COLUMN=<column>.")
+    out = {"text": chosen["text"]}
+    if "id" in chosen and not index:
+        out["id"] = chosen["id"]
+    out.update({field: chosen[field] for field in ("title", "date", "source")
+                if field in chosen and chosen[field] != field})
+    return out
+
+
+def open_corpus(name_or_path: str | os.PathLike = DEFAULT_CORPUS, *, text: str | None = None,
+                date: str | None = None, docs: pd.DataFrame | None = None, **options: Any):
+    """The tokenised corpus a report analyses, read the way its size needs.
+
+    A Parquet file (:func:`is_parquet_file`) is tokenised by ``Corpus.from_parquet``: the texts
+    are streamed from the file and stay there (``corpus.texts()`` reads back the few that KWIC
+    lines and headlines show), so that a million articles are tokenised in about 0.6 GB, and the
+    cached corpus is found again by the file's path, size and time without reading a text.
+    Anything else is loaded by :func:`load_docs` and tokenised by ``Corpus.from_docs``.
+
+    Parameters
+    ----------
+    name_or_path : str or path-like, default "wikinews"
+        A dataset name, or a file, folder or glob of articles, as for :func:`load_docs`.
+    text, date : str, optional
+        The text and date columns of a table of your own (the report's ``TEXT_COLUMN`` and
+        ``DATE_COLUMN``); ``None`` means the names ``ct.load`` recognises.
+    docs : pandas.DataFrame, optional
+        Documents already loaded from ``name_or_path`` (e.g. another corpus's ``docs``), tokenised
+        again instead of loaded again when they hold a ``text`` column.
+    **options
+        Passed to ``Corpus.from_parquet`` / ``Corpus.from_docs`` (``extra_stopwords``,
+        ``lemmatize``, ``min_df`` ...); ``progress`` is off unless given.
+
+    Returns
+    -------
+    Corpus
+        From a Parquet file, its ``docs`` holds every column but the text, as stored
+        (``docs.attrs["text_source"]`` names the file); otherwise the docs of :func:`load_docs`,
+        load report included.
+
+    Raises
+    ------
+    ReportError
+        ``name_or_path`` is neither a dataset nor an existing path, or no column of a Parquet
+        file is recognised as the text (see :func:`parquet_columns`).
+
+    Examples
+    --------
+    >>> open_corpus("lee", extra_stopwords="news").n_docs
+    300
+    """
+    import corpus_tools as ct
+
+    options = {"progress": False, **options}
+    if is_parquet_file(name_or_path):
+        return ct.Corpus.from_parquet(name_or_path, **parquet_columns(name_or_path, text=text, date=date), **options)
+    if docs is None or "text" not in docs.columns:
+        docs = load_docs(name_or_path, text=text, date=date)
+    return ct.Corpus.from_docs(docs, **options)
+
+
+def topic_corpus(name_or_path: str | os.PathLike = DEFAULT_CORPUS, *, n_topics: int, text: str | None = None,
+                 date: str | None = None, docs: pd.DataFrame | None = None, **options: Any):
+    """The corpus a report's topic model is fitted on, and a note when it had to take every term.
+
+    Lemmatised terms in at least 2 and at most half of the documents: the words that can tell
+    topics apart. Short articles that share their words may have fewer than two per topic; then
+    every lemmatised term is used, which still shows what the corpus is about. From a Parquet
+    file the limits are applied while tokenising (filtering a built corpus of a million articles
+    would copy its arrays); otherwise by ``Corpus.filter_terms``, with the same result.
+
+    Parameters
+    ----------
+    name_or_path, text, date, docs
+        As for :func:`open_corpus`.
+    n_topics : int
+        The fewest topics the model may have: fewer than ``2 * n_topics`` terms are too few.
+    **options
+        Further options of the corpus (e.g. ``extra_stopwords``).
+
+    Returns
+    -------
+    corpus : Corpus
+    note : str or None
+        Markdown saying that every term is used and why; None when the limits left enough.
+
+    Examples
+    --------
+    >>> corpus, note = topic_corpus("lee", n_topics=5, extra_stopwords="news")
+    >>> note is None
+    True
+    """
+    options = {**options, "lemmatize": True}
+    lemmas = chosen = None
+    if is_parquet_file(name_or_path):
+        try:
+            chosen = open_corpus(name_or_path, text=text, date=date, min_df=2, max_df=0.5, **options)
+        except ValueError:  # no term within the limits
+            pass
+    else:
+        lemmas = open_corpus(name_or_path, text=text, date=date, docs=docs, **options)
+        try:
+            chosen = lemmas.filter_terms(min_df=2, max_df=0.5)
+        except ValueError:
+            pass
+    if chosen is not None and chosen.n_terms >= 2 * n_topics:
+        return chosen, None
+    if lemmas is None:
+        lemmas = open_corpus(name_or_path, text=text, date=date, docs=docs, **options)
+    found = "No term is" if chosen is None else f"Only {chosen.n_terms:,} terms are"
+    return lemmas, (f"{found} in at least 2 and at most half of the {lemmas.n_docs:,} documents, too few for "
+                    f"{n_topics} topics; the model uses all {lemmas.n_terms:,} terms instead.")
 
 
 def input_files(name_or_path: str | os.PathLike = DEFAULT_CORPUS) -> list[Path]:
@@ -341,11 +538,19 @@ def grouping_column(docs: pd.DataFrame, candidates: Sequence[str] = ("sections",
     True
     """
     for column in candidates:
-        if column in docs:
-            values = docs[column].explode() if docs[column].map(lambda v: isinstance(v, list)).any() else docs[column]
-            if values.dropna().nunique() > 1:
-                return column
+        if column in docs and _group_values(docs[column]).dropna().nunique() > 1:
+            return column
     return None
+
+
+def _group_values(values: pd.Series) -> pd.Series:
+    """The values of a grouping column, list cells exploded (lists from ``ct.load``, arrays as
+    ``pd.read_parquet`` reads a list column)."""
+    import numpy as np
+
+    if values.dtype == object and values.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+        return values.explode()
+    return values
 
 
 def _date_halves(corpus):
@@ -416,7 +621,7 @@ def default_comparison(corpus, *, group_column: str | None = None, focus_term: s
     else:
         column = grouping_column(docs)
     if column is not None:
-        values = docs[column].explode() if column == "sections" else docs[column]
+        values = _group_values(docs[column])
         counts = values.dropna().value_counts()
         # Ties are broken by name, so the choice does not depend on row order.
         largest = sorted(counts.index[counts == counts.max()], key=str)[0]
@@ -704,9 +909,7 @@ def moving_terms(corpus, n: int = 5, *, min_df: int | None = None, min_ratio: fl
     dated = corpus.dates.notna().to_numpy()
     earlier = dated & ~later
     n_after, n_before = int(later.sum()), int(earlier.sum())
-    present = (corpus.dtm > 0).astype(np.int64)
-    after = np.asarray(present[later].sum(axis=0)).ravel()
-    before = np.asarray(present[earlier].sum(axis=0)).ravel()
+    after, before = _document_frequencies(corpus.dtm, [later, earlier])
     if min_df is None:
         min_df = max(5, int(np.ceil(0.01 * dated.sum())))
     share_after, share_before = after / n_after, before / n_before
@@ -726,6 +929,27 @@ def moving_terms(corpus, n: int = 5, *, min_df: int | None = None, min_ratio: fl
     table = table.head(n).reset_index(drop=True)
     table.attrs.update(middle=middle, n_before=n_before, n_after=n_after, min_df=int(min_df))
     return table
+
+
+def _document_frequencies(dtm, masks, block: int = 65_536):
+    """For each boolean mask over the documents, the documents among them holding each term.
+
+    Read from the matrix's entries a block of documents at a time, so that a corpus of a
+    million articles needs no copy of its matrix (a 0/1 matrix of 66M entries is half a gigabyte).
+    """
+    import numpy as np
+
+    out = [np.zeros(dtm.shape[1], dtype=np.int64) for _ in masks]
+    indptr = dtm.indptr
+    for start in range(0, dtm.shape[0], block):
+        stop = min(start + block, dtm.shape[0])
+        lo, hi = indptr[start], indptr[stop]
+        terms = dtm.indices[lo:hi]
+        present = dtm.data[lo:hi] > 0
+        for total, mask in zip(out, masks):
+            held = np.repeat(mask[start:stop], np.diff(indptr[start:stop + 1])) & present
+            total += np.bincount(terms[held], minlength=dtm.shape[1])
+    return out
 
 
 #: Topic sweeps read at most this many tokens: a larger corpus is swept on a random sample of its
@@ -1295,7 +1519,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     any --param values injected after its cell tagged `parameters`. The output folder receives
     report.html (no network needed to read it), the executed report.ipynb and manifest.json
     (package versions, parameters, sha256 of the input files, times). A failing cell stops the
-    run with exit status 1, naming the cell and the error.
+    run with exit status 1, naming the cell and the error. A single Parquet file is tokenised by
+    Corpus.from_parquet as it is read, its texts left on disk, and found again in the corpus cache
+    on the next run without reading a text.
     """
     parser.add_argument("corpus", nargs="?", default=None, metavar="CORPUS_OR_DATASET",
                         help=f"a dataset name (see `corpus-tools datasets`) or a file, folder or glob of "

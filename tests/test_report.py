@@ -9,15 +9,18 @@ from html import unescape
 from html.parser import HTMLParser
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 import corpus_tools as ct
 from corpus_tools import report
 from corpus_tools.report import (
     ReportError, default_comparison, embed_html, external_references, grouping_column, informative_terms,
-    distinct_headline_groups, inject_parameters, input_files, largest_copy_groups, load_docs, markdown_escape, markdown_text, moving_terms,
-    notebook_parameters, parse_param,
+    distinct_headline_groups, inject_parameters, input_files, is_parquet_file, largest_copy_groups, load_docs,
+    markdown_escape, markdown_text, moving_terms, notebook_parameters, open_corpus, parquet_columns, parse_param,
+    topic_corpus,
 )
 
 LEE_SHA256 = "5d78d6dafd953bbf65797bef09a9ffb9ec430583381be705f8fd460000f370fb"  # data/registry.json
@@ -116,6 +119,104 @@ def test_input_files_of_a_dataset_folder(corpora, monkeypatch):
     assert [f.name for f in files] == [f"reut2-{i:03d}.sgm" for i in range(22)]
 
 
+# ------------------------------------------------------------- a Parquet file: Corpus.from_parquet
+NEWS = [
+    "Oil prices rose as the refinery strike went on.", "The central bank held interest rates.",
+    "Wheat harvest fell after the dry summer.", "Oil exports rose in the spring.",
+    "The bank raised rates again, and oil fell.", "Farmers expect a better wheat harvest.",
+    "Refinery workers ended the strike.", "Interest rates and oil prices moved together.",
+]
+
+
+def _articles(**renamed) -> pd.DataFrame:
+    """Eight short articles, with their columns under the names given (``text="body"``)."""
+    columns = {"doc_id": [f"n{i}" for i in range(len(NEWS))], "title": [t.split(" as ")[0] for t in NEWS],
+               "text": NEWS, "date": pd.date_range("2021-01-01", periods=len(NEWS), freq="7D"),
+               "source": ["Wire", "Daily"] * (len(NEWS) // 2)}
+    return pd.DataFrame({renamed.get(k, k): v for k, v in columns.items()})
+
+
+def test_is_parquet_file(tmp_path):
+    _articles().to_parquet(tmp_path / "a.parquet")
+    _articles().to_parquet(tmp_path / "B.PARQUET")
+    (tmp_path / "folder.parquet").mkdir()
+    assert is_parquet_file(tmp_path / "a.parquet") and is_parquet_file(str(tmp_path / "B.PARQUET"))
+    assert not is_parquet_file(tmp_path / "folder.parquet")          # a partitioned dataset: ct.load
+    assert not is_parquet_file(tmp_path / "missing.parquet") and not is_parquet_file(str(tmp_path / "*.parquet"))
+    assert not is_parquet_file("lee") and not is_parquet_file(None)
+
+
+def test_parquet_columns_are_recognised_as_ct_load_recognises_them(tmp_path):
+    _articles().to_parquet(tmp_path / "plain.parquet", index=False)
+    assert parquet_columns(tmp_path / "plain.parquet") == {"text": "text", "id": "doc_id"}
+    _articles(text="Body", title="headline", date="Published", source="outlet", doc_id="id").to_parquet(
+        tmp_path / "named.parquet", index=False)
+    assert parquet_columns(tmp_path / "named.parquet") == {
+        "text": "Body", "id": "id", "title": "headline", "date": "Published", "source": "outlet"}
+    # the index pandas stored names the documents; the columns the caller names come first
+    _articles(text="words", date="when").set_index("doc_id").to_parquet(tmp_path / "indexed.parquet")
+    assert parquet_columns(tmp_path / "indexed.parquet", text="words", date="when") == {
+        "text": "words", "date": "when"}
+    with pytest.raises(ReportError, match=re.escape(
+            "no column of " + str(tmp_path / "indexed.parquet") + " is recognised as the articles' text; its "
+            "columns are ['title', 'words', 'when', 'source']. Name it with --param TEXT_COLUMN=<column>.")):
+        parquet_columns(tmp_path / "indexed.parquet")
+    with pytest.raises(ReportError, match=re.escape("DATE_COLUMN 'day' is not a column of ")):
+        parquet_columns(tmp_path / "indexed.parquet", text="words", date="day")
+
+
+def _same_news(tmp_path, **renamed) -> tuple:
+    """The articles as a Parquet file and as JSON lines (which open_corpus loads with ct.load)."""
+    table = _articles(**renamed)
+    table.to_parquet(tmp_path / "news.parquet", index=False)
+    table.to_json(tmp_path / "news.jsonl", orient="records", lines=True, date_format="iso")
+    return tmp_path / "news.parquet", tmp_path / "news.jsonl"
+
+
+def test_open_corpus_streams_a_parquet_file_into_the_same_corpus(tmp_path):
+    parquet, jsonl = _same_news(tmp_path, text="body", source="outlet")
+    streamed = open_corpus(parquet, extra_stopwords="news")
+    in_memory = open_corpus(jsonl, extra_stopwords="news")
+    assert "text_source" in streamed.docs.attrs and "text" not in streamed.docs.columns
+    assert list(streamed.docs.columns) == ["title", "date", "source"]
+    assert "load_report" in in_memory.docs.attrs and in_memory.docs["text"].tolist() == NEWS
+    assert list(streamed.docs.index) == list(in_memory.docs.index) == [f"n{i}" for i in range(8)]
+    assert list(streamed.vocab) == list(in_memory.vocab) and (streamed.dtm != in_memory.dtm).nnz == 0
+    assert streamed.docs["source"].tolist() == in_memory.docs["source"].tolist()
+    assert streamed.texts(["n3"]).tolist() == [NEWS[3]]
+    # docs already loaded are tokenised again, not loaded again
+    again = open_corpus("no/such/file.jsonl", docs=in_memory.docs, lemmatize=True)
+    assert again.n_docs == 8 and again.params["lemmatize"]
+
+
+def test_topic_corpus_gives_the_same_terms_from_a_parquet_file(tmp_path):
+    parquet, jsonl = _same_news(tmp_path)
+    streamed, note = topic_corpus(parquet, n_topics=2, extra_stopwords="news")
+    in_memory, same_note = topic_corpus(jsonl, n_topics=2, extra_stopwords="news")
+    assert note is None and same_note is None
+    # lemmas in 2 to 4 of the 8 documents: e.g. "rate" (rates) in 3, "oil" in 4; "strike" in 2
+    assert list(streamed.vocab) == list(in_memory.vocab) and {"oil", "rate", "strike"} <= set(streamed.vocab)
+    assert "bank" in streamed.vocab and "harvest" in streamed.vocab and "summer" not in streamed.vocab
+    assert (streamed.dtm != in_memory.dtm).nnz == 0 and streamed.params["lemmatize"]
+    # more topics than the limits leave terms for: every lemma, and the note says so, from both paths
+    every, note = topic_corpus(parquet, n_topics=20, extra_stopwords="news")
+    _, same_note = topic_corpus(jsonl, n_topics=20, extra_stopwords="news")
+    assert note == same_note == (f"Only {len(streamed.vocab)} terms are in at least 2 and at most half of the 8 "
+                                 f"documents, too few for 20 topics; the model uses all {every.n_terms} terms instead.")
+    assert every.n_terms > len(streamed.vocab) and "summer" in every.vocab
+
+
+def test_document_frequencies_by_blocks_equal_the_dense_count():
+    from corpus_tools.report import _document_frequencies
+
+    rng = np.random.default_rng(0)
+    dense = rng.poisson(0.4, size=(50, 9))
+    masks = [rng.random(50) < 0.5, np.zeros(50, dtype=bool), np.ones(50, dtype=bool)]
+    got = _document_frequencies(sp.csr_matrix(dense), masks, block=7)
+    for mask, counts in zip(masks, got):
+        assert counts.tolist() == (dense[mask] > 0).sum(axis=0).tolist()
+
+
 # ------------------------------------------------------------------------ report-making choices
 def _docs(**columns) -> pd.DataFrame:
     n = len(next(iter(columns.values())))
@@ -125,6 +226,11 @@ def _docs(**columns) -> pd.DataFrame:
 def test_grouping_column():
     docs = _docs(text=["a", "b", "c"], source=["A", "A", "A"], sections=[["x"], ["y", "x"], []])
     assert grouping_column(docs) == "sections"
+    # a list column as pd.read_parquet returns it: arrays
+    arrays = docs.assign(text=["oil rose", "oil fell", "wheat rose"],
+                         sections=[np.array(v, dtype=object) for v in docs["sections"]])
+    assert grouping_column(arrays) == "sections"
+    assert default_comparison(ct.Corpus.from_docs(arrays, cache=False, progress=False))[0] == {"sections": "x"}
     assert grouping_column(docs, ["source"]) is None
     assert grouping_column(_docs(text=["a", "b"], source=["A", "B"])) == "source"
 
@@ -355,7 +461,7 @@ def test_topic_map_caption_matches_its_numbering(lee_reports):
 
 def test_show_code_keeps_code_but_not_setup(lee_reports):
     html = (lee_reports[2] / "report.html").read_text(encoding="utf-8")
-    assert "load_docs" in html and "TOPIC_MAP" in html
+    assert "open_corpus" in html and "TOPIC_MAP" in html
     assert "InlineBackend" not in html                  # the setup cell is tagged hide-input
     assert "<iframe srcdoc=" not in html                # --param TOPIC_MAP=False
 
@@ -468,6 +574,33 @@ def test_manifest_holds_the_choices(wikinews_report):
     assert choices["copies"] == {"groups": 0, "copies": 0, "exact": 0, "near": 0, "contained": 0,
                                  "distinct_headline_groups": 0, "distinct_headline_copies": 0}
     assert "No two of the 171 documents are copies of each other (exact, near or contained at a similarity of 0.8)" in text
+
+
+@pytest.fixture(scope="module")
+def wikinews_parquet_report(tmp_path_factory):
+    """The report on the bundled Wikinews corpus written to Parquet, as `corpus-tools load wikinews -o
+    wikinews.parquet` writes it: the report reads it with Corpus.from_parquet."""
+    from corpus_tools.cli import write_docs
+
+    folder = tmp_path_factory.mktemp("wikinews-parquet")
+    write_docs(load_docs("wikinews"), folder / "wikinews.parquet")
+    assert _run([str(folder / "wikinews.parquet"), "-o", str(folder / "report"), "--quiet"]) == 0
+    return folder / "report"
+
+
+def test_a_parquet_file_gives_the_report_of_the_same_articles(wikinews_parquet_report, wikinews_report):
+    streamed = json.loads((wikinews_parquet_report / "manifest.json").read_text())
+    loaded = json.loads((wikinews_report / "manifest.json").read_text())
+    # the same documents and tokens, hence the same choices: trend terms, copies, comparison, topics, keywords
+    assert streamed["choices"] == loaded["choices"]
+    text, same = _page_text(wikinews_parquet_report / "report.html"), _page_text(wikinews_report / "report.html")
+    summary = re.compile(r"Summary¶? (This corpus holds .*?) The corpus")
+    assert summary.search(text).group(1) == summary.search(same).group(1)
+    topics = re.compile(r"(The number of topics.*?) Topic map")
+    assert topics.search(text).group(1) == topics.search(same).group(1)
+    assert ("The corpus was read from one Parquet file by ct.Corpus.from_parquet: every row is a document and its "
+            "text is taken as stored") in text
+    assert _problems(wikinews_parquet_report) == []
 
 
 def _problems(report_folder) -> list[str]:
