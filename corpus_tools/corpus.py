@@ -717,18 +717,9 @@ class Corpus:
         >>> dictionary, bow = corpus.to_gensim()  # doctest: +SKIP
         >>> gensim.models.LdaModel(bow, id2word=dictionary, num_topics=5)  # doctest: +SKIP
         """
-        from gensim.corpora import Dictionary
         from gensim.matutils import Sparse2Corpus
 
-        dictionary = Dictionary()
-        dictionary.token2id = {t: i for i, t in enumerate(self.vocab)}
-        df, cf = self._term_totals()
-        dictionary.dfs = {i: int(v) for i, v in enumerate(df)}
-        dictionary.cfs = {i: int(v) for i, v in enumerate(cf)}
-        dictionary.num_docs = self.n_docs
-        dictionary.num_pos = self.n_tokens
-        dictionary.num_nnz = int(self.dtm.nnz)
-        return dictionary, Sparse2Corpus(self.dtm, documents_columns=False)
+        return gensim_dictionary(self), Sparse2Corpus(self.dtm, documents_columns=False)
 
     # ------------------------------------------------------------------ saving
     def save(self, path: str | os.PathLike) -> Path:
@@ -886,6 +877,22 @@ class Corpus:
 
 
 # ---------------------------------------------------------------------- helpers
+def gensim_dictionary(corpus):
+    """A gensim ``Dictionary`` of a corpus's vocabulary and term totals (a Corpus or a
+    ShardedCorpus: anything with ``vocab``, ``_term_totals()``, ``n_docs`` and ``n_tokens``)."""
+    from gensim.corpora import Dictionary
+
+    dictionary = Dictionary()
+    dictionary.token2id = {t: i for i, t in enumerate(corpus.vocab)}
+    df, cf = corpus._term_totals()
+    dictionary.dfs = {i: int(v) for i, v in enumerate(df)}
+    dictionary.cfs = {i: int(v) for i, v in enumerate(cf)}
+    dictionary.num_docs = corpus.n_docs
+    dictionary.num_pos = corpus.n_tokens
+    dictionary.num_nnz = int(df.sum())  # the stored non-zero counts, one per document and term
+    return dictionary
+
+
 def _build_options(*, text, lowercase, tokenizer, stopwords, extra_stopwords, min_length, numbers, lemmatize, stem,
                    phrases, min_df, max_df, max_terms, keep) -> tuple[Normalizer, dict | None, dict]:
     """The normaliser, the phrase options and the ``params`` a corpus records, from the build

@@ -32,17 +32,9 @@ from ._mapreduce import Plan
 
 def dictionary(corpus):
     """A gensim ``Dictionary`` of a sharded corpus's vocabulary, as :meth:`Corpus.to_gensim` makes it."""
-    from gensim.corpora import Dictionary
+    from ..corpus import gensim_dictionary
 
-    out = Dictionary()
-    out.token2id = {t: i for i, t in enumerate(corpus.vocab)}
-    df, cf = corpus._term_totals()
-    out.dfs = {i: int(v) for i, v in enumerate(df)}
-    out.cfs = {i: int(v) for i, v in enumerate(cf)}
-    out.num_docs = corpus.n_docs
-    out.num_pos = corpus.n_tokens
-    out.num_nnz = int(df.sum())
-    return out
+    return gensim_dictionary(corpus)
 
 
 # ---------------------------------------------------------------------- the NMF start
