@@ -425,6 +425,25 @@ def _mapping(a: np.ndarray):
     return base, np.frombuffer(base, dtype=np.uint8, count=1).ctypes.data
 
 
+def release_pages(*arrays: np.ndarray) -> int:
+    """Let go of the resident pages of the arrays that are mapped from a file; return how many
+    distinct mappings were advised.
+
+    The pages stay in the system's file cache and come back on the next read (a minor fault,
+    no disk read while the cache holds them). Arrays in memory are left alone.
+    """
+    seen = set()
+    for a in arrays:
+        mapped = _mapping(a) if isinstance(a, np.ndarray) else None
+        if mapped is not None and id(mapped[0]) not in seen:
+            seen.add(id(mapped[0]))
+            try:
+                mapped[0].madvise(mmap.MADV_DONTNEED)
+            except (OSError, ValueError):  # closed, or not supported here: the pages stay
+                pass
+    return len(seen)
+
+
 def _crc32(a: np.ndarray) -> int:
     crc = 0
     for part in _blocks(a):

@@ -760,11 +760,11 @@ def _headline_key(titles: pd.Series) -> pd.Series:
 def distinct_headline_groups(groups: pd.DataFrame, docs: pd.DataFrame) -> pd.Index:
     """The copy groups whose members mostly carry different headlines.
 
-    Templated notices (quarterly results, dividends, price settings) share their wording and
-    differ in names and figures; once the numbers are left out, as the corpus leaves them,
-    :func:`corpus_tools.near_duplicates` finds them as copies of each other, each with its own
-    headline. A syndicated story whose outlets changed its headline looks the same, so these
-    groups *may* be templates rather than copies: the numbers say how much weight they carry.
+    Most such groups are one story that its outlets re-headlined. A few may be templated
+    notices (quarterly results, dividends, price settings: the same wording with other names)
+    whose figures agree, which :func:`corpus_tools.near_duplicates` groups although it compares
+    the numbers of the texts (``check_numbers``); the counts say how much weight these groups
+    carry, so that a reader can look at a few before leaving them out.
 
     Parameters
     ----------

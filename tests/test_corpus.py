@@ -501,3 +501,22 @@ def test_surrogates_hash_apart_from_separators():
     assert digest(["a\ud800", "b"]) != digest(["a\ud800\x1db"])
     assert digest(["a\ud800", None]) != digest(["a\ud800", "None"])
     assert digest(["a\ud800", "b"]) == digest(["a\ud800", "b"])
+
+
+def test_term_totals_counted_in_blocks_equal_the_counts_of_the_tokens(monkeypatch):
+    import corpus_tools.corpus as corpus_module
+
+    docs = pd.DataFrame({"text": ["apple banana apple. cherry", "banana cherry cherry cherry", "date", "apple"]},
+                        index=pd.Index(list("abcd"), name="doc_id"))
+    corpus = Corpus.from_docs(docs, cache=False, progress=False)
+    # independent: from the token sequences, not the matrix
+    cf = np.bincount(corpus.ids, minlength=corpus.n_terms)
+    df = np.zeros(corpus.n_terms, dtype=np.int64)
+    for lo, hi in zip(corpus.doc_offsets[:-1], corpus.doc_offsets[1:]):
+        df[np.unique(corpus.ids[lo:hi])] += 1
+    assert dict(zip(corpus.vocab, cf)) == {"apple": 3, "banana": 2, "cherry": 4, "date": 1}
+    for block in (1, 2, 3, 1 << 22):
+        monkeypatch.setattr(corpus_module, "_TOTALS_BLOCK", block)
+        got_df, got_cf = corpus._term_totals()
+        assert got_df.dtype == got_cf.dtype == np.int64
+        assert np.array_equal(got_df, df) and np.array_equal(got_cf, cf)

@@ -410,8 +410,8 @@ def test_report_writes_html_notebook_and_manifest(lee_reports, capsys):
                                  "distinct_headline_groups": 0, "distinct_headline_copies": 0}
     assert choices["copies"]["copies"] > 0 and "trend_term" not in choices["copies"]
     # lee has no headlines: the section says it cannot tell templated notices from copies
-    assert ("The documents have no headlines, so templated notices (the same wording with other names and figures) "
-            "cannot be told apart from copies here.") in _page_text(out / "report.html")
+    assert ("The documents have no headlines, so notices made from one template whose figures agree (the same "
+            "wording with other names) cannot be told apart from copies here.") in _page_text(out / "report.html")
     assert manifest["random_state"] == 0
     assert manifest["overrides"] == {"CORPUS": "lee"}
     import gensim, matplotlib, networkx, nltk, numpy, pandas
@@ -890,9 +890,9 @@ def test_copies_section_counts_and_shows_the_copies(copies_report):
     text = _page_text(copies_report / "report.html")
     assert ("4 of the 12 documents (33.3%) are copies of another: 3 exact, 0 near and 1 contained copies, in 2 "
             "groups. In 1 of these groups (2 of the copies) most members carry a different headline, e.g. Rates on "
-            "hold [x](javascript:alert(1)) and Bank pauses: they may be templated notices (the same wording with "
-            "other names and figures) rather than copies of one story. Leaving them aside, 2 copies remain, in 1 of "
-            "the groups.") in text
+            "hold [x](javascript:alert(1)) and Bank pauses: most such groups are one story under several headlines, a "
+            "few may be templated notices whose figures agree (the same wording with other names). Leaving them "
+            "aside, 2 copies remain, in 1 of the groups.") in text
     # the two groups of three, the wire's story first (the earlier group); its headline as text
     assert _table_cells(html, "copy-groups") == [
         ["0", "3", "exact 1, contained 1", "2021-01-05", "2021-01-07", "3", "2",
@@ -915,7 +915,8 @@ def test_copies_section_counts_and_shows_the_copies(copies_report):
     section = html[html.index('id="Copies-and-syndication"'):html.index('id="Keyness"')]
     assert section.count('src="data:image/png;base64,') == 3    # over time, matrix, with and without
     assert ("4 documents (33.3%) are copies of another, in 2 groups; in 1 of these groups (2 copies) most members "
-            "carry a different headline, so they may be templated notices rather than copies; the largest group "
+            "carry a different headline: mostly one story under several headlines, perhaps notices whose figures "
+            "agree; the largest group "
             "whose members mostly share a headline holds 3 documents: <img src=x onerror=alert(1)> Refinery strike "
             "ends.") in text
     choices = json.loads((copies_report / "manifest.json").read_text())["choices"]

@@ -577,3 +577,34 @@ def test_temporary_files_left_by_a_killed_writer_are_removed_when_writing(tmp_pa
     c.save(folder)
     assert not old.exists() and young.exists() and mine.exists()  # a young one may be a writer's at work
     assert same(Corpus.load(folder), c)
+
+
+def _resident_kb(file: Path) -> int:
+    """Resident KB of this process's mappings of ``file``, from /proc/self/smaps."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5 and ":" in head[3]:  # a mapping's first line
+            inside = len(head) >= 6 and head[5] == str(file)
+        elif inside and line.startswith("Rss:"):
+            total += int(head[1])
+    return total
+
+
+@linux
+def test_release_pages_hands_back_the_pages_of_a_mapped_corpus_and_changes_nothing(cache):
+    rng = np.random.default_rng(0)
+    words = [f"w{i:03d}" for i in range(500)]
+    texts = [" ".join(rng.choice(words, 300)) for _ in range(600)]  # 180,000 tokens: 0.7 MB of ids
+    built = cached(texts)
+    again = cached(texts)
+    blob = next(cache.rglob("arrays.bin"))
+    assert is_mapped(again.ids)
+    before = again.dtm.sum(axis=0).A1, int(again.ids.astype(np.int64).sum())  # every page read
+    assert _resident_kb(blob) >= 700
+    assert again.release_pages() is again
+    assert _resident_kb(blob) == 0
+    # read again from the file cache, the same values
+    assert np.array_equal(again.dtm.sum(axis=0).A1, before[0]) and int(again.ids.astype(np.int64).sum()) == before[1]
+    assert same(again, built)
+    assert built.release_pages() is built and same(again, built)  # in memory: nothing to hand back

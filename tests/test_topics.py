@@ -955,3 +955,13 @@ def test_estep_blocks_and_threads_do_not_change_the_result(model, corpus):
     np.testing.assert_array_equal(results[2][0], results[1][0])
     np.testing.assert_array_equal(results[2][1], results[1][1])
     np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0, float("nan")]), min_size=1, max_size=40),
+       st.integers(1, 45))
+def test_the_largest_shares_are_the_head_of_a_stable_descending_sort(values, n):
+    from corpus_tools.analyses.topics import _largest
+
+    shares = np.array(values)
+    assert np.array_equal(_largest(shares, n), np.argsort(-shares, kind="stable")[:n])

@@ -733,7 +733,7 @@ class TopicModel:
             raise ValueError(f"`topic` must be a topic number from 0 to {self.n_topics - 1}; got {topic!r}.")
         check_positive_int("n", n)
         shares = self._fitted_doc_topics()[:, topic]
-        rows = np.argsort(-shares, kind="stable")[:n]
+        rows = _largest(shares, n)
         docs = corpus.docs.iloc[rows]
         text_col = corpus.params.get("text", "text")
         if text_col in docs.columns:
@@ -1195,3 +1195,14 @@ def _json_default(value):
 
 
 __all__ = ["TopicModel", "token_texts"]
+
+
+def _largest(values: np.ndarray, n: int) -> np.ndarray:
+    """Rows of the ``n`` largest values, largest first, ties in row order: the first ``n`` of a
+    stable descending sort, without sorting a million shares to show five of them."""
+    if n >= len(values) or np.isnan(values).any():  # NaN sorts last in the full sort: keep it simple
+        return np.argsort(-values, kind="stable")[:n]
+    nth = np.partition(values, len(values) - n)[len(values) - n]  # the n-th largest
+    candidates = np.flatnonzero(values >= nth)  # every tie of the n-th largest, in row order
+    return candidates[np.argsort(-values[candidates], kind="stable")[:n]]
+
