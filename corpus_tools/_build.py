@@ -65,6 +65,15 @@ def _check_limits(min_df, max_df, max_terms) -> None:
     check_positive_int("max_terms", max_terms, allow_none=True)
 
 
+def _limits_filter(min_df, max_df, max_terms) -> bool:
+    """Whether the limits can remove a term. The type matters, not only the value: ``min_df=1.0``
+    (a float) keeps only the terms of every document and ``max_df=1`` (an int) only the terms
+    of one document, although ``1.0 == 1``."""
+    no_min = isinstance(min_df, (int, np.integer)) and min_df <= 1
+    no_max = isinstance(max_df, (float, np.floating)) and max_df >= 1.0
+    return not (no_min and no_max and max_terms is None)
+
+
 def _kept_terms(df, cf, n_docs, vocab, min_df, max_df, max_terms, keep) -> np.ndarray:
     """Boolean mask over the (sorted) vocabulary of the terms within the frequency limits."""
     lo = min_df if isinstance(min_df, (int, np.integer)) else min_df * n_docs
@@ -426,7 +435,7 @@ def _collect(results, table: _TypeTable, n_docs: int, limits, progress: bool, st
     :func:`tokenize_stream` for ``folder`` and ``written``."""
     store = _Chunks() if store is None else store
     df = np.zeros(0, dtype=np.int64)
-    cf = np.zeros(0, dtype=np.int64) if limits is not None and limits[:3] != (1, 1.0, None) else None
+    cf = np.zeros(0, dtype=np.int64) if limits is not None and _limits_filter(*limits[:3]) else None
     bar = _progress_bar(n_docs, progress)
     try:
         for ids, per_doc, sent_starts, counts in results:

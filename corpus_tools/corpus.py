@@ -22,7 +22,7 @@ from . import __version__
 from . import _build
 from . import cache as _cache
 # _ranges and _build_dtm are also used by the analyses
-from ._build import (TOKENIZERS, _build_dtm, _check_limits, _encode_sentences, _kept_terms, _ranges,
+from ._build import (TOKENIZERS, _build_dtm, _check_limits, _encode_sentences, _kept_terms, _limits_filter, _ranges,
                      _string_dtype)
 from ._storage import (FORMAT_VERSION, READABLE_FORMATS, CorpusFolderError, check_arrays, doc_ids_checksum,
                        incomplete, read_folder, replace_with, write_folder)
@@ -389,7 +389,7 @@ class Corpus:
             dtm = None
         corpus = cls(docs, vocab, ids, doc_offsets, sent_offsets, dtm=dtm, params=params)
         limits = (params["min_df"], params["max_df"], params["max_terms"])
-        if phrase_opts is not None and limits != (1, 1.0, None):
+        if phrase_opts is not None and _limits_filter(*limits):
             corpus = corpus.filter_terms(min_df=limits[0], max_df=limits[1], max_terms=limits[2], keep=params["keep"])
         return corpus
 

@@ -520,3 +520,14 @@ def test_term_totals_counted_in_blocks_equal_the_counts_of_the_tokens(monkeypatc
         got_df, got_cf = corpus._term_totals()
         assert got_df.dtype == got_cf.dtype == np.int64
         assert np.array_equal(got_df, df) and np.array_equal(got_cf, cf)
+
+
+@pytest.mark.parametrize("phrases", [False, True])
+def test_limits_of_one_mean_a_share_as_a_float_and_documents_as_an_int(phrases):
+    # 1.0 == 1 in Python, but min_df=1.0 is "every document" and max_df=1 is "one document"
+    docs = pd.DataFrame({"text": ["apple banana cherry", "apple banana", "apple date"]},
+                        index=pd.Index(list("abc"), name="doc_id"))
+    opts = dict(cache=False, progress=False, phrases={"min_count": 100} if phrases else False)
+    assert Corpus.from_docs(docs, min_df=1.0, **opts).vocab.tolist() == ["apple"]
+    assert Corpus.from_docs(docs, max_df=1, **opts).vocab.tolist() == ["cherry", "date"]
+    assert Corpus.from_docs(docs, min_df=1, max_df=1.0, **opts).vocab.tolist() == ["apple", "banana", "cherry", "date"]
