@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import corpus_tools as ct
 from corpus_tools import _groups
+from _hand_stories import earliest_first, hand_stories
 from corpus_tools.analyses._dedupe import kept_mask, without_copies
 
 # b (Jan 1) is the earliest of the story a, b, c, f; d (Jan 5) of d, e (undated: the latest);
@@ -118,29 +119,10 @@ def docs_and_groups(draw):
 
 
 def loop_stories(docs, groups):
-    """The stories (sets of doc_id present in docs): groups joined by hand through the documents
-    they share, the absent ones included."""
-    story = {g: g for g in groups["group"]}
-
-    def root(g):
-        while story[g] != g:
-            g = story[g]
-        return g
-
-    first_group = {}
-    for g, d in zip(groups["group"], groups["doc_id"]):
-        if d in first_group:
-            story[root(g)] = root(first_group[d])
-        else:
-            first_group[d] = g
-    out: dict = {}
-    for d, g in first_group.items():
-        if d in docs.index:
-            out.setdefault(root(g), []).append(d)
-    position = {d: i for i, d in enumerate(docs.index)}
-    key = lambda d: (pd.isna(docs.loc[d, "date"]), docs.loc[d, "date"] if pd.notna(docs.loc[d, "date"]) else 0,  # noqa: E731
-                     position[d])
-    return [sorted(ids, key=key) for ids in out.values()]
+    """The stories (lists of doc_id present in docs, earliest first): groups joined by hand
+    through the documents they share, the absent ones included."""
+    stories = ([d for d in ids if d in docs.index] for ids in hand_stories(groups).values())
+    return [earliest_first(docs, ids) for ids in stories if ids]
 
 
 @settings(max_examples=60, deadline=None)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import corpus_tools as ct
 from corpus_tools.analyses._dedupe import kept_mask, merge_overlapping
+from _hand_stories import earliest_first, hand_stories
 
 # Ten documents; j is in no group, h has no source, g no date.
 #   a 2024-01-01 Wire     group 0 first        d 2024-02-10 Daily   group 2 first
@@ -277,27 +278,9 @@ def docs_and_groups(draw):
 def loop_originals(docs, groups):
     """{copy doc_id: original doc_id}: groups sharing a document joined by hand, then each
     story's members sorted by (undated, date, position)."""
-    story = {g: g for g in groups["group"]}
-
-    def root(g):
-        while story[g] != g:
-            g = story[g]
-        return g
-
-    first_group = {}
-    for g, d in zip(groups["group"], groups["doc_id"]):
-        if d in first_group:
-            story[root(g)] = root(first_group[d])
-        else:
-            first_group[d] = g
-    members: dict = {}
-    for d, g in first_group.items():
-        members.setdefault(root(g), set()).add(d)
-    position = {d: i for i, d in enumerate(docs.index)}
     out = {}
-    for ids in members.values():
-        ids = sorted(ids, key=lambda d: (pd.isna(docs.loc[d, "date"]),
-                                         docs.loc[d, "date"] if pd.notna(docs.loc[d, "date"]) else 0, position[d]))
+    for ids in hand_stories(groups).values():
+        ids = earliest_first(docs, ids)
         out.update({d: ids[0] for d in ids[1:]})
     return out
 
