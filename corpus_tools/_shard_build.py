@@ -17,6 +17,11 @@ on a Dask cluster (or one after another in this process):
 Every task is idempotent: its output depends on its input only and appears under its final name
 by a rename, so that a task that Dask runs again on another worker (because the first worker
 died) writes the same files, and a half-written folder never carries a final name.
+
+A folder at a URL (:class:`RemoteFolder`, read and written with fsspec) cannot rename folders,
+and a worker cannot map a file there: each task downloads its inputs into a local temporary
+folder, runs as above in it, and uploads what it wrote, the same bytes at every run. The client
+uploads the manifest after every shard is uploaded, so shards uploaded in part are never read.
 """
 from __future__ import annotations
 
@@ -67,7 +72,7 @@ def shard_name(k: int) -> str:
 @dataclass(frozen=True)
 class PieceFile:
     """Rows of a pandas frame that the client wrote to ``path`` as the shard's docs.parquet will hold them."""
-    path: str
+    path: str | RemoteFolder
 
 
 @dataclass(frozen=True)
@@ -210,9 +215,28 @@ def tokenize_part(source, build_dir: str, index: int, text: str, id: str | None,
     earliest and latest date with the number of undated documents.
     """
     try:
+        if isinstance(build_dir, RemoteFolder):
+            return _tokenize_part_remote(source, build_dir, index, text, id, options)
         return _tokenize_part(source, build_dir, index, text, id, options)
     finally:
         release_memory()
+
+
+def _tokenize_part_remote(source, build_dir: RemoteFolder, index: int, text: str, id: str | None,
+                          options: dict) -> dict:
+    """:func:`_tokenize_part` into a local temporary folder, then the part folder uploaded to ``build_dir``."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="corpus_tools-part-", dir=scratch_dir()) as tmp:
+        tmp = Path(tmp)
+        if isinstance(source, PieceFile):  # written by the client at the URL
+            source.path.parent.download([source.path.name], tmp)
+            source = PieceFile(str(tmp / source.path.name))
+        stats = _tokenize_part(source, str(tmp), index, text, id, options)
+        if stats["n_docs"]:
+            name = f"part-{index:05d}"
+            (build_dir / name).upload(tmp / name, last="terms.parquet")
+    return stats
 
 
 def release_memory() -> None:
@@ -332,7 +356,7 @@ def merge_vocabularies(part_dirs: list[Path], n_docs: int, limits) -> tuple[list
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from ._build import _kept_terms
+    from ._build import _kept_terms, _limits_filter
 
     tables = [pq.read_table(d / "terms.parquet") for d in part_dirs]
     everything = pa.chunked_array([t["term"] for t in tables], type=pa.large_string())
@@ -349,7 +373,7 @@ def merge_vocabularies(part_dirs: list[Path], n_docs: int, limits) -> tuple[list
     vocab = terms.to_pylist()
     kept = np.ones(len(vocab), dtype=bool)
     min_df, max_df, max_terms, keep = limits
-    if (min_df, max_df, max_terms) != (1, 1.0, None):  # as _build._collect decides whether to filter
+    if _limits_filter(min_df, max_df, max_terms):  # as _build._collect decides whether to filter
         kept = _kept_terms(df, cf, n_docs, vocab, min_df, max_df, max_terms, keep)
     final = np.full(len(vocab), -1, dtype=np.int32)
     final[kept] = np.arange(int(kept.sum()), dtype=np.int32)
@@ -378,10 +402,34 @@ def write_shard(part_dir: str, remap: str, folder: str, k: int, first_row: int, 
     array in file ``remap``, tokens of removed terms dropped. Returns the shard's name, sizes, the
     CRC-32 of its meta.json and the kept tokens of each of its documents."""
     try:
+        if isinstance(folder, RemoteFolder):
+            return _write_shard_remote(part_dir, remap, folder, k, first_row, vocab_name, vocab_crc, index_dtype,
+                                       params, doc_ids_crc32)
         return _write_shard(part_dir, remap, folder, k, first_row, vocab_name, vocab_crc, index_dtype, params,
                             doc_ids_crc32)
     finally:
         release_memory()
+
+
+PART_ARRAYS = ("ids", "doc_offsets", "sent_offsets", "dtm_data", "dtm_indices", "dtm_indptr")
+
+
+def _write_shard_remote(part_dir: RemoteFolder, remap: RemoteFolder, folder: RemoteFolder, k, first_row, vocab_name,
+                        vocab_crc, index_dtype, params, doc_ids_crc32) -> dict:
+    """:func:`_write_shard` in a local temporary folder from downloaded inputs, then the shard
+    uploaded to ``folder`` (its meta.json last). The manifest, written after every shard is
+    uploaded, is what makes the shards a corpus: a shard uploaded in part is never read."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="corpus_tools-shard-", dir=scratch_dir()) as tmp:
+        tmp = Path(tmp)
+        part_dir.download([f"{a}.npy" for a in PART_ARRAYS] + ["docs.parquet"], tmp / "part")
+        remap.parent.download([remap.name], tmp)
+        folder.download([vocab_name], tmp / "out")
+        out = _write_shard(str(tmp / "part"), str(tmp / remap.name), str(tmp / "out"), k, first_row, vocab_name,
+                           vocab_crc, index_dtype, params, doc_ids_crc32)
+        (folder / out["name"]).upload(tmp / "out" / out["name"])
+    return out
 
 
 def _write_shard(part_dir, remap, folder, k, first_row, vocab_name, vocab_crc, index_dtype, params, doc_ids_crc32):
@@ -392,8 +440,7 @@ def _write_shard(part_dir, remap, folder, k, first_row, vocab_name, vocab_crc, i
     if _TASK_DELAY:
         time.sleep(_TASK_DELAY)
     part, folder = Path(part_dir), Path(folder)
-    a = {name: np.load(part / f"{name}.npy", mmap_mode="r")
-         for name in ("ids", "doc_offsets", "sent_offsets", "dtm_data", "dtm_indices", "dtm_indptr")}
+    a = {name: np.load(part / f"{name}.npy", mmap_mode="r") for name in PART_ARRAYS}
     final = np.load(remap)
     n_docs = len(a["doc_offsets"]) - 1
     counts = sp.csr_matrix((a["dtm_data"], a["dtm_indices"], a["dtm_indptr"]), shape=(n_docs, len(final)))
@@ -449,7 +496,9 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 
 def fsync(path: Path) -> None:
-    """Flush a file or folder to disk (where the system allows it for folders)."""
+    """Flush a file or folder to disk (where the system allows it for folders; nothing at a URL)."""
+    if isinstance(path, RemoteFolder):
+        return
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -463,7 +512,11 @@ def fsync(path: Path) -> None:
 
 
 def write_durably(target: Path, data: bytes) -> None:
-    """``data`` to ``target`` under a temporary name, flushed to disk, then renamed."""
+    """``data`` to ``target`` under a temporary name, flushed to disk, then renamed (at a URL: written)."""
+    if isinstance(target, RemoteFolder):
+        target.write_bytes(data)
+        return
+
     def write(tmp: Path) -> None:
         with open(tmp, "xb") as f:
             f.write(data)
@@ -510,20 +563,23 @@ def clear_folder(folder: Path) -> None:
     (folder / MANIFEST).unlink(missing_ok=True)
     for entry in list(folder.iterdir()) if folder.is_dir() else ():
         if _OURS.fullmatch(entry.name):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
+            _remove(entry)
 
 
 def remove_temporary(folder: Path) -> None:
     """Remove the temporary files and folders of a build (those a killed task left included)."""
     for entry in list(folder.iterdir()) if folder.is_dir() else ():
         if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
+            _remove(entry)
+
+
+def _remove(entry) -> None:
+    if isinstance(entry, RemoteFolder):
+        entry.remove()
+    elif entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        entry.unlink(missing_ok=True)
 
 
 def manifest_checksum(manifest: dict) -> int:
@@ -534,3 +590,211 @@ def manifest_checksum(manifest: dict) -> int:
 
 def damaged(folder: Path, problem: str) -> CorpusFolderError:
     return CorpusFolderError(folder, problem, "build it again with ShardedCorpus.build(source, folder, overwrite=True)")
+
+
+# ---------------------------------------------------------------------- folders at a URL
+# Where tests put the local copies of shards read from a URL (set on the workers with client.run);
+# None: the "corpus_tools-shards" folder in Dask's temporary directory.
+_CACHE_ROOT: str | None = None
+
+
+def location(folder, storage_options: dict | None):
+    """``folder`` as the build and the reader address it: an absolute :class:`Path`, or a
+    :class:`RemoteFolder` for a URL (a string with ``://``, ``file://`` included)."""
+    if isinstance(folder, RemoteFolder):
+        return folder
+    if isinstance(folder, str) and "://" in folder:
+        remote = RemoteFolder(folder.rstrip("/"), dict(storage_options or {}))
+        remote.fs()  # a missing protocol library is named now, before any work
+        return remote
+    if storage_options:
+        raise ValueError(f"`storage_options` apply to a folder given as a URL (s3://..., gs://...); {folder} is a "
+                         "local path. Leave storage_options out.")
+    return Path(os.path.abspath(folder))  # the workers may run in another folder
+
+
+@dataclass(frozen=True)
+class RemoteFolder:
+    """A folder (or file) at an fsspec URL, with as much of :class:`Path`'s interface as the build
+    and the reader use: ``/``, ``name``, ``parent``, ``read_bytes``, ``write_bytes``, ``exists``,
+    ``is_dir``, ``iterdir``, ``unlink``, ``mkdir``. Picklable: tasks take it to the workers."""
+    url: str
+    storage_options: dict
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __truediv__(self, name: str) -> RemoteFolder:
+        return RemoteFolder(f"{self.url}/{name}", self.storage_options)
+
+    @property
+    def name(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
+
+    @property
+    def parent(self) -> RemoteFolder:
+        return RemoteFolder(self.url.rsplit("/", 1)[0], self.storage_options)
+
+    def fs(self):
+        """(file system, path) of the URL; fsspec keeps one file system per protocol and options."""
+        from fsspec.core import url_to_fs
+
+        protocol = self.url.split("://", 1)[0]
+        try:
+            return url_to_fs(self.url, **self.storage_options)
+        except ImportError as err:
+            raise ImportError(f"{self.url}: {protocol}:// URLs need a package that fsspec reads them with ({err}); "
+                              "install it (s3fs for s3://, gcsfs for gs://, adlfs for az://), or give a local "
+                              "folder.") from None
+        except ValueError as err:
+            raise ValueError(f"{self.url}: fsspec cannot open this URL ({err}); give a local folder or a URL of a "
+                             "file system fsspec knows (s3://, gs://, file://, ...).") from None
+
+    def read_bytes(self) -> bytes:
+        fs, path = self.fs()
+        return fs.cat_file(path)
+
+    def write_bytes(self, data: bytes) -> None:
+        fs, path = self.fs()
+        _make_parent(fs, path)
+        fs.pipe_file(path, data)
+
+    def exists(self) -> bool:
+        fs, path = self.fs()
+        return fs.exists(path)
+
+    def is_dir(self) -> bool:
+        fs, path = self.fs()
+        return fs.isdir(path)
+
+    def is_file(self) -> bool:
+        fs, path = self.fs()
+        return fs.isfile(path)
+
+    def mkdir(self, parents: bool = False, exist_ok: bool = False) -> None:
+        fs, path = self.fs()
+        fs.makedirs(path, exist_ok=True)  # a no-op on object stores, where folders are not stored
+
+    def iterdir(self):
+        fs, path = self.fs()
+        for entry in fs.ls(path, detail=False):
+            name = entry.rstrip("/").rsplit("/", 1)[-1]
+            if name and entry.rstrip("/") != path.rstrip("/"):
+                yield self / name
+
+    def unlink(self, missing_ok: bool = False) -> None:
+        fs, path = self.fs()
+        try:
+            fs.rm_file(path)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+    def remove(self) -> None:
+        """Remove this file or folder with all it holds; nothing if there is nothing."""
+        fs, path = self.fs()
+        try:
+            fs.rm(path, recursive=True)
+        except FileNotFoundError:
+            pass
+
+    def upload(self, local: Path, last: str = "meta.json") -> None:
+        """The files of the local folder ``local`` into this folder, the file ``last`` after the others."""
+        fs, path = self.fs()
+        files = sorted(p for p in local.iterdir() if p.is_file())
+        first = [p for p in files if p.name != last]
+        _make_parent(fs, f"{path}/x")
+        if first:
+            fs.put([str(p) for p in first], [f"{path}/{p.name}" for p in first])
+        for p in files:
+            if p.name == last:
+                fs.put_file(str(p), f"{path}/{p.name}")
+
+    def download(self, names: list[str], local: Path) -> None:
+        """The files ``names`` (relative to this folder) into the local folder ``local``."""
+        fs, path = self.fs()
+        for name in names:
+            (local / name).parent.mkdir(parents=True, exist_ok=True)
+        if names:
+            fs.get([f"{path}/{n}" for n in names], [str(local / n) for n in names])
+
+
+def read_files(folder, names: list[str]) -> list:
+    """The bytes of the files ``names`` in ``folder``, or the OSError reading one gave; from a URL
+    in one batch (concurrent requests where the file system allows)."""
+    if isinstance(folder, RemoteFolder):
+        fs, path = folder.fs()
+        paths = [f"{path}/{n}" for n in names]
+        got = fs.cat(paths, on_error="return") if paths else {}
+        out = [got.get(p, None) for p in paths]
+        if all(isinstance(v, (bytes, OSError)) for v in out):
+            return out
+    out = []
+    for name in names:  # one by one: a local folder, or a file system that named its results otherwise
+        try:
+            out.append((folder / name).read_bytes())
+        except OSError as err:
+            out.append(err)
+    return out
+
+
+def _make_parent(fs, path: str) -> None:
+    # object stores need no folders; a local or mounted file system (file://) does
+    if "file" in ((fs.protocol,) if isinstance(fs.protocol, str) else fs.protocol):
+        fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+
+
+def scratch_dir() -> str:
+    """The local folder for temporary files: Dask's ``temporary-directory`` setting, else the system's."""
+    import tempfile
+
+    try:
+        import dask
+
+        configured = dask.config.get("temporary-directory", None)
+    except ImportError:
+        configured = None
+    return configured or tempfile.gettempdir()
+
+
+def cache_folder(shard: RemoteFolder, meta_crc32: int) -> Path:
+    """Where this machine keeps its copy of the shard at ``shard``: a folder of the shard's name, in
+    a folder named by the checksum of its meta.json (which holds those of its files), in one named
+    by a hash of the corpus's URL."""
+    import hashlib
+
+    root = Path(_CACHE_ROOT) if _CACHE_ROOT else Path(scratch_dir()) / "corpus_tools-shards"
+    corpus = hashlib.sha256(shard.parent.url.encode("utf-8")).hexdigest()[:16]
+    return root / corpus / f"{meta_crc32:08x}" / shard.name
+
+
+def fetch_shard(shard: RemoteFolder, local: Path) -> None:
+    """Copy the shard folder at ``shard`` to the local folder ``local``: into a temporary folder,
+    renamed when complete; copies of the same shard from an earlier build are removed."""
+    local.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        names = [entry.name for entry in shard.iterdir()]
+    except FileNotFoundError:
+        names = []
+    if "meta.json" not in names:
+        raise damaged(shard.parent, f"the shard {shard.name} is missing or incomplete (no meta.json)")
+    tmp = local.parent / f".{local.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp"
+    tmp.mkdir()
+    try:
+        shard.download(names, tmp)
+        _rename_dir(tmp, local)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    for old in local.parent.parent.glob(f"*/{shard.name}"):
+        if old != local:
+            shutil.rmtree(old, ignore_errors=True)
+            try:
+                old.parent.rmdir()
+            except OSError:  # copies of other shards are in it
+                pass
+
+
+def _task_folder(path):
+    """A folder as a task takes it: a string for a local one, the :class:`RemoteFolder` for a URL."""
+    return path if isinstance(path, RemoteFolder) else str(path)

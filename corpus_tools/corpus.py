@@ -174,10 +174,7 @@ class Corpus:
         # a frame of its own, so that changing corpus.docs never changes the caller's; shallow
         # (copy-on-write shares the columns until one side changes them), so it costs nothing
         docs = docs.copy(deep=False)
-        normalizer, phrase_opts, params = _build_options(
-            text=text, lowercase=lowercase, tokenizer=tokenizer, stopwords=stopwords, extra_stopwords=extra_stopwords,
-            min_length=min_length, numbers=numbers, lemmatize=lemmatize, stem=stem, phrases=phrases, min_df=min_df,
-            max_df=max_df, max_terms=max_terms, keep=keep)
+        normalizer, phrase_opts, params = _build_options(**_options_in(locals()))
 
         entry = _cache_entry(lambda: _cache.build_key(docs.index, texts, params)) if cache else None
         if entry is not None and (entry / "meta.json").exists():
@@ -284,10 +281,7 @@ class Corpus:
         """
         from ._text_source import ContentHash, ParquetTexts, TextCopy, prefetched, remember_ids
 
-        normalizer, phrase_opts, params = _build_options(
-            text=text, lowercase=lowercase, tokenizer=tokenizer, stopwords=stopwords, extra_stopwords=extra_stopwords,
-            min_length=min_length, numbers=numbers, lemmatize=lemmatize, stem=stem, phrases=phrases, min_df=min_df,
-            max_df=max_df, max_terms=max_terms, keep=keep)
+        normalizer, phrase_opts, params = _build_options(**_options_in(locals()))
         renames = {col: name for name, col in (("title", title), ("date", date), ("source", source))
                    if col is not None}
         texts = ParquetTexts(path, text, id)
@@ -933,10 +927,17 @@ def gensim_dictionary(corpus):
     return dictionary
 
 
+#: The tokenising options every build takes (``Corpus.from_docs``, ``Corpus.from_parquet``,
+#: ``ShardedCorpus.build``), recorded in ``params``; :func:`_build_options` reads them.
+BUILD_OPTIONS = ("text", "lowercase", "tokenizer", "stopwords", "extra_stopwords", "min_length", "numbers", "lemmatize",
+                 "stem", "phrases", "min_df", "max_df", "max_terms", "keep")
+
+
 def _build_options(*, text, lowercase, tokenizer, stopwords, extra_stopwords, min_length, numbers, lemmatize, stem,
                    phrases, min_df, max_df, max_terms, keep) -> tuple[Normalizer, dict | None, dict]:
     """The normaliser, the phrase options and the ``params`` a corpus records, from the build
-    options; every option is checked here, before any text is read."""
+    options (:data:`BUILD_OPTIONS`; a build passes them as ``**_options_in(locals())``); every
+    option is checked here, before any text is read."""
     check_option("tokenizer", tokenizer, TOKENIZERS)
     phrase_opts = phrase_options(phrases)
     normalizer = Normalizer(lowercase=lowercase, stopwords=stopwords, extra_stopwords=extra_stopwords,
@@ -960,6 +961,11 @@ def _build_options(*, text, lowercase, tokenizer, stopwords, extra_stopwords, mi
     }
     _check_limits(min_df, max_df, max_terms)
     return normalizer, phrase_opts, params
+
+
+def _options_in(names: dict) -> dict:
+    """The build options among a build method's arguments (its ``locals()``)."""
+    return {name: names[name] for name in BUILD_OPTIONS}
 
 
 def _cache_entry(make_key) -> Path | None:

@@ -14,13 +14,22 @@
 Each shard is a valid corpus on its own (``Corpus.load(folder / "shard-00000")``) whose term ids
 are the global ones, so counts from different shards add up column by column, and the shards
 concatenated are exactly ``Corpus.from_docs`` of all documents with the same options.
+
+The folder may be a local path (a shared disk for a cluster of several machines) or a URL that
+fsspec opens (``s3://bucket/news-shards``, ``gs://...``, ``file:///shared/news-shards``). At a URL
+each task writes its files in a local temporary folder and uploads them; the manifest is
+uploaded last, after every shard. A shard's arrays are mapped into memory, which needs a local
+file: a process that reads a shard at a URL copies it first into a folder of its machine
+(``corpus_tools-shards`` in Dask's ``temporary-directory``, else the system's temporary folder),
+checks it against the checksums, and reuses the copy for every later task and session until the
+corpus at the URL changes. Local paths are read where they are, without copies.
 """
 from __future__ import annotations
 
 import io
 import json
-import mmap
 import os
+import shutil
 import sys
 import uuid
 import warnings
@@ -46,7 +55,8 @@ class ShardedCorpus:
 
     Attributes
     ----------
-    folder : Path
+    folder : Path or str
+        The folder of the shards, or its URL.
     vocab : pd.Index
         The terms, sorted, named ``"term"`` (as :attr:`Corpus.vocab`).
     params : dict
@@ -67,8 +77,9 @@ class ShardedCorpus:
     >>> sharded.map_shards(lambda shard, rows: shard.dtm.sum(axis=0))                      # doctest: +SKIP
     """
 
-    def __init__(self, folder: Path, manifest: dict, vocab: list[str], client=None):
-        self.folder = folder
+    def __init__(self, folder, manifest: dict, vocab: list[str], client=None):
+        self._root = folder  # a Path, or a RemoteFolder for a URL
+        self.folder = folder if isinstance(folder, Path) else folder.url
         self._manifest = manifest
         self.vocab = pd.Index(vocab, dtype=object, name="term")
         self.params = dict(manifest["params"])
@@ -100,6 +111,7 @@ class ShardedCorpus:
         rows_per_shard: int = 50_000,
         overwrite: bool = False,
         progress: bool = True,
+        storage_options: dict | None = None,
         lowercase: bool = True,
         tokenizer: str = "words",
         stopwords="english",
@@ -148,12 +160,15 @@ class ShardedCorpus:
             a Parquet file, a folder of ``*.parquet`` files or a glob pattern, read by the
             workers in slices of about ``rows_per_shard`` rows (whole row groups where they are
             smaller). Partitions without rows are skipped. The workers must be able to read the
-            files and write ``folder`` (a local disk for a ``LocalCluster``, a shared one else).
-            A pandas frame is written to temporary Parquet files in ``folder`` for the workers to
-            read, so that a worker that dies loses nothing.
-        folder : path-like
+            files and write ``folder`` (a local disk for a ``LocalCluster``, a shared one or a URL
+            else). A pandas frame is written to temporary Parquet files in ``folder`` for the
+            workers to read, so that a worker that dies loses nothing.
+        folder : path-like or str
             Where the shards go: a new or empty folder, or one holding a sharded corpus (with
-            ``overwrite=True``). A folder holding anything else is left alone (an error).
+            ``overwrite=True``). A folder holding anything else is left alone (an error). A
+            string with ``://`` is a URL that fsspec opens (``s3://bucket/news-shards``,
+            ``gs://...``, ``file:///shared/news-shards``): each task writes its files in a local
+            temporary folder (in Dask's ``temporary-directory``) and uploads them.
         client : distributed.Client, optional
             The cluster to run on; default the current client (``distributed.default_client()``)
             if there is one, else this process, one partition after another. No cluster is
@@ -171,6 +186,9 @@ class ShardedCorpus:
         progress : bool
             Show Dask's progress bar (``distributed.progress``; ``dask.diagnostics.ProgressBar``
             without a cluster).
+        storage_options : dict, optional
+            For a URL ``folder``: options of its fsspec file system (credentials, an endpoint),
+            as ``pandas.read_parquet`` takes them. They travel to the workers with the tasks.
         lowercase, tokenizer, stopwords, extra_stopwords, min_length, numbers, lemmatize, stem
             As for :meth:`Corpus.from_docs`.
         min_df, max_df, max_terms, keep
@@ -188,8 +206,10 @@ class ShardedCorpus:
         ------
         ValueError
             ``phrases`` was asked for, an option is unknown, a text or id column is missing,
-            doc ids repeat (the message names some), no document has a term left, or the
-            limits remove every term.
+            doc ids repeat (the message names some), no document has a term left, the
+            limits remove every term, or fsspec knows no file system for the URL ``folder``.
+        ImportError
+            The package fsspec needs for the URL ``folder`` (s3fs for ``s3://``, say) is not installed.
         TypeError
             ``source`` is none of the above, or a text column holds non-strings.
         FileExistsError
@@ -204,20 +224,19 @@ class ShardedCorpus:
         >>> sharded = ct.ShardedCorpus.build("news/*.parquet", "data/news-shards", min_df=2)  # doctest: +SKIP
         >>> sharded.shard(0)                                                  # doctest: +SKIP
         Corpus(50,000 docs, ...)
+        >>> ct.ShardedCorpus.build("news/*.parquet", "s3://my-bucket/news-shards")  # doctest: +SKIP
         """
         if phrases:
             raise ValueError("`phrases` cannot be used with ShardedCorpus.build: joining phrases needs the "
                              "statistics of the whole corpus before any shard is written. Build the corpus in "
                              "memory with Corpus.from_docs(docs, phrases=True), or leave phrases out.")
-        from .corpus import _build_options
+        from .corpus import _build_options, _options_in
 
-        options = dict(text=text, lowercase=lowercase, tokenizer=tokenizer, stopwords=stopwords,
-                       extra_stopwords=extra_stopwords, min_length=min_length, numbers=numbers, lemmatize=lemmatize,
-                       stem=stem, phrases=False, min_df=min_df, max_df=max_df, max_terms=max_terms, keep=keep)
+        options = {**_options_in(locals()), "phrases": False}
         _, _, params = _build_options(**options)  # every option checked before any work
         rows_per_shard = check_positive_int("rows_per_shard", rows_per_shard)
         client = _client(client)
-        folder = Path(os.path.abspath(folder))  # the workers may run in another folder
+        folder = _sb.location(folder, storage_options)
         kind = _source_kind(source)
         if kind == "pandas":
             _check_frame(source, text, id)
@@ -249,7 +268,10 @@ class ShardedCorpus:
                 _sb.clear_folder(folder)
                 if created:
                     try:
-                        folder.rmdir()
+                        if isinstance(folder, Path):
+                            folder.rmdir()
+                        elif not list(folder.iterdir()):
+                            folder.remove()
                     except OSError:  # a straggling task wrote into it meanwhile
                         pass
         corpus.client = client
@@ -257,7 +279,7 @@ class ShardedCorpus:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, folder: str | os.PathLike, *, client=None) -> ShardedCorpus:
+    def open(cls, folder: str | os.PathLike, *, client=None, storage_options: dict | None = None) -> ShardedCorpus:
         """Open a sharded corpus that :meth:`build` wrote.
 
         The manifest ``shards.json`` is verified (its checksum, that of the vocabulary and of
@@ -265,16 +287,30 @@ class ShardedCorpus:
         of a shard are verified when :meth:`shard` opens it. Folders and files the manifest does
         not name (a shard being written, a temporary folder a killed task left) are ignored.
 
+        A corpus at a URL is read with fsspec. Each process that opens one of its shards (the
+        workers in :meth:`map_shards`, this one in :meth:`shard` and :attr:`docs`) copies the
+        shard once into a local folder (``corpus_tools-shards`` in Dask's ``temporary-directory``,
+        else the system's temporary folder), verifies the copy and maps it; later tasks, and
+        later sessions on the same machine, reuse it. A copy found damaged is copied again; the
+        folder may be deleted whenever no analysis runs.
+
         Parameters
         ----------
-        folder : path-like
+        folder : path-like or str
+            The folder, or its URL (``s3://bucket/news-shards``, ``file:///shared/news-shards``).
         client : distributed.Client, optional
             The cluster :meth:`map_shards` runs on; default the current client, if any.
+        storage_options : dict, optional
+            For a URL: options of its fsspec file system (credentials, an endpoint).
 
         Raises
         ------
         FileNotFoundError
-            ``folder`` is not a folder.
+            ``folder`` is not a folder (at a URL: nothing is stored there).
+        ImportError
+            The package fsspec needs for the URL (s3fs for ``s3://``, say) is not installed.
+        ValueError
+            fsspec knows no file system for the URL.
         corpus_tools.errors.CorpusFolderError
             (a ValueError) The manifest is missing (a build that did not finish), damaged or edited,
             or a shard or the vocabulary is missing or not the one the manifest lists.
@@ -282,8 +318,10 @@ class ShardedCorpus:
         Examples
         --------
         >>> sharded = ct.ShardedCorpus.open("data/news-shards")  # doctest: +SKIP
+        >>> sharded = ct.ShardedCorpus.open("s3://my-bucket/news-shards",            # doctest: +SKIP
+        ...                                 storage_options={"anon": True})
         """
-        folder = Path(os.path.abspath(folder))  # the workers may run in another folder
+        folder = _sb.location(folder, storage_options)
         if not folder.is_dir():
             raise FileNotFoundError(f"{folder} is not a folder; build a sharded corpus there with "
                                     "ShardedCorpus.build(source, folder).")
@@ -298,11 +336,9 @@ class ShardedCorpus:
                                       "(it was edited or damaged)")
         vocab = raw.decode("utf-8").split("\n") if vocab_info["name"].endswith(".txt") else json.loads(raw)
         del raw
-        for shard in manifest["shards"]:
-            meta = folder / shard["name"] / "meta.json"
-            try:
-                raw = meta.read_bytes()
-            except OSError:
+        metas = _sb.read_files(folder, [f"{shard['name']}/meta.json" for shard in manifest["shards"]])
+        for shard, raw in zip(manifest["shards"], metas):
+            if isinstance(raw, OSError):
                 raise _sb.damaged(folder, f"the shard {shard['name']} is missing or incomplete "
                                           "(no meta.json)") from None
             if zlib.crc32(raw) != shard["meta_crc32"]:
@@ -332,8 +368,12 @@ class ShardedCorpus:
         text = self.params.get("text", "text")
         frames = []
         for i, name in enumerate(self.shard_names):
-            path = self.folder / name
-            raw, meta = _verified_docs_bytes(path)
+            path = self._root / name
+            if isinstance(path, Path):
+                raw, meta = _verified_docs_bytes(path)
+            else:  # read from this machine's copy, which later calls on this machine reuse
+                raw, meta = _cached(path, self._manifest["shards"][i]["meta_crc32"],
+                                    lambda local: _verified_docs_bytes(Path(local)))
             frame = _read_docs(raw, text, with_text=False)
             if doc_ids_checksum(frame.index) != meta.get("doc_ids_crc32"):
                 raise CorpusFolderError(path, "docs.parquet holds other documents than the arrays")
@@ -389,28 +429,31 @@ class ShardedCorpus:
 
     def _array(self, name: str) -> np.ndarray:
         try:
-            raw = (self.folder / name).read_bytes()
+            raw = (self._root / name).read_bytes()
         except OSError:
-            raise _sb.damaged(self.folder, f"{name} is missing or unreadable") from None
+            raise _sb.damaged(self._root, f"{name} is missing or unreadable") from None
         if zlib.crc32(raw) != self._manifest["files"].get(name):
-            raise _sb.damaged(self.folder, f"{name} does not match its checksum in {_sb.MANIFEST}")
+            raise _sb.damaged(self._root, f"{name} does not match its checksum in {_sb.MANIFEST}")
         return np.load(io.BytesIO(raw), allow_pickle=False)
 
     def _load_report(self) -> dict | None:
-        path = self.folder / _sb.LOAD_REPORT
+        path = self._root / _sb.LOAD_REPORT
         if _sb.LOAD_REPORT not in self._manifest["files"] or not path.exists():
             return None
         raw = path.read_bytes()
         if zlib.crc32(raw) != self._manifest["files"][_sb.LOAD_REPORT]:
-            raise _sb.damaged(self.folder, f"{_sb.LOAD_REPORT} does not match its checksum in {_sb.MANIFEST}")
+            raise _sb.damaged(self._root, f"{_sb.LOAD_REPORT} does not match its checksum in {_sb.MANIFEST}")
         return json.loads(raw)
 
     # ------------------------------------------------------------------ shards
-    def shard_path(self, i: int) -> Path:
-        return self.folder / self.shard_names[i]
+    def shard_path(self, i: int) -> Path | str:
+        """The folder of shard ``i`` (its URL for a corpus at a URL)."""
+        path = self._root / self.shard_names[i]
+        return path if isinstance(path, Path) else path.url
 
     def shard(self, i: int, *, text: bool = False):
-        """Shard ``i`` as a :class:`~corpus_tools.corpus.Corpus`, its arrays mapped from the files.
+        """Shard ``i`` as a :class:`~corpus_tools.corpus.Corpus`, its arrays mapped from the files
+        (from this machine's copy of them, for a corpus at a URL: see :meth:`open`).
 
         Parameters
         ----------
@@ -430,15 +473,20 @@ class ShardedCorpus:
             raise IndexError(f"shard {i} does not exist; this corpus has {self.n_shards} shards "
                              f"(0..{self.n_shards - 1}).")
         i %= self.n_shards
-        return open_shard(str(self.shard_path(i)), self._manifest["shards"][i]["meta_crc32"], text)
+        crc = self._manifest["shards"][i]["meta_crc32"]
+        path = self._root / self.shard_names[i]
+        if isinstance(path, Path):
+            return open_shard(str(path), crc, text)
+        return _cached(path, crc, lambda local: open_shard(local, crc, text))
 
     def map_shards(self, fn, *args, **kwargs) -> list:
         """``fn(shard, rows, *args, **kwargs)`` for every shard, on the cluster; the results in shard order.
 
-        ``shard`` is :meth:`shard` ``(i)`` (opened by the worker from its folder: no corpus is
-        sent over the network) and ``rows`` the ``slice`` of global rows it holds. ``fn``, ``args``
-        and ``kwargs`` are pickled (cloudpickle) once per shard: send large arrays with
-        ``client.scatter`` first, or read them from a file.
+        ``shard`` is :meth:`shard` ``(i)`` (opened by the worker from its folder, or from its
+        local copy of a shard at a URL: no corpus is sent over the network) and ``rows`` the
+        ``slice`` of global rows it holds. ``fn``, ``args`` and ``kwargs`` are pickled
+        (cloudpickle) once per shard: send large arrays with ``client.scatter`` first, or read
+        them from a file.
 
         Runs on the client given to :meth:`build` or :meth:`open`, else on the current client
         (``distributed.default_client()``), else here, one shard after another. No cluster is
@@ -452,7 +500,7 @@ class ShardedCorpus:
         """
         if not callable(fn):
             raise TypeError(f"`fn` must be a function of (shard, rows, ...); got {type(fn).__name__}.")
-        jobs = [(str(self.shard_path(i)), self._manifest["shards"][i]["meta_crc32"],
+        jobs = [(_sb._task_folder(self._root / self.shard_names[i]), self._manifest["shards"][i]["meta_crc32"],
                  slice(int(self.shard_rows[i]), int(self.shard_rows[i + 1]))) for i in range(self.n_shards)]
         client = _client(self.client)
         if client is None:
@@ -569,7 +617,9 @@ _OPEN_SHARDS: dict = {}
 _MAX_OPEN_SHARDS = 256
 
 
-def _opened_shard(path: str, meta_crc32: int):
+def _opened_shard(path, meta_crc32: int):
+    if isinstance(path, _sb.RemoteFolder):
+        return _cached(path, meta_crc32, lambda local: _opened_shard(local, meta_crc32))
     try:
         stats = [os.stat(Path(path) / name) for name in ("meta.json", "arrays.bin", "docs.parquet")]
     except OSError:
@@ -584,14 +634,36 @@ def _opened_shard(path: str, meta_crc32: int):
     return corpus
 
 
-def run_on_shard(path: str, meta_crc32: int, rows: slice, fn, args: tuple, kwargs: dict):
+def run_on_shard(path, meta_crc32: int, rows: slice, fn, args: tuple, kwargs: dict):
     """What a worker runs for :meth:`ShardedCorpus.map_shards` (each shard opened and verified
-    once per process)."""
+    once per process); ``path`` is the shard's folder, or a :class:`_sb.RemoteFolder`."""
     corpus = _opened_shard(path, meta_crc32)
     try:
         return fn(corpus, rows, *args, **kwargs)
     finally:
         _release_pages(corpus)
+
+
+def _cached(shard, meta_crc32: int, use):
+    """``use(local)`` of this machine's copy of the shard at a URL (``shard``, a
+    :class:`_sb.RemoteFolder`), copied from the URL first when there is none.
+
+    ``use`` opens and so verifies the copy (every file against the checksums in its meta.json,
+    meta.json against the manifest's). A copy found damaged is removed: one that was there
+    already is copied again (the local disk may have damaged it); one just copied is damaged at
+    the URL, and the error names the URL.
+    """
+    local = _sb.cache_folder(shard, meta_crc32)
+    for attempt in range(3):  # a copy another process has just removed may disappear meanwhile
+        fetched = not local.is_dir()
+        if fetched:
+            _sb.fetch_shard(shard, local)
+        try:
+            return use(str(local))
+        except CorpusFolderError as err:
+            shutil.rmtree(local, ignore_errors=True)
+            if fetched or attempt == 2:  # the error names the URL, not the copy
+                raise _sb.damaged(shard if Path(err.folder) == local else shard.parent, err.problem) from None
 
 
 def _release_pages(corpus) -> None:
@@ -601,18 +673,7 @@ def _release_pages(corpus) -> None:
     every page a worker ever read would count in its resident memory, which Dask compares with
     the worker's memory limit (pausing or restarting it), although the system could drop them.
     """
-    from ._storage import _mapping
-
-    dtm = corpus.dtm
-    seen = set()
-    for a in (corpus.ids, corpus.doc_offsets, corpus.sent_offsets, dtm.data, dtm.indices, dtm.indptr):
-        mapped = _mapping(a) if isinstance(a, np.ndarray) else None
-        if mapped is not None and id(mapped[0]) not in seen:
-            seen.add(id(mapped[0]))
-            try:
-                mapped[0].madvise(mmap.MADV_DONTNEED)
-            except (OSError, ValueError):  # closed, or not supported here: the pages stay
-                pass
+    corpus.release_pages()
 
 
 def _read_docs(raw: bytes, text: str, with_text: bool) -> pd.DataFrame:
@@ -680,7 +741,7 @@ def _pass1_tasks(kind, source, slices, build_dir: Path, client, text, id, rows_p
     import dask
 
     def task(i, part):
-        return dask.delayed(_sb.tokenize_part, pure=False)(part, str(build_dir), i, text, id, options,
+        return dask.delayed(_sb.tokenize_part, pure=False)(part, _sb._task_folder(build_dir), i, text, id, options,
                                                            dask_key_name=f"tokenize-partition-{token}-{i}")
 
     if kind == "dask":
@@ -698,7 +759,7 @@ def _pass1_tasks(kind, source, slices, build_dir: Path, client, text, id, rows_p
         data, _ = _sb.docs_bytes(piece)
         path = build_dir / f"piece-{i:05d}.parquet"
         path.write_bytes(data)
-        specs.append(_sb.PieceFile(str(path)))
+        specs.append(_sb.PieceFile(_sb._task_folder(path)))
     return [task(i, spec) for i, spec in enumerate(specs)]
 
 
@@ -728,7 +789,7 @@ def _run(tasks: list, client, progress: bool, folder: Path) -> list:
         client.cancel(futures)
 
 
-def _finish_build(folder: Path, build_dir: Path, parts: list, params: dict, options: dict, client, progress: bool,
+def _finish_build(folder, build_dir, parts: list, params: dict, options: dict, client, progress: bool,
                   token: str, load_report) -> ShardedCorpus:
     """Merge the vocabularies, write the vocabulary, run the second pass and write the manifest."""
     import dask
@@ -754,7 +815,14 @@ def _finish_build(folder: Path, build_dir: Path, parts: list, params: dict, opti
 
     part_dirs = [build_dir / f"part-{p['index']:05d}" for p in parts]
     limits = (params["min_df"], params["max_df"], params["max_terms"], options["keep"])
-    vocab, maps, totals = _sb.merge_vocabularies(part_dirs, n_docs, limits)
+    if isinstance(build_dir, Path):
+        vocab, maps, totals = _sb.merge_vocabularies(part_dirs, n_docs, limits)
+    else:  # the parts' term lists, copied here
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="corpus_tools-merge-", dir=_sb.scratch_dir()) as tmp:
+            build_dir.download([f"{d.name}/terms.parquet" for d in part_dirs], Path(tmp))
+            vocab, maps, totals = _sb.merge_vocabularies([Path(tmp) / d.name for d in part_dirs], n_docs, limits)
     n_tokens = int(totals[1].sum())
     if n_tokens == 0:  # as Corpus.from_docs says it
         raise ValueError(
@@ -762,7 +830,7 @@ def _finish_build(folder: Path, build_dir: Path, parts: list, params: dict, opti
             f"(stopwords={params['stopwords']!r}, min_length={params['min_length']}, "
             f"numbers={params['numbers']}); check the text column or relax these options.")
     for p, m in zip(parts, maps):
-        np.save(build_dir / f"remap-{p['index']:05d}.npy", m)
+        (build_dir / f"remap-{p['index']:05d}.npy").write_bytes(_sb.npy_bytes(m))
     vocab_name, vocab_bytes = _sb.vocab_file(vocab)
     _sb.write_durably(folder / vocab_name, vocab_bytes)
     vocab_crc = zlib.crc32(vocab_bytes)
@@ -771,7 +839,8 @@ def _finish_build(folder: Path, build_dir: Path, parts: list, params: dict, opti
 
     first_rows = np.concatenate([[0], np.cumsum([p["n_docs"] for p in parts])])
     tasks = [dask.delayed(_sb.write_shard, pure=False)(
-        str(d), str(build_dir / f"remap-{p['index']:05d}.npy"), str(folder), k, int(first_rows[k]), vocab_name,
+        _sb._task_folder(d), _sb._task_folder(build_dir / f"remap-{p['index']:05d}.npy"), _sb._task_folder(folder),
+        k, int(first_rows[k]), vocab_name,
         vocab_crc, index_dtype, params, p["doc_ids_crc32"], dask_key_name=f"write-shard-{token}-{k}")
         for k, (p, d) in enumerate(zip(parts, part_dirs))]
     shards = _run(tasks, client, progress, folder)
