@@ -446,6 +446,36 @@ def test_chunked_and_sparse_counting_agree(monkeypatch, fruit, dense_cells):
         pd.testing.assert_frame_equal(ct.cooccurrence(fruit, window=window, measure="npmi", min_count=1), frame)
 
 
+def test_listed_terms_are_counted_from_their_own_columns(monkeypatch, fruit):
+    # the unit matrix of the listed terms alone, read in chunks of 2 tokens (sentences straddle
+    # them) and multiplied in blocks of 2 terms. Documents: apple in d1 d3, cherry in d1 d2 d3,
+    # date in d1 d3; sentences: apple in s1 s2 s5, cherry in s1 s3 s5, date in s2 s5
+    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 2)
+    monkeypatch.setattr(_cooc_counts, "TERM_BLOCK", 2)
+    expected = {
+        None: ([("apple", "cherry", 2), ("apple", "date", 2), ("cherry", "date", 2)],
+               {"apple": 2, "cherry": 3, "date": 2}, 4),
+        "sentence": ([("apple", "cherry", 2), ("apple", "date", 2), ("cherry", "date", 1)],
+                     {"apple": 3, "cherry": 3, "date": 2}, 6),
+    }
+    for window, (pairs, freq, n_units) in expected.items():
+        got = ct.cooccurrence(fruit, terms=["date", "apple", "cherry"], window=window, measure="count", min_count=1)
+        assert list(zip(got.term1, got.term2, got["count"])) == pairs
+        assert [freq[t] for t in got.term1] == got.freq1.tolist()
+        assert [freq[t] for t in got.term2] == got.freq2.tolist()
+        assert got.attrs["n_units"] == n_units
+
+
+def test_most_frequent_terms_counted_in_chunks(monkeypatch, fruit):
+    from corpus_tools.analyses.cooccurrence import _select_terms, _token_counts
+
+    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 3)
+    counts = _token_counts(fruit.ids, fruit.n_terms)
+    assert dict(zip(fruit.vocab, counts.tolist())) == {"apple": 3, "banana": 3, "cherry": 3, "date": 2, "egg": 1}
+    # three terms tie at 3: the first two in term order
+    assert fruit.vocab[_select_terms(fruit, 2)].tolist() == ["apple", "banana"]
+
+
 # ---------------------------------------------------------------------- dense matrix
 def test_pair_matrix_and_memory_error(fruit):
     pairs = ct.cooccurrence(fruit, measure="count", min_count=1)
@@ -623,6 +653,41 @@ def test_reuters_top_200_matches_scipy(corpora, reuters):
     assert (result.term1.map(freq) == result.freq1).all() and (result.term2.map(freq) == result.freq2).all()
     npmi = ct.cooccurrence(reuters, terms=200, min_count=1)
     assert len(npmi) == len(result) and npmi.value.between(-1, 1).all()
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize("unit", ["documents", "sentences"])
+def test_reuters_unit_matrix_of_selected_terms_is_their_columns(corpora, reuters, monkeypatch, unit):
+    # made from the selected terms alone (tokens read in odd chunks, so that sentences straddle
+    # them), it is the selected columns of the matrix of every term
+    cf = np.bincount(reuters.ids, minlength=reuters.n_terms)
+    sel = np.sort(np.argsort(-cf, kind="stable")[:150])
+    expected = _cooc_counts.binary_unit_matrix(reuters, unit)[:, sel]
+    expected.sort_indices()
+    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 100_003)
+    part = _cooc_counts.binary_unit_matrix(reuters, unit, sel)
+    part.sort_indices()
+    assert part.shape == expected.shape and part.dtype == np.int32
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(part, name), getattr(expected, name)), name
+
+
+@pytest.mark.corpora
+def test_reuters_sentence_pairs_of_listed_terms_match_scipy(corpora, reuters):
+    terms = ["oil", "crude", "prices", "opec", "barrels", "bank", "rates", "dollar", "yen", "trade"]
+    result = ct.cooccurrence(reuters, terms=terms, window="sentence", measure="count", min_count=1)
+    # an independent count: the sentence x term matrix of every token, then the listed columns
+    n_sent = len(reuters.sent_offsets) - 1
+    sentence = np.repeat(np.arange(n_sent), np.diff(reuters.sent_offsets))
+    units = sp.csr_matrix((np.ones(len(reuters.ids)), (sentence, reuters.ids)), shape=(n_sent, reuters.n_terms))
+    binary = (units[:, reuters.vocab.get_indexer(terms)] > 0).astype(np.int64)
+    joint = (binary.T @ binary).toarray()
+    expected = {tuple(sorted((terms[i], terms[j]))): int(joint[i, j])
+                for i in range(len(terms)) for j in range(i + 1, len(terms)) if joint[i, j] > 0}
+    assert dict(zip(zip(result.term1, result.term2), result["count"].tolist())) == expected
+    freq = dict(zip(terms, np.diff(binary.tocsc().indptr).tolist()))
+    assert (result.term1.map(freq) == result.freq1).all() and (result.term2.map(freq) == result.freq2).all()
+    assert result.attrs["n_units"] == n_sent
 
 
 @pytest.mark.corpora

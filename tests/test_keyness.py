@@ -4,17 +4,19 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from scipy.stats import chi2_contingency
 
 import corpus_tools as ct
-from corpus_tools.analyses.keyness import keyness_scores
+from corpus_tools.analyses.keyness import _column_sums, _holds_lists, keyness_scores
 
 # Kept tokens:
 #   t1 A 2021-01-10 [world]         troops troops troops border   (4)
@@ -198,6 +200,40 @@ def test_keyness_table_each_group_against_the_others(corpus):
     # in B, fall (1 vs 0: G2 1.80) beats markets (2 vs 1: G2 0.88); fall and rally tie, term order decides
     assert cell_g2(1, 0, 6, 8) > cell_g2(2, 1, 6, 8)
     assert top["term"].tolist() == ["troops", "fall", "rise"]
+
+
+@pytest.mark.parametrize("measure", ["g2", "chi2", "log_ratio", "log_odds"])
+def test_keyness_table_top_is_the_head_of_each_group(corpus, measure):
+    # with top, only the kept rows get their p-values and effects: the same numbers, to the bit
+    every = ct.keyness_table(corpus, by="source", top=None, min_count=1, measure=measure)
+    top = ct.keyness_table(corpus, by="source", top=2, min_count=1, measure=measure)
+    heads = every.groupby("group", sort=False).head(2).reset_index(drop=True)
+    pd.testing.assert_frame_equal(top, heads, check_exact=True)
+    assert len(top) == 6
+
+
+def test_condition_on_a_categorical_or_string_column_is_an_equality(corpus):
+    # only object columns are looked at for lists; a categorical of tuples is one too
+    assert not _holds_lists(DOCS["source"].astype("str"))
+    assert not _holds_lists(DOCS["source"].astype("category"))
+    assert not _holds_lists(pd.Series(["a", None], dtype=object))
+    assert _holds_lists(DOCS["sections"])
+    assert _holds_lists(pd.Series([("world",), ("asia",)], dtype="category"))
+    docs = DOCS.assign(source=DOCS["source"].astype("category"))
+    categorical = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    expected = ct.keyness(corpus, {"source": "A"}, min_count=1)
+    pd.testing.assert_frame_equal(ct.keyness(categorical, {"source": "A"}, min_count=1), expected, check_exact=True)
+
+
+def test_column_sums_too_large_for_int32_are_exact():
+    # counts whose total passes 2**31 - 1 are summed in int64 (an int32 product would wrap around)
+    big = 2**30
+    dtm = sp.csr_matrix(np.array([[big, 1], [big, 2], [big, 0]], dtype=np.int32))
+    sums = _column_sums(SimpleNamespace(dtm=dtm), np.array([True, True, True]), np.array([True, False, True]))
+    assert [s.tolist() for s in sums] == [[3 * big, 3], [2 * big, 1]]
+    assert all(s.dtype == np.int64 for s in sums)
+    small = SimpleNamespace(dtm=sp.csr_matrix(np.array([[5, 1], [2, 2]], dtype=np.int32)))
+    assert _column_sums(small, np.array([True, True]))[0].tolist() == [7, 3]
 
 
 def test_keyness_table_sections_reference_is_other_sections(corpus):

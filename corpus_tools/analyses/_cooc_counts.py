@@ -38,42 +38,83 @@ DENSE_CELLS = 1 << 24
 INT32_POSITIONS = np.iinfo(np.int32).max
 
 
-def binary_unit_matrix(corpus, unit: str) -> sp.csr_matrix:
-    """Binary unit-by-term matrix (int32): documents (rows of the dtm) or sentences."""
+def binary_unit_matrix(corpus, unit: str, sel: np.ndarray | None = None) -> sp.csr_matrix:
+    """Binary unit-by-term matrix (int32): documents (rows of the dtm) or sentences.
+
+    With ``sel`` (term ids), the columns of those terms only, in that order, made from the
+    selected terms alone: the pairs of the 100 most frequent terms need a small part of the
+    matrix of every term, which among a million articles takes gigabytes to build and sort.
+    """
     if unit == "documents":
-        m = corpus.dtm.tocsr().astype(np.int32, copy=True)
-    else:
+        # a column selection is a new matrix already; the whole matrix is copied before data is set
+        m = corpus.dtm.tocsr().astype(np.int32, copy=True) if sel is None else \
+            corpus.dtm[:, sel].tocsr().astype(np.int32, copy=False)
+    elif sel is None:
         # the sentence-term matrix: built like the dtm, with sentences for documents
         m = _build_dtm(corpus.ids, corpus.sent_offsets, corpus.n_terms)
+    else:
+        m = _selected_unit_matrix(corpus.ids, corpus.sent_offsets, sel, corpus.n_terms)
     m.data[:] = 1
     m.eliminate_zeros()
     return m
 
 
-def product_pairs(binary: sp.csr_matrix, sel: np.ndarray, min_count: int):
-    """Joint unit counts of every pair of the selected terms, upper triangle only.
+def _selected_unit_matrix(ids: np.ndarray, offsets: np.ndarray, sel: np.ndarray, n_terms: int) -> sp.csr_matrix:
+    """Occurrences of the selected terms per unit (``offsets`` delimit the units in ``ids``), as
+    ``_build_dtm`` of the token sequence would give them in the columns ``sel``.
+
+    The tokens are read a chunk at a time; only the positions of selected tokens are kept, and
+    the row pointers are the number of them before each unit's start.
+    """
+    local = np.full(n_terms, -1, dtype=np.int32 if len(sel) < np.iinfo(np.int32).max else np.int64)
+    local[sel] = np.arange(len(sel))
+    small = len(ids) < np.iinfo(np.int32).max
+    positions, columns = [], []
+    for start in range(0, len(ids), TOKEN_CHUNK):
+        lid = local[ids[start : start + TOKEN_CHUNK]]
+        at = np.flatnonzero(lid >= 0)
+        columns.append(lid[at])
+        at += start
+        positions.append(at.astype(np.int32, copy=False) if small else at)
+    positions = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+    columns = np.concatenate(columns) if columns else np.zeros(0, dtype=local.dtype)
+    # selected tokens before each unit starts (in the positions' type: no wider copy of them)
+    indptr = np.searchsorted(positions, offsets.astype(positions.dtype, copy=False))
+    del positions
+    idx_dtype = np.int32 if len(columns) < np.iinfo(np.int32).max and len(sel) < np.iinfo(np.int32).max else np.int64
+    m = sp.csr_matrix((np.ones(len(columns), dtype=np.int32), columns.astype(idx_dtype, copy=False),
+                       indptr.astype(idx_dtype)), shape=(len(offsets) - 1, len(sel)))
+    m.sum_duplicates()
+    return m
+
+
+def product_pairs(binary: sp.csr_matrix, min_count: int):
+    """Joint unit counts of every pair of terms (columns) of a unit matrix, upper triangle only.
 
     Parameters
     ----------
-    binary : csr_matrix (n_units, n_terms), 0/1
-    sel : int array of term ids, sorted
+    binary : csr_matrix (n_units, n_selected), 0/1, the selected terms' columns
+        (:func:`binary_unit_matrix` with ``sel``)
     min_count : int, pairs with a smaller joint count are dropped
 
     Returns
     -------
-    i, j : int64 arrays, positions in ``sel`` with ``i < j``
+    i, j : int64 arrays, column positions with ``i < j``
     a : int64 array, joint counts
-    f : int64 array, units holding each selected term
+    f : int64 array, units holding each term
     """
-    sub = binary[:, sel].tocsc()
+    sub = binary.tocsc()
     f = np.diff(sub.indptr).astype(np.int64)
-    rows_csr = sub.tocsr()
+    rows_csr = binary.tocsr()
     out_i, out_j, out_a = [], [], []
-    m = len(sel)
+    m = binary.shape[1]
     for start in range(0, m, TERM_BLOCK):
         stop = min(start + TERM_BLOCK, m)
-        # only columns >= start: the block's lower-left part belongs to earlier blocks
-        block = (sub[:, start:stop].T.tocsr() @ rows_csr[:, start:]).tocoo()
+        # only columns >= start: the block's lower-left part belongs to earlier blocks; a single
+        # block is the whole matrix, multiplied as it is (a slice would copy it)
+        left = sub if stop - start == m else sub[:, start:stop]
+        right = rows_csr if start == 0 else rows_csr[:, start:]
+        block = (left.T.tocsr() @ right).tocoo()
         i = block.row.astype(np.int64) + start
         j = block.col.astype(np.int64) + start
         keep = (j > i) & (block.data >= min_count)

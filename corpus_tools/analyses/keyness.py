@@ -97,21 +97,32 @@ def keyness_scores(a, b, c, d, measure: str = "g2", alpha0: float = 1000.0) -> d
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     c, d = float(c), float(d)
-    effect = log_ratio(a, b, c, d)
+    score, stat = _score(a, b, c, d, measure, alpha0)
+    return {"score": score, **_p_value_and_effect(a, b, c, d, measure, score, stat)}
+
+
+def _score(a, b, c, d, measure: str, alpha0: float):
+    """The signed score of :func:`keyness_scores` (float ``a``, ``b``), and the unsigned
+    statistic its p-value is read from (None when that is not the score's own)."""
+    if measure == "log_ratio":
+        return log_ratio(a, b, c, d), None
+    if measure == "log_odds":
+        return log_odds_z(a, b, c, d, alpha0), None
     # positive: relatively more frequent in the target; exact ties score 0
     sign = np.where(a / c < b / d, -1.0, 1.0)
-    g2 = log_likelihood(a, b, c, d)
-    if measure == "g2":
-        score, p = sign * g2, special.chdtrc(1, g2)
-    elif measure == "chi2":
-        x2 = chi_square(a, b, c, d)
-        score, p = sign * x2, special.chdtrc(1, x2)
-    elif measure == "log_ratio":
-        score, p = effect, special.chdtrc(1, g2)
-    else:
-        score = log_odds_z(a, b, c, d, alpha0)
+    stat = log_likelihood(a, b, c, d) if measure == "g2" else chi_square(a, b, c, d)
+    return sign * stat, stat
+
+
+def _p_value_and_effect(a, b, c, d, measure: str, score, stat) -> dict[str, np.ndarray]:
+    """The rest of :func:`keyness_scores`, for the terms of ``score`` (and ``stat``) only."""
+    effect = score if measure == "log_ratio" else log_ratio(a, b, c, d)
+    if measure == "log_odds":
         p = 2 * special.ndtr(-np.abs(score))
-    return {"score": score, "p_value": p, "effect": effect}
+    else:
+        # log_ratio is ranked by effect and filtered by G²'s p-value, as Hardie recommends
+        p = special.chdtrc(1, log_likelihood(a, b, c, d) if stat is None else stat)
+    return {"p_value": p, "effect": effect}
 
 
 # ---------------------------------------------------------------------- selecting documents
@@ -123,8 +134,7 @@ def _condition_mask(corpus, condition: Mapping) -> np.ndarray:
                            f"the columns are {list(corpus.docs.columns)}.")
         values = corpus.docs[column]
         wanted_set = set(wanted) if isinstance(wanted, (list, tuple, set, frozenset)) else {wanted}
-        is_list = values.map(lambda v: isinstance(v, (list, tuple, set, frozenset, np.ndarray)))
-        if is_list.any():
+        if _holds_lists(values):
             # list columns such as `sections`: the document is selected when it contains a wanted value
             hit = values.map(lambda v: isinstance(v, (list, tuple, set, frozenset, np.ndarray))
                              and not wanted_set.isdisjoint(v))
@@ -132,6 +142,17 @@ def _condition_mask(corpus, condition: Mapping) -> np.ndarray:
             hit = values.isin(list(wanted_set))
         mask &= hit.to_numpy(dtype=bool)
     return mask
+
+
+def _holds_lists(values: pd.Series) -> bool:
+    """Whether a docs column holds lists (``sections``). Only an object column can, or a
+    categorical one among its categories: a string column of a million documents is not
+    looked at value by value."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.cat.categories.to_series()
+    if values.dtype != object:
+        return False
+    return bool(values.map(lambda v: isinstance(v, (list, tuple, set, frozenset, np.ndarray))).any())
 
 
 def _as_bound(value, end: bool) -> pd.Timestamp:
@@ -185,24 +206,45 @@ def _check_min_count(min_count) -> None:
         raise ValueError(f"`min_count` must be a non-negative integer; got {min_count!r}.")
 
 
-def _table(vocab, a, b, c, d, measure, alpha0, min_count) -> pd.DataFrame:
+def _table(vocab, a, b, c, d, measure, alpha0, min_count, head: int | None = None) -> pd.DataFrame:
+    """The keyness table of the terms counted ``min_count`` times, best score first; with
+    ``head``, its first ``head`` rows only (their p-values alone are computed)."""
     keep = (a + b >= max(min_count, 1))
     a, b = a[keep], b[keep]
-    scores = keyness_scores(a, b, c, d, measure, alpha0)
-    table = pd.DataFrame({
-        "term": vocab[keep].to_numpy(dtype=object),
+    fa, fb, fc, fd = a.astype(float), b.astype(float), float(c), float(d)
+    score, stat = _score(fa, fb, fc, fd, measure, alpha0)
+    order = np.lexsort((np.arange(len(score)), -score))
+    if head is not None:
+        order = order[:head]
+    a, b = a[order], b[order]
+    rest = _p_value_and_effect(fa[order], fb[order], fc, fd, measure, score[order],
+                               None if stat is None else stat[order])
+    return pd.DataFrame({
+        "term": vocab[keep].to_numpy(dtype=object)[order],
         "target_count": a.astype(np.int64),
         "reference_count": b.astype(np.int64),
         "target_share": a / c,
         "reference_share": b / d,
-        **scores,
+        "score": score[order],
+        **rest,
     })
-    order = np.lexsort((np.arange(len(table)), -table["score"].to_numpy()))
-    return table.iloc[order].reset_index(drop=True)
 
 
-def _column_sums(corpus, mask: np.ndarray) -> np.ndarray:
-    return np.asarray(corpus.dtm.T @ mask.astype(np.int64)).ravel().astype(np.int64)
+def _sum_type(m) -> type:
+    """The integer type to sum rows of the matrix ``m`` in: int32 when it holds int32 counts
+    whose total (the largest any sum of them can be) fits, so that scipy multiplies it as it is
+    stored, not through a copy cast to int64 (0.6 GB for a million articles)."""
+    if m.dtype == np.int32 and int(m.data.sum(dtype=np.int64)) <= np.iinfo(np.int32).max:
+        return np.int32
+    return np.int64
+
+
+def _column_sums(corpus, *masks: np.ndarray, kind: type | None = None) -> list[np.ndarray]:
+    """Occurrences of every term in the documents of each boolean mask over the rows (int64);
+    ``kind``: the :func:`_sum_type` of the corpus matrix, when known."""
+    m = corpus.dtm
+    kind = _sum_type(m) if kind is None else kind
+    return [np.asarray(m.T @ mask.astype(kind)).ravel().astype(np.int64) for mask in masks]
 
 
 # ---------------------------------------------------------------------- public
@@ -326,7 +368,8 @@ def _keyness_prepare(corpus, target, *, reference=None, measure: str = "g2", top
 
 def _keyness_parts(corpus, rows: slice, plan: Plan) -> dict:
     """Occurrences of every term in the target and in the reference documents of one shard."""
-    return {"a": _column_sums(corpus, plan.target_mask[rows]), "b": _column_sums(corpus, plan.reference_mask[rows])}
+    a, b = _column_sums(corpus, plan.target_mask[rows], plan.reference_mask[rows])
+    return {"a": a, "b": b}
 
 
 def _keyness_finish(parts: dict, plan: Plan) -> pd.DataFrame:
@@ -428,8 +471,10 @@ def _keyness_table_prepare(corpus, by: str, *, top: int | None = 20, measure: st
 
 def _keyness_table_parts(corpus, rows: slice, plan: Plan) -> dict:
     """Occurrences of every term per group, and in all documents of some group, of one shard."""
-    member = plan.groups.matrix(corpus.n_docs, rows)
-    return {"counts": (member @ corpus.dtm).tocsr(), "total": _column_sums(corpus, plan.in_any[rows])}
+    kind = _sum_type(corpus.dtm)
+    member = plan.groups.matrix(corpus.n_docs, rows).astype(kind)
+    counts = (member @ corpus.dtm).tocsr().astype(np.int64)
+    return {"counts": counts, "total": _column_sums(corpus, plan.in_any[rows], kind=kind)[0]}
 
 
 def _keyness_table_finish(parts: dict, plan: Plan) -> pd.DataFrame:
@@ -442,9 +487,7 @@ def _keyness_table_finish(parts: dict, plan: Plan) -> pd.DataFrame:
         c, d = int(a.sum()), int(b.sum())
         if c == 0 or d == 0:
             continue
-        table = _table(plan.vocab, a, b, c, d, plan.measure, plan.alpha0, plan.min_count)
-        if plan.top is not None:
-            table = table.head(plan.top)
+        table = _table(plan.vocab, a, b, c, d, plan.measure, plan.alpha0, plan.min_count, head=plan.top)
         table.insert(0, "group", [label] * len(table))
         tables.append(table)
     result = pd.concat(tables, ignore_index=True)
