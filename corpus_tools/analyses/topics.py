@@ -320,7 +320,8 @@ class TopicModel:
         self.corpus_ = corpus
         self.doc_ids_ = corpus.docs.index
         self.copy_groups_ = copy_groups
-        self.copies_ = corpus.docs.index[~corpus.docs.index.isin(fitted.docs.index)]
+        self.copies_ = (corpus.docs.index[:0] if fitted is corpus
+                        else corpus.docs.index[~corpus.docs.index.isin(fitted.docs.index)])
         self._fitted_corpus_cache = fitted
         # every document gets its shares, the copies too (from the topics the others gave)
         self.doc_topics_ = self._infer(corpus.dtm)
@@ -1044,7 +1045,9 @@ def _lda_gamma(inference: SimpleNamespace, dtm: sp.csr_matrix, first: int, n_tot
             b = lo // block
             starts = _BlockStarts(_generator_at(inference, b, n_total, states), skip=lo - b * block)
             model = SimpleNamespace(**vars(inference.estep), random_state=starts)
-            gamma[lo - first : hi - first] = model_estep(model, dtm[lo - first : hi - first], block_docs=block)[0]
+            # a slice of a CSR matrix is a copy: the whole matrix (one run from row 0) goes as it is
+            rows = dtm if hi - lo == dtm.shape[0] else dtm[lo - first : hi - first]
+            gamma[lo - first : hi - first] = model_estep(model, rows, block_docs=block)[0]
     return gamma
 
 
