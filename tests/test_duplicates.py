@@ -303,6 +303,11 @@ def test_lsh_candidates_match_the_plain_definition(n, bands, rows_per_band, n_va
             expected.update(zip(members[1:-1], members[2:]))         # with the member before
     codes = dup._candidates(signature[label], label, bands, rows_per_band, n_jobs=2)
     assert codes.tolist() == sorted(lo * n + hi for lo, hi in expected)
+    # the partners held in column blocks of a few documents (freed one by one) give the same pairs
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dup, "_PARTNER_COLUMNS", 3)
+        patch.setattr(dup, "_CACHE_SHINGLES", 4 * bands)
+        assert dup._candidates(signature[label], label, bands, rows_per_band, n_jobs=2).tolist() == codes.tolist()
 
 
 def test_an_exact_class_is_hashed_by_content_not_by_position():
@@ -475,3 +480,46 @@ def test_numbers_of_the_texts_match_a_regular_expression(texts):
         for j in range(len(texts)):
             assert (digest[i] == digest[j]) == (set(found[i]) == set(found[j]))
             assert (sequence[i] == sequence[j]) == (found[i] == found[j])
+
+
+@pytest.fixture
+def reuters_2000(corpora):
+    """The first 2,000 Reuters-21578 articles: copies, contained copies and templated notices."""
+    return ct.Corpus.from_docs(ct.load(str(corpora / "reuters21578" / "reut2-00[01].sgm")), cache=False,
+                               progress=False)
+
+
+def test_verification_in_small_blocks_gives_the_same_table(reuters_2000, monkeypatch):
+    # the candidate pairs are verified, their numbers compared and the LSH partners held a block at
+    # a time; blocks of a few pairs and documents must find the very same groups and counts
+    expected = ct.near_duplicates(reuters_2000)
+    # the slice exercises every step: near pairs, exact containment checks, pairs refused for their numbers
+    assert expected.attrs["n_candidates"] > 1000 and expected.attrs["n_checked_exactly"] > 50
+    assert expected.attrs["n_refused_numbers"] > 20 and set(expected["kind"]) == {"first", "exact", "near", "contained"}
+    monkeypatch.setattr(dup, "_VERIFY_BLOCK", 7)
+    monkeypatch.setattr(dup, "_PARTNER_COLUMNS", 64)
+    for n_jobs in (1, 2):
+        got = ct.near_duplicates(reuters_2000, n_jobs=n_jobs)
+        pd.testing.assert_frame_equal(got, expected)
+        assert {k: v for k, v in got.attrs.items() if k != "seconds"} == \
+            {k: v for k, v in expected.attrs.items() if k != "seconds"}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 6), st.integers(0, 2**32 - 1), st.booleans())
+def test_best_pair_per_link_matches_the_plain_definition(n_pairs, n_groups, seed, large_labels):
+    # scores with ties; group labels near 2**31 take the path of a stable argsort (the packed
+    # keys would not fit in 63 bits)
+    rng = np.random.default_rng(seed)
+    offset = 2**31 - 10 if large_labels else 0
+    comp = rng.integers(0, n_groups, size=20).astype(np.int64) + offset
+    a, b = rng.integers(0, 20, size=n_pairs), rng.integers(0, 20, size=n_pairs)
+    pairs = rng.permutation(n_pairs)[: max(1, n_pairs // 2)]
+    score = rng.integers(0, 3, size=len(pairs)) / 2
+    best = {}
+    for i, p in enumerate(pairs.tolist()):
+        link = tuple(sorted((int(comp[a[p]]), int(comp[b[p]]))))
+        if link not in best or score[i] > score[best[link]]:
+            best[link] = i
+    got = dup._best_per_link(comp, a, b, pairs, score, 2**40)
+    assert sorted(got.tolist()) == sorted(best.values())

@@ -33,8 +33,12 @@ figures; such documents are copies only when their texts also hold the same numb
    least ``threshold``; with ``containment=True`` a pair that is not, and that would join two
    groups still apart, is checked exactly on its shingle sets and is a *contained* copy when
    the smaller set lies at least ``threshold`` in the larger (a wire story with a local
-   paragraph added, or its first half). The shingle sets (sorted distinct hashes) are made with
-   the signatures, from the same shingles, and every round of checks reuses them.
+   paragraph added, or its first half). The shingle sets (sorted distinct hashes) of the
+   documents of a round's pairs are made for that round. The pairs are verified a block of
+   ``_VERIFY_BLOCK`` at a time wherever arrays per pair are made, their two sides held as int32
+   and their estimates as counts of equal columns (uint16), so that tens of millions of
+   candidates (a million news articles) take a few hundred MB; the memory the worker threads
+   freed is given back to the system at the end (glibc's ``malloc_trim``).
 6. Groups: connected components of the verified pairs, plus the members of each exact class.
 7. Numbers (``check_numbers=True``, when the corpus leaves numbers out of its tokens): the texts
    of the documents that may be copies are read back (from the text column, or by
@@ -79,6 +83,12 @@ _PERMS_AT_ONCE = 4
 _BLOCK_LENGTH_RATIO = 1.25
 # candidate pairs compared at once (two gathered signature blocks of this many rows, in cache)
 _PAIR_BLOCK = 1 << 12
+# candidate pairs verified at once (exact checks, numbers, gathers of their documents): the
+# temporaries of a step stay tens of MB, whatever the number of candidates (tens of millions
+# on a million news articles)
+_VERIFY_BLOCK = 1 << 18
+# documents per block of the LSH partner table (32 MiB at 64 bands)
+_PARTNER_COLUMNS = 1 << 16
 # recall of a pair at the lowest similarity that must become a candidate, when choosing bands
 _BAND_RECALL = 0.99
 # LSH is tuned to find a contained copy half as long as the original (with probability 0.99)
@@ -255,8 +265,7 @@ def _length_blocks(lengths: np.ndarray) -> list[np.ndarray]:
     return blocks
 
 
-def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random_state, n_jobs: int,
-                sets: bool = False):
+def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random_state, n_jobs: int):
     """MinHash signatures (see :func:`minhash_signatures`), in the order the documents were
     hashed, and where each of ``rows`` is in them.
 
@@ -272,8 +281,6 @@ def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random
     position : int64 array
     n_shingles : int64 array
         Shingles of each of ``rows`` (with repeats).
-    shingle_sets : tuple or None
-        With ``sets``, the distinct shingles of each of ``rows``, as :func:`_shingle_sets` gives them.
     """
     rows = np.asarray(rows, dtype=np.int64)
     a = _perm_params(num_perm, random_state)
@@ -284,18 +291,12 @@ def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random
     done = np.empty(len(rows), dtype=np.int64)  # position i holds rows[by_row[done[i]]]
     sig = np.empty((len(rows), num_perm), dtype=np.uint32)
     n_shingles = np.empty(len(rows), dtype=np.int64)
-    set_size = np.empty(len(rows) if sets else 0, dtype=np.int64)
-    set_start = np.empty(len(rows) if sets else 0, dtype=np.int64)
-    # a document has at most as many shingles as tokens: chunk i writes its sets from
-    # set_first[i] on, with no copy to join them (the pages of the gaps are never touched)
-    set_first = np.cumsum([0] + [int(lengths[c].sum()) for c in chunks]) if sets else np.zeros(len(chunks) + 1, int)
-    set_values = np.empty(int(set_first[-1]), dtype=np.uint32)
 
     def one(i):
         h, offsets = _shingles(corpus, chunks[i], shingle)
         counts = np.diff(offsets)
         odd = h | np.uint32(1)  # no key 0, which every function would send to 0
-        at, written = first[i], set_first[i]
+        at = first[i]
         # buffers for every block of the chunk: allocations in the loop would take the kernel's
         # memory-map lock at every block, which the other threads then wait for
         blocks = _length_blocks(counts)
@@ -305,7 +306,6 @@ def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random
         pick_buf, block_buf = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.uint32)
         value_buf = np.empty(_PERMS_AT_ONCE * size, dtype=np.uint32)
         out_buf = np.empty(num_perm * widest, dtype=np.uint32)
-        row_buf, new_buf = np.empty(size, dtype=np.uint32), np.empty(size, dtype=bool)
         for docs in blocks:
             width, n = int(counts[docs[-1]]), len(docs)
             # shingle j of each document in row j; a shorter document repeats its last
@@ -325,21 +325,13 @@ def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random
             done[span] = first[i] + docs
             n_shingles[span] = counts[docs]
             sig[span] = out.T
-            if sets:
-                rows_ = np.take(h, pick.T, out=row_buf[: width * n].reshape(n, width), mode="clip")
-                size_ = _distinct_rows(rows_, new_buf[: width * n].reshape(n, width))
-                count = int(size_.sum())
-                np.compress(new_buf[: width * n], row_buf[: width * n], out=set_values[written : written + count])
-                set_size[span] = size_
-                set_start[span] = written + np.cumsum(size_) - size_
-                written += count
             at += n
 
     _threads(one, range(len(chunks)), n_jobs)
     position = np.empty_like(by_row)
     position[by_row[done]] = np.arange(len(rows))
     n_shingles = n_shingles[position]
-    return sig, position, n_shingles, (set_values, set_start[position], set_size[position]) if sets else None
+    return sig, position, n_shingles
 
 
 def _distinct_rows(block: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -381,7 +373,7 @@ def minhash_signatures(corpus, rows: np.ndarray, *, shingle: int = 5, num_perm: 
     >>> sig.shape, bool((sig[0] == sig[1]).all()), n.tolist()
     ((2, 16), True, [3, 3])
     """
-    sig, position, n_shingles, _ = _signatures(corpus, rows, shingle=shingle, num_perm=num_perm,
+    sig, position, n_shingles = _signatures(corpus, rows, shingle=shingle, num_perm=num_perm,
                                                random_state=random_state, n_jobs=check_n_jobs(n_jobs))
     return sig[position], n_shingles
 
@@ -389,32 +381,49 @@ def minhash_signatures(corpus, rows: np.ndarray, *, shingle: int = 5, num_perm: 
 def _shingle_sets(corpus, rows: np.ndarray, k: int, n_jobs: int = 1):
     """The distinct shingle hashes of each of ``rows``, sorted: uint32 ``values``, and the
     int64 ``start`` and ``size`` of each document's set in them (best with ``rows`` in corpus
-    order, so that the tokens are read in order)."""
+    order, so that the tokens are read in order).
+
+    A document has at most as many shingles as tokens: chunk i of the documents writes its sets
+    from the sum of the tokens of the chunks before it on, in one array that is never copied
+    (the pages of the gaps are never touched, and so take no memory)."""
     rows = np.asarray(rows, dtype=np.int64)
-    chunks = _chunks(rows, np.diff(corpus.doc_offsets))
+    lengths = np.diff(corpus.doc_offsets)
+    chunks = _chunks(rows, lengths)
     first = np.cumsum([0] + [len(c) for c in chunks])
+    set_first = np.cumsum([0] + [int(lengths[c].sum()) for c in chunks])
+    values = np.empty(int(set_first[-1]), dtype=np.uint32)
     size = np.empty(len(rows), dtype=np.int64)
-    order = np.empty(len(rows), dtype=np.int64)  # position i holds the set of rows[order[i]]
+    start = np.empty(len(rows), dtype=np.int64)
 
     def one(i):
         h, offsets = _shingles(corpus, chunks[i], k)
         counts = np.diff(offsets)
-        parts, at = [], first[i]
+        written = int(set_first[i])
         for docs in _length_blocks(counts):
             # one document per row, padded with its last shingle (a repeat: not a new value)
             pick = np.minimum(offsets[docs, None] + np.arange(counts[docs[-1]]), offsets[docs + 1, None] - 1)
             block = h[pick]
             new = np.empty(block.shape, dtype=bool)
-            size[first[i] + docs] = _distinct_rows(block, new)
-            parts.append(block[new])
-            order[at : at + len(docs)] = first[i] + docs
-            at += len(docs)
-        return parts
+            sizes = _distinct_rows(block, new)
+            count = int(sizes.sum())
+            np.compress(new.reshape(-1), block.reshape(-1), out=values[written : written + count])
+            size[first[i] + docs] = sizes
+            start[first[i] + docs] = written + np.cumsum(sizes) - sizes
+            written += count
 
-    parts = [v for part in _threads(one, range(len(chunks)), n_jobs) for v in part]
-    start = np.empty(len(rows), dtype=np.int64)
-    start[order] = np.cumsum(size[order]) - size[order]
-    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)), start, size
+    _threads(one, range(len(chunks)), n_jobs)
+    return values, start, size
+
+
+def _rep_sets(corpus, reps: np.ndarray, needed: np.ndarray, k: int, n_jobs: int = 1):
+    """:func:`_shingle_sets` of the representatives ``reps[needed]`` (``needed`` a boolean mask),
+    read in corpus order, with ``start`` and ``size`` indexed by representative (0 for the others)."""
+    which = np.flatnonzero(needed)
+    which = which[np.argsort(reps[which], kind="stable")]
+    values, start, size = _shingle_sets(corpus, reps[which], k, n_jobs)
+    start_all, size_all = np.zeros(len(reps), dtype=np.int64), np.zeros(len(reps), dtype=np.int64)
+    start_all[which], size_all[which] = start, size
+    return values, start_all, size_all
 
 
 def _overlap(values: np.ndarray, start: np.ndarray, size: np.ndarray, x: np.ndarray, y: np.ndarray,
@@ -565,7 +574,12 @@ def _candidates(sig: np.ndarray, label: np.ndarray, bands: int, rows_per_band: i
     """
     n = len(sig)
     index = np.int32 if n < 2**31 else np.int64
-    partner = np.empty((2 * bands, n), dtype=index)
+    # the partners of every band, in column blocks of `wide` documents: each block is let go once
+    # its rows are sorted, so that the partners (8 bytes per band and document, 0.5 GB for a
+    # million documents at 64 bands) and the codes (8 bytes per pair) are not all held at once
+    row_step = max(1, _CACHE_SHINGLES // max(2 * bands, 1))
+    wide = row_step * max(1, _PARTNER_COLUMNS // row_step)
+    partner = [np.empty((2 * bands, min(wide, n - lo)), dtype=index) for lo in range(0, n, wide)]
     label = label.astype(np.uint64)
     per_group = max(1, 16 // rows_per_band)
     step = max(1, _CACHE_SHINGLES // 16)
@@ -579,31 +593,45 @@ def _candidates(sig: np.ndarray, label: np.ndarray, bands: int, rows_per_band: i
             values = np.ascontiguousarray(sig[lo : lo + step, b0 * rows_per_band : b1 * rows_per_band]).T
             keys[:, lo : lo + step] = _band_keys(values.reshape(b1 - b0, rows_per_band, -1), b0)
         for band in range(b0, b1):
-            partner[2 * band], partner[2 * band + 1] = _band_partners(keys[band - b0], label, index)
+            first, previous = _band_partners(keys[band - b0], label, index)
+            for k, block in enumerate(partner):
+                block[2 * band] = first[k * wide : k * wide + block.shape[1]]
+                block[2 * band + 1] = previous[k * wide : k * wide + block.shape[1]]
 
     _threads(some_bands, range(0, bands, per_group), n_jobs)
-    step = max(1, _CACHE_SHINGLES // max(2 * bands, 1))
 
     def rows(lo):
-        block = np.ascontiguousarray(partner[:, lo : lo + step].T)
+        k = lo // wide
+        block = np.ascontiguousarray(partner[k][:, lo - k * wide : lo - k * wide + row_step].T)
         block.sort(axis=1)
         own = np.arange(lo, lo + len(block), dtype=index)
         new = block != own[:, None]  # a document is its own partner where it has none
         new[:, 1:] &= block[:, 1:] != block[:, :-1]
         return block[new] * np.int64(n) + np.repeat(own.astype(np.int64), np.count_nonzero(new, axis=1))
 
-    codes = np.concatenate(_threads(rows, range(0, n, step), n_jobs)) if n else np.zeros(0, dtype=np.int64)
+    parts = []
+    for k in range(len(partner)):
+        parts += _threads(rows, range(k * wide, k * wide + partner[k].shape[1], row_step), n_jobs)
+        partner[k] = None
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    del parts
     codes.sort()
     return codes
 
 
-def _estimated_jaccard(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: int = 1) -> np.ndarray:
-    """Share of equal signature columns of each pair of rows ``(a[i], b[i])``."""
-    out = np.empty(len(a), dtype=np.float64)
+def _equal_columns(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: int = 1,
+                   position: np.ndarray | None = None) -> np.ndarray:
+    """Equal signature columns of each pair of rows ``(a[i], b[i])`` (of rows ``position[a[i]]``
+    and ``position[b[i]]`` when ``position`` is given: no index arrays of all the pairs are made);
+    uint16 (2 bytes a pair, not the 8 of a float) unless there are 2**16 columns or more."""
+    out = np.empty(len(a), dtype=np.uint16 if sig.shape[1] < 2**16 else np.int64)
 
     def block(lo):
         hi = lo + _PAIR_BLOCK
-        equal = sig.take(a[lo:hi], axis=0) == sig.take(b[lo:hi], axis=0)
+        x, y = a[lo:hi], b[lo:hi]
+        if position is not None:
+            x, y = position[x], position[y]
+        equal = sig.take(x, axis=0) == sig.take(y, axis=0)
         # 8 booleans (bytes of 0 or 1) per uint64: its set bits count the equal columns
         if equal.shape[1] % 8 == 0:
             out[lo:hi] = np.bitwise_count(equal.view(np.uint64)).sum(axis=1)
@@ -611,20 +639,27 @@ def _estimated_jaccard(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: in
             out[lo:hi] = np.count_nonzero(equal, axis=1)
 
     _threads(block, range(0, len(a), _PAIR_BLOCK), n_jobs)
-    return out / sig.shape[1]
+    return out
 
 
-def _pairs_to_check(j_est: np.ndarray, a: np.ndarray, b: np.ndarray, n_shingles: np.ndarray, comp: np.ndarray,
-                    threshold: float, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def _estimated_jaccard(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: int = 1) -> np.ndarray:
+    """Share of equal signature columns of each pair of rows ``(a[i], b[i])``."""
+    return _equal_columns(sig, a, b, n_jobs) / sig.shape[1]
+
+
+def _pairs_to_check(n_equal: np.ndarray, n_columns: int, a: np.ndarray, b: np.ndarray, n_shingles: np.ndarray,
+                    comp: np.ndarray, threshold: float, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The candidate pairs whose containment is worth an exact check, and their estimated
     containment: not near copies, in groups still apart, of sizes a contained copy may have,
-    and estimated within ``_CONTAINMENT_MARGIN`` of the threshold. In blocks on ``n_jobs``
-    threads, so that the temporaries stay in cache."""
+    and estimated within ``_CONTAINMENT_MARGIN`` of the threshold. The estimated Jaccard
+    similarity is ``n_equal / n_columns`` (see :func:`_equal_columns`). In blocks on ``n_jobs``
+    threads, so that the temporaries stay in cache; the pairs are returned as int32 indexes
+    when there are fewer than 2**31."""
     step = 16 * _PAIR_BLOCK
 
     def block(lo):
         hi = lo + step
-        j, size_a, size_b = j_est[lo:hi], n_shingles[a[lo:hi]], n_shingles[b[lo:hi]]
+        j, size_a, size_b = n_equal[lo:hi] / n_columns, n_shingles[a[lo:hi]], n_shingles[b[lo:hi]]
         small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
         maybe = np.flatnonzero((j < threshold) & (small >= MIN_CONTAINED_SHINGLES)
                                & (small >= 0.8 * MIN_CONTAINED_SHARE * large))
@@ -632,20 +667,57 @@ def _pairs_to_check(j_est: np.ndarray, a: np.ndarray, b: np.ndarray, n_shingles:
         keep = (c >= threshold - _CONTAINMENT_MARGIN) & (comp[a[lo + maybe]] != comp[b[lo + maybe]])
         return lo + maybe[keep], c[keep]
 
-    parts = _threads(block, range(0, len(j_est), step), n_jobs)
+    index = np.int32 if len(n_equal) < 2**31 else np.int64
+    parts = _threads(block, range(0, len(n_equal), step), n_jobs)
     if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        return np.zeros(0, dtype=index), np.zeros(0)
+    return np.concatenate([p[0] for p in parts]).astype(index, copy=False), np.concatenate([p[1] for p in parts])
 
 
-def _best_per_link(ca: np.ndarray, cb: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:
-    """Indexes of the pair with the highest score (the first such) between each two groups:
-    pair i links groups ``ca[i]`` and ``cb[i]`` (of ``n``)."""
-    link = np.minimum(ca, cb) * np.int64(n) + np.maximum(ca, cb)
-    by_link = np.argsort(link, kind="stable")
-    link, score = link[by_link], score[by_link]
-    starts = np.flatnonzero(np.r_[True, link[1:] != link[:-1]])
-    best = np.flatnonzero(score == np.repeat(np.maximum.reduceat(score, starts), np.diff(np.r_[starts, len(link)])))
+def _apart(comp: np.ndarray, a: np.ndarray, b: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Whether the pairs ``(a[i], b[i])`` for i in ``pairs`` join two components of ``comp``
+    still apart (in blocks of ``_VERIFY_BLOCK`` pairs: no gathered arrays of all of them)."""
+    out = np.empty(len(pairs), dtype=bool)
+    for lo in range(0, len(pairs), _VERIFY_BLOCK):
+        part = pairs[lo : lo + _VERIFY_BLOCK]
+        np.not_equal(comp[a[part]], comp[b[part]], out=out[lo : lo + _VERIFY_BLOCK])
+    return out
+
+
+def _best_per_link(comp: np.ndarray, a: np.ndarray, b: np.ndarray, pairs: np.ndarray, score: np.ndarray,
+                   n: int) -> np.ndarray:
+    """Indexes (into ``pairs``) of the pair with the highest score (the first such) between each
+    two groups: pair ``pairs[i]`` links groups ``comp[a[pairs[i]]]`` and ``comp[b[pairs[i]]]``
+    (of ``n``), with score ``score[i]``. The link codes are made in blocks and each sorted array
+    is let go as soon as it is used, so that about three arrays of 8 bytes a pair live at once."""
+    n = min(n, int(comp.max(initial=0)) + 1)  # the groups, numbered from 0
+    link = np.empty(len(pairs), dtype=np.int64)
+    for lo in range(0, len(pairs), _VERIFY_BLOCK):
+        part = pairs[lo : lo + _VERIFY_BLOCK]
+        ca, cb = comp[a[part]], comp[b[part]]
+        np.minimum(ca, cb, out=link[lo : lo + _VERIFY_BLOCK])
+        link[lo : lo + _VERIFY_BLOCK] *= np.int64(n)
+        link[lo : lo + _VERIFY_BLOCK] += np.maximum(ca, cb)
+    index_bits = max(1, (len(pairs) - 1).bit_length())
+    if (n * n).bit_length() + index_bits <= 63:
+        # the pair's index in the low bits: one sort of plain integers orders the links and keeps
+        # each link's pairs in their order, several times faster than a stable argsort
+        link <<= np.int64(index_bits)
+        link |= np.arange(len(pairs), dtype=np.int64)
+        link.sort()
+        by_link = link & np.int64((1 << index_bits) - 1)
+        link >>= np.int64(index_bits)
+    else:
+        by_link = np.argsort(link, kind="stable")
+        link = link[by_link]
+    new = np.empty(len(link), dtype=bool)
+    new[:1] = True
+    np.not_equal(link[1:], link[:-1], out=new[1:])
+    del link
+    score = score[by_link]
+    starts = np.flatnonzero(new)
+    del new
+    best = np.flatnonzero(score == np.repeat(np.maximum.reduceat(score, starts), np.diff(np.r_[starts, len(score)])))
     group = np.searchsorted(starts, best, side="right")
     return by_link[best[np.r_[True, group[1:] != group[:-1]]]]
 
@@ -1106,69 +1178,111 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
         member_class, digest = rep_index[order], hashes[order, 2]
         least = np.flatnonzero(digest == np.minimum.reduceat(digest, np.flatnonzero(new_class))[member_class])
         reps = order[least[np.r_[True, member_class[least[1:]] != member_class[least[:-1]]]]]
+        del member_class, digest, least
+    del hashes, order, new_class
     n_reps = len(reps)
-    # 2-3. MinHash signatures of the representatives, and their shingle sets for the checks
-    sig, position, n_sh, shingle_sets = _signatures(corpus, reps, shingle=shingle, num_perm=num_perm,
-                                                    random_state=random_state, n_jobs=n_jobs, sets=containment)
+    # 2-3. MinHash signatures of the representatives (their shingle sets are made in step 5, for
+    # the pairs to check only, once the LSH's partners and the pairs' temporaries are gone: held
+    # with the signatures and the partners, they would add 0.4 GB to the peak on a million articles)
+    sig, position, n_sh = _signatures(corpus, reps, shingle=shingle, num_perm=num_perm,
+                                      random_state=random_state, n_jobs=n_jobs)
+    _trim_heap()
     sig = sig[:, : bands * rows_per_band]  # the columns the bands use (a view)
     clock("minhash")
     # 4. LSH candidates
     label = np.empty_like(position)
     label[position] = np.arange(n_reps)
     pairs = _candidates(sig, label, bands, rows_per_band, n_jobs)
-    a, b = pairs // max(n_reps, 1), pairs % max(n_reps, 1)
+    a, b = _split_codes(pairs, n_reps)
+    del pairs
+    _trim_heap()
     n_candidates = len(a)
     clock("lsh")
-    # 5. verification
-    j_est = _estimated_jaccard(sig, position[a], position[b], n_jobs)
-    near = j_est >= threshold
+    # 5. verification, a block of pairs at a time wherever arrays per pair are made: tens of
+    # millions of candidates on a million news articles
+    n_columns = sig.shape[1]
+    n_equal = _equal_columns(sig, a, b, n_jobs, position=position)
+    near = np.empty(n_candidates, dtype=bool)
+    for lo in range(0, n_candidates, _VERIFY_BLOCK):
+        # the estimate of _estimated_jaccard, to the bit
+        near[lo : lo + _VERIFY_BLOCK] = n_equal[lo : lo + _VERIFY_BLOCK] / n_columns >= threshold
     n_refused = 0
     if numbers is not None:
         # copies in their words, not in their numbers: templated notices
         at = np.flatnonzero(near)
-        ok = numbers.agree(reps[a[at]], reps[b[at]], n_sh[a[at]], n_sh[b[at]], shingle=shingle, threshold=threshold)
+        ok = _agree_numbers(numbers, at, a, b, reps, n_sh, shingle=shingle, threshold=threshold)
         near[at[~ok]] = False
         n_refused += int(len(ok) - ok.sum())
-    edge_kind = near.astype(np.int8) * np.int8(2)  # 2 near, 1 contained, 0 none
+    # the edges: near pairs (kind 2), then the contained ones (kind 1) each round finds
+    edges = [(a[near], b[near], np.full(int(near.sum()), 2, dtype=np.int8))]
+    del near
     n_checked = 0
     if containment:
-        comp = _components(n_reps, a[near], b[near])
-        todo, c_est = _pairs_to_check(j_est, a, b, n_sh, comp, threshold, n_jobs)
+        comp = _components(n_reps, *edges[0][:2])
+        todo, _ = _pairs_to_check(n_equal, n_columns, a, b, n_sh, comp, threshold, n_jobs)
+        # only the pairs to check are kept from here on (their two sides and estimates, in their
+        # order); their estimated containment is computed again when a round needs it, as
+        # _pairs_to_check computed it (the same values, 8 bytes a pair fewer to hold)
+        a, b, n_equal = a[todo], b[todo], n_equal[todo]
+        todo = np.arange(len(a), dtype=todo.dtype)
+        _trim_heap()
+
+        def estimate(pairs):
+            out = np.empty(len(pairs))
+            for lo in range(0, len(pairs), _VERIFY_BLOCK):
+                x = pairs[lo : lo + _VERIFY_BLOCK]
+                out[lo : lo + _VERIFY_BLOCK] = _containment_from_jaccard(n_equal[x] / n_columns, n_sh[a[x]], n_sh[b[x]])
+            return out
+
         # Only pairs that would join groups still apart are checked exactly, in rounds: first
         # the likeliest pair between each two groups, then the rest while their groups stay
         # apart. A pair skipped joins nothing that is not joined already, so the groups are
         # those of checking every pair, at a fraction of the cost (many copies link the same
         # two groups). After _ROUNDS rounds every pair left is checked at once.
         for round_ in range(_ROUNDS + 1):
-            apart = comp[a[todo]] != comp[b[todo]]
-            todo, c_est = todo[apart], c_est[apart]
+            todo = todo[_apart(comp, a, b, todo)]
             if not len(todo):
                 break
             if round_ < _ROUNDS:
-                pick = _best_per_link(comp[a[todo]], comp[b[todo]], c_est, n_reps)
+                pick = _best_per_link(comp, a, b, todo, estimate(todo), n_reps)
+                check, todo = todo[pick], np.delete(todo, pick)
+                del pick
             else:
-                pick = np.arange(len(todo))
-            check = todo[pick]
-            todo, c_est = np.delete(todo, pick), np.delete(c_est, pick)
+                check, todo = todo, todo[:0]
             n_checked += len(check)
-            size_a, size_b, common = _overlap(*shingle_sets, a[check], b[check], n_jobs)
-            small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
-            contained = ((common >= threshold * small) & (small >= MIN_CONTAINED_SHARE * large)
-                         & (small >= MIN_CONTAINED_SHINGLES))
+            _trim_heap()
+            # the shingle sets of the documents of this round's pairs: made here, when the
+            # temporaries of the steps before are gone, and let go after the round (the later
+            # rounds check few pairs)
+            needed = np.zeros(n_reps, dtype=bool)
+            for lo in range(0, len(check), _VERIFY_BLOCK):
+                needed[a[check[lo : lo + _VERIFY_BLOCK]]] = True
+                needed[b[check[lo : lo + _VERIFY_BLOCK]]] = True
+            shingle_sets = _rep_sets(corpus, reps, needed, shingle, n_jobs)
+            del needed
+            contained = np.empty(len(check), dtype=bool)
+            for lo in range(0, len(check), _VERIFY_BLOCK):
+                part = check[lo : lo + _VERIFY_BLOCK]
+                size_a, size_b, common = _overlap(*shingle_sets, a[part], b[part], n_jobs)
+                small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
+                contained[lo : lo + _VERIFY_BLOCK] = ((common >= threshold * small)
+                                                      & (small >= MIN_CONTAINED_SHARE * large)
+                                                      & (small >= MIN_CONTAINED_SHINGLES))
+            del shingle_sets
             if numbers is not None and contained.any():
                 at = np.flatnonzero(contained)
-                x, y = a[check[at]], b[check[at]]
-                ok = numbers.agree(reps[x], reps[y], n_sh[x], n_sh[y], shingle=shingle, threshold=threshold)
+                ok = _agree_numbers(numbers, check[at], a, b, reps, n_sh, shingle=shingle, threshold=threshold)
                 contained[at[~ok]] = False
                 n_refused += int(len(ok) - ok.sum())
             if contained.any():
-                edge_kind[check[contained]] = 1
                 # the groups the new edges join: components of the graph of groups
                 found = check[contained]
+                edges.append((a[found], b[found], np.ones(len(found), dtype=np.int8)))
                 comp = _components(int(comp.max()) + 1, comp[a[found]], comp[b[found]])[comp]
+        del a, b, n_equal, todo
     clock("verify")
-    keep = edge_kind > 0
-    ea, eb, ek = a[keep], b[keep], edge_kind[keep]
+    ea, eb, ek = (np.concatenate(side) for side in zip(*edges))
+    del edges
 
     # 6. groups: components over representatives, then every member of an exact class
     comp = _components(n_reps, ea, eb)
@@ -1246,7 +1360,63 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
         n_refused_numbers=n_refused, n_texts_scanned=0 if numbers is None else numbers.n_read,
         n_groups=int(len(starts)), n_duplicates=int(len(out) - len(starts)), seconds=clock.laps,
     )
+    _trim_heap(arrow=numbers is not None)
     return out
+
+
+def _trim_heap(arrow: bool = False) -> None:
+    """Give back to the system the memory freed in the heaps of the worker threads: glibc keeps
+    it for their next allocations (hundreds of MB after a million documents), which the caller
+    would hold for as long as the process runs. Does nothing where there is no glibc. With
+    ``arrow``, also the memory Arrow's pool kept from the texts read for their numbers (80 MB
+    after a million)."""
+    import ctypes
+    import sys
+
+    if arrow:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # another C library (musl): nothing to trim this way
+        pass
+
+
+def _split_codes(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The two sides ``codes // n`` and ``codes % n`` of pair codes, as int32 when ``n`` < 2**31
+    (half the memory of int64 on tens of millions of pairs), a block at a time."""
+    n = max(n, 1)
+    index = np.int32 if n < 2**31 else np.int64
+    a, b = np.empty(len(codes), dtype=index), np.empty(len(codes), dtype=index)
+    for lo in range(0, len(codes), _VERIFY_BLOCK):
+        part = codes[lo : lo + _VERIFY_BLOCK]
+        a[lo : lo + _VERIFY_BLOCK], b[lo : lo + _VERIFY_BLOCK] = np.divmod(part, n)
+    return a, b
+
+
+def _agree_numbers(numbers: _Numbers, pairs: np.ndarray, a: np.ndarray, b: np.ndarray, reps: np.ndarray,
+                   n_shingles: np.ndarray, *, shingle: int, threshold: float) -> np.ndarray:
+    """:meth:`_Numbers.agree` for the candidate pairs ``(a[i], b[i])``, i in ``pairs`` (of
+    representatives ``reps``, with ``n_shingles`` shingles). The texts of all their documents
+    are read first, in one pass in the order of the documents (a batch at a time, as
+    :meth:`_Numbers.read` does), then the pairs are compared ``_VERIFY_BLOCK`` at a time."""
+    need = np.zeros(len(numbers.done), dtype=bool)
+    for lo in range(0, len(pairs), _VERIFY_BLOCK):
+        part = pairs[lo : lo + _VERIFY_BLOCK]
+        need[reps[a[part]]] = True
+        need[reps[b[part]]] = True
+    numbers.read(np.flatnonzero(need))
+    del need
+    ok = np.empty(len(pairs), dtype=bool)
+    for lo in range(0, len(pairs), _VERIFY_BLOCK):
+        part = pairs[lo : lo + _VERIFY_BLOCK]
+        x, y = a[part], b[part]
+        ok[lo : lo + _VERIFY_BLOCK] = numbers.agree(reps[x], reps[y], n_shingles[x], n_shingles[y],
+                                                    shingle=shingle, threshold=threshold)
+    return ok
 
 
 class _Clock:
