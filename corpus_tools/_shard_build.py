@@ -32,7 +32,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import time
 import uuid
 import warnings
@@ -240,10 +239,12 @@ def _tokenize_part_remote(source, build_dir: RemoteFolder, index: int, text: str
 
 
 def release_memory() -> None:
-    """Give the memory Arrow keeps for reuse back to the system: a worker's memory limit counts it,
-    and a worker whose memory stays above Dask's pause threshold between tasks takes no more."""
-    if "pyarrow" in sys.modules:
-        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    """Give the memory Arrow keeps for reuse, and the heap's freed memory, back to the system: a
+    worker's memory limit counts it, and a worker whose memory stays above Dask's pause threshold
+    between tasks takes no more."""
+    from ._memory import give_back_memory
+
+    give_back_memory(arrow=True)
 
 
 def _tokenize_part(source, build_dir: str, index: int, text: str, id: str | None, options: dict) -> dict:

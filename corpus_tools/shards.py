@@ -485,8 +485,8 @@ class ShardedCorpus:
         ``shard`` is :meth:`shard` ``(i)`` (opened by the worker from its folder, or from its
         local copy of a shard at a URL: no corpus is sent over the network) and ``rows`` the
         ``slice`` of global rows it holds. ``fn``, ``args`` and ``kwargs`` are pickled
-        (cloudpickle) once per shard: send large arrays with ``client.scatter`` first, or read
-        them from a file.
+        (cloudpickle) and sent to every worker once (``client.scatter``), whatever the number
+        of shards: an array of the whole corpus's rows is fine, ``rows`` picks a shard's part.
 
         Runs on the client given to :meth:`build` or :meth:`open`, else on the current client
         (``distributed.default_client()``), else here, one shard after another. No cluster is
@@ -507,13 +507,17 @@ class ShardedCorpus:
             return [run_on_shard(path, crc, rows, fn, args, kwargs) for path, crc, rows in jobs]
         name = getattr(fn, "__name__", "fn").strip("<>")
         token = uuid.uuid4().hex[:8]
-        futures = [client.submit(run_on_shard, path, crc, rows, fn, args, kwargs, pure=False,
+        # the function and its arguments go to each worker once, not with each of its tasks: an
+        # analysis's plan may hold an array per document (5M periods, a target mask), and the
+        # tasks of a worker wait in its memory together
+        [payload] = client.scatter([(fn, args, kwargs)], broadcast=True, hash=False)
+        futures = [client.submit(_run_payload, path, crc, rows, payload, pure=False,
                                  key=f"{name}-{self.shard_names[i]}-{token}")
                    for i, (path, crc, rows) in enumerate(jobs)]
         try:
             return client.gather(futures)
         finally:
-            client.cancel(futures)  # released on the workers, also when one failed
+            client.cancel(futures + [payload])  # released on the workers, also when one failed
 
     def to_corpus(self):
         """All shards in one in-memory :class:`~corpus_tools.corpus.Corpus`, texts included.
@@ -642,6 +646,12 @@ def run_on_shard(path, meta_crc32: int, rows: slice, fn, args: tuple, kwargs: di
         return fn(corpus, rows, *args, **kwargs)
     finally:
         _release_pages(corpus)
+
+
+def _run_payload(path, meta_crc32: int, rows: slice, payload: tuple):
+    """:func:`run_on_shard` with the function and its arguments scattered once (``payload``)."""
+    fn, args, kwargs = payload
+    return run_on_shard(path, meta_crc32, rows, fn, args, kwargs)
 
 
 def _cached(shard, meta_crc32: int, use):

@@ -1186,7 +1186,7 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     # with the signatures and the partners, they would add 0.4 GB to the peak on a million articles)
     sig, position, n_sh = _signatures(corpus, reps, shingle=shingle, num_perm=num_perm,
                                       random_state=random_state, n_jobs=n_jobs)
-    _trim_heap()
+    _trim_heap(corpus=corpus)  # every token was read; the checks read those of their pairs only
     sig = sig[:, : bands * rows_per_band]  # the columns the bands use (a view)
     clock("minhash")
     # 4. LSH candidates
@@ -1259,6 +1259,7 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
                 needed[a[check[lo : lo + _VERIFY_BLOCK]]] = True
                 needed[b[check[lo : lo + _VERIFY_BLOCK]]] = True
             shingle_sets = _rep_sets(corpus, reps, needed, shingle, n_jobs)
+            corpus.release_pages()
             del needed
             contained = np.empty(len(check), dtype=bool)
             for lo in range(0, len(check), _VERIFY_BLOCK):
@@ -1360,29 +1361,20 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
         n_refused_numbers=n_refused, n_texts_scanned=0 if numbers is None else numbers.n_read,
         n_groups=int(len(starts)), n_duplicates=int(len(out) - len(starts)), seconds=clock.laps,
     )
-    _trim_heap(arrow=numbers is not None)
+    _trim_heap(arrow=numbers is not None, corpus=corpus)
     return out
 
 
-def _trim_heap(arrow: bool = False) -> None:
-    """Give back to the system the memory freed in the heaps of the worker threads: glibc keeps
-    it for their next allocations (hundreds of MB after a million documents), which the caller
-    would hold for as long as the process runs. Does nothing where there is no glibc. With
-    ``arrow``, also the memory Arrow's pool kept from the texts read for their numbers (80 MB
-    after a million)."""
-    import ctypes
-    import sys
+def _trim_heap(arrow: bool = False, corpus=None) -> None:
+    """Give back what the step before freed (see :mod:`corpus_tools._memory`): the heaps of the
+    worker threads (hundreds of MB after a million documents), with ``arrow`` the pool of the
+    texts read for their numbers, and with ``corpus`` the pages of its mapped arrays that the
+    step read (the next step reads those it needs again, from the system's file cache)."""
+    from .._memory import give_back_memory
 
-    if arrow:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # another C library (musl): nothing to trim this way
-        pass
+    if corpus is not None:
+        corpus.release_pages()
+    give_back_memory(arrow=arrow)
 
 
 def _split_codes(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

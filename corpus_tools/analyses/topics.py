@@ -325,6 +325,13 @@ class TopicModel:
         self._fitted_corpus_cache = fitted
         # every document gets its shares, the copies too (from the topics the others gave)
         self.doc_topics_ = self._infer(corpus.dtm)
+        if corpus.n_docs >= STREAMED_MIN_DOCS:
+            # passes over a large corpus leave its mapped pages and the E-step threads' freed
+            # heap counted in this process's memory: hand both back (see corpus_tools._memory)
+            from .._memory import give_back_memory
+
+            corpus.release_pages()
+            give_back_memory()
         return self
 
     def _chunks(self, settings: dict, n_docs: int) -> tuple[int, float]:
