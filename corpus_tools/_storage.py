@@ -31,7 +31,10 @@ and changing an array never changes the file. The checks go through a mapped arr
 time and let go of each block's pages when done (``madvise(MADV_DONTNEED)``; nothing has been
 written to them yet, and the page cache keeps them), so that opening a corpus of several
 gigabytes does not make them all resident in the process: they come back, from the page cache,
-as an analysis reads them. The
+as an analysis reads them. Large analyses let go of the pages of the blocks they have read in
+the same way (:func:`release_part`, :func:`release_rows`, ``Corpus.release_pages``); a change
+made in place to a mapped array would be undone by that, so the arrays of a mapped corpus are
+only read (the library makes new arrays for a changed corpus). The
 library writes cache files only by renaming a finished new file over the old one, and
 ``ct.cache.clear`` unlinks them, so a corpus that has the old file mapped keeps reading it.
 Mapping is used only where that holds: on Linux, on a file system of this machine (on NFS or SMB
@@ -401,16 +404,10 @@ def _blocks(a: np.ndarray):
     if len(a) <= step:
         yield a
         return
-    mapped = _mapping(a)
     for start in range(0, len(a), step):
         part = a[start : start + step]
         yield part
-        if mapped is not None:
-            buf, address = mapped
-            first = -(-(part.ctypes.data - address) // _PAGE) * _PAGE  # whole pages inside the part only
-            end = (part.ctypes.data - address + part.nbytes) // _PAGE * _PAGE
-            if end > first:
-                buf.madvise(mmap.MADV_DONTNEED, first, end - first)
+        release_part(part)
 
 
 def _mapping(a: np.ndarray):
@@ -423,6 +420,31 @@ def _mapping(a: np.ndarray):
     if not isinstance(base, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or len(base) == 0:
         return None
     return base, np.frombuffer(base, dtype=np.uint8, count=1).ctypes.data
+
+
+def release_part(part: np.ndarray) -> None:
+    """Let go of the resident pages wholly inside ``part``, a slice of an array mapped from a
+    file, once the caller has read it (nothing for an array in memory): a pass over a large
+    mapped array then holds a block's pages at a time, not the whole array's."""
+    mapped = _mapping(part) if isinstance(part, np.ndarray) and part.nbytes >= _PAGE else None
+    if mapped is None:
+        return
+    buf, address = mapped
+    first = -(-(part.ctypes.data - address) // _PAGE) * _PAGE  # whole pages inside the part only
+    end = (part.ctypes.data - address + part.nbytes) // _PAGE * _PAGE
+    if end > first:
+        try:
+            buf.madvise(mmap.MADV_DONTNEED, first, end - first)
+        except (OSError, ValueError):  # closed, or not supported here: the pages stay
+            pass
+
+
+def release_rows(m, lo: int, hi: int) -> None:
+    """:func:`release_part` of the entries of rows ``lo .. hi`` of a CSR matrix ``m`` whose
+    arrays are mapped from a file (a block of rows an analysis has copied out and is done with)."""
+    start, stop = int(m.indptr[lo]), int(m.indptr[hi])
+    release_part(m.data[start:stop])
+    release_part(m.indices[start:stop])
 
 
 def release_pages(*arrays: np.ndarray) -> int:

@@ -653,6 +653,8 @@ class Corpus:
         weights to float64, which for the whole matrix of a million articles (70M entries) made
         1.2 GB of temporaries.
         """
+        from ._storage import release_part
+
         m = self.dtm
         df = np.zeros(self.n_terms, dtype=np.int64)
         cf = np.zeros(self.n_terms, dtype=np.int64)
@@ -661,6 +663,8 @@ class Corpus:
             df += np.bincount(idx[data > 0], minlength=self.n_terms)
             # counts are integers: a float64 sum of a block is exact, as is its cast back
             cf += np.bincount(idx, weights=data, minlength=self.n_terms).astype(np.int64)
+            release_part(idx)  # a mapped matrix: its pages go once read (see release_pages)
+            release_part(data)
         return df, cf
 
     def release_pages(self) -> Corpus:
@@ -673,6 +677,12 @@ class Corpus:
         a Dask worker's memory limit) count as used. This hands those pages back; they stay in
         the system's file cache and the next analysis reads them again from there, with no
         disk access while the cache holds them. A corpus built in memory is left as it is.
+        Large analyses (the topic fit, ``near_duplicates``, term totals, co-occurrence of
+        listed terms) hand back the pages they read as they go.
+
+        The arrays of a mapped corpus are for reading: a change made to them in place (which
+        nothing in this package does; :meth:`select` and :meth:`filter_terms` make new arrays)
+        is undone when their pages are handed back, as they are read again from the file.
 
         Returns
         -------

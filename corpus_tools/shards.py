@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from . import _shard_build as _sb
+from ._memory import give_back_memory
 from ._storage import CorpusFolderError, doc_ids_checksum, read_folder
 from .errors import check_positive_int
 
@@ -600,6 +601,8 @@ def open_shard(path: str, meta_crc32: int | None = None, text: bool = False):
     if "doc_ids_crc32" in meta and doc_ids_checksum(docs.index) != meta["doc_ids_crc32"]:
         raise CorpusFolderError(path, "docs.parquet holds other documents or another order than the arrays")
     corpus = Corpus._from_folder(path, docs, meta, vocab, arrays)
+    del vocab
+    corpus.vocab = _one_vocabulary(path, corpus.vocab)
     if not text:
         from ._text_source import remember_ids
 
@@ -609,6 +612,28 @@ def open_shard(path: str, meta_crc32: int | None = None, text: bool = False):
                                      "rows": len(docs), "sha256": None, "copy": None}
         remember_ids(docs.attrs["text_source"], docs.index)
     return corpus
+
+
+# The vocabulary of the shards a process opened, by the checksum of its file: every shard of a
+# corpus holds the same terms, and 50 shards open in a worker would otherwise hold 50 copies
+# (4 MB each for 62,000 terms).
+_VOCABULARIES: dict = {}
+
+
+def _one_vocabulary(path: Path, vocab: pd.Index) -> pd.Index:
+    """``vocab``, or the equal vocabulary of a shard opened before (one object for all)."""
+    name = "vocab.txt" if (path / "vocab.txt").exists() else "vocab.json"
+    try:
+        key = (len(vocab), zlib.crc32((path / name).read_bytes()))
+    except OSError:  # read a moment ago: a shard being replaced; keep what was read
+        return vocab
+    known = _VOCABULARIES.get(key)
+    if known is not None and known.equals(vocab):
+        return known
+    while len(_VOCABULARIES) >= 4:  # corpora open in this process at once
+        _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
+    _VOCABULARIES[key] = vocab
+    return vocab
 
 
 # Shards a process has opened and verified, by path, meta.json checksum, and the inode, size and
@@ -634,6 +659,9 @@ def _opened_shard(path, meta_crc32: int):
         corpus = open_shard(path, meta_crc32)
         while len(_OPEN_SHARDS) >= _MAX_OPEN_SHARDS:
             _OPEN_SHARDS.pop(next(iter(_OPEN_SHARDS)))
+        # what reading the shard's files left in Arrow's pool and the heap stays otherwise
+        # counted against the worker's memory limit
+        give_back_memory(arrow=True)
     _OPEN_SHARDS[key] = corpus  # most recently used last
     return corpus
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -489,7 +490,7 @@ def reuters_2000(corpora):
                                progress=False)
 
 
-def test_verification_in_small_blocks_gives_the_same_table(reuters_2000, monkeypatch):
+def test_verification_in_small_blocks_gives_the_same_table(reuters_2000, monkeypatch, tmp_path):
     # the candidate pairs are verified, their numbers compared and the LSH partners held a block at
     # a time; blocks of a few pairs and documents must find the very same groups and counts
     expected = ct.near_duplicates(reuters_2000)
@@ -498,11 +499,21 @@ def test_verification_in_small_blocks_gives_the_same_table(reuters_2000, monkeyp
     assert expected.attrs["n_refused_numbers"] > 20 and set(expected["kind"]) == {"first", "exact", "near", "contained"}
     monkeypatch.setattr(dup, "_VERIFY_BLOCK", 7)
     monkeypatch.setattr(dup, "_PARTNER_COLUMNS", 64)
+    # and the signatures wait for the table in a temporary file, which is gone at once
+    monkeypatch.setattr(dup, "_SPILL_BYTES", 0)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spill))
+    spilled = []
+    real = dup._spilled
+    monkeypatch.setattr(dup, "_spilled", lambda a: spilled.append(real(a)) or spilled[-1])
     for n_jobs in (1, 2):
         got = ct.near_duplicates(reuters_2000, n_jobs=n_jobs)
         pd.testing.assert_frame_equal(got, expected)
         assert {k: v for k, v in got.attrs.items() if k != "seconds"} == \
             {k: v for k, v in expected.attrs.items() if k != "seconds"}
+    assert len(spilled) == 2 and all(isinstance(a, np.memmap) for a in spilled)
+    assert list(spill.iterdir()) == []
 
 
 @settings(max_examples=30, deadline=None)

@@ -26,6 +26,8 @@ import weakref
 import numpy as np
 import scipy.sparse as sp
 
+from .._storage import release_part
+
 from ..corpus import _build_dtm
 
 # Tokens handled per step of the window count (bounds the temporaries to a few hundred MB).
@@ -71,7 +73,9 @@ def _selected_unit_matrix(ids: np.ndarray, offsets: np.ndarray, sel: np.ndarray,
     small = len(ids) < np.iinfo(np.int32).max
     positions, columns = [], []
     for start in range(0, len(ids), TOKEN_CHUNK):
-        lid = local[ids[start : start + TOKEN_CHUNK]]
+        chunk = ids[start : start + TOKEN_CHUNK]
+        lid = local[chunk]
+        release_part(chunk)  # tokens mapped from the cache: their pages go once read
         at = np.flatnonzero(lid >= 0)
         columns.append(lid[at])
         at += start

@@ -25,6 +25,8 @@ import os
 import numpy as np
 import scipy.sparse as sp
 
+from .._storage import release_rows
+
 # padded (document, term) cells per block of similar-length documents: the block's
 # expElogbeta rows (cells x n_topics float32) stay in the processor's cache across the
 # iterations of its documents (2.6 MB at 20 topics)
@@ -318,9 +320,12 @@ def model_estep(model, dtm: sp.csr_matrix, *, collect_sstats: bool = False, bloc
              for s in starts]
 
     def run(i):
-        return estep(model.expElogbeta, model.alpha, dtm[starts[i] : starts[i] + block_docs], inits[i],
-                     iterations=model.iterations, gamma_threshold=model.gamma_threshold,
-                     collect_sstats=collect_sstats)
+        rows = dtm[starts[i] : starts[i] + block_docs]  # a copy of the block's entries
+        # a matrix mapped from the cache: the block's pages go, or a pass over a million
+        # documents would keep every page of the matrix in this process's memory
+        release_rows(dtm, starts[i], min(n, starts[i] + block_docs))
+        return estep(model.expElogbeta, model.alpha, rows, inits[i], iterations=model.iterations,
+                     gamma_threshold=model.gamma_threshold, collect_sstats=collect_sstats)
 
     gamma = np.empty((n, k), dtype=np.float32)
     total = TreeSum()

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._storage import release_part
 from ..errors import check_option
 from . import _cooc_counts as counts
 from ._mapreduce import Plan, add, covers, is_sharded, run
@@ -114,7 +115,9 @@ def _token_counts(ids: np.ndarray, n_terms: int) -> np.ndarray:
     ``np.bincount`` copies int32 ids to int64 first, 0.8 GB for a million articles at once."""
     cf = np.zeros(n_terms, dtype=np.int64)
     for start in range(0, len(ids), counts.TOKEN_CHUNK):
-        cf += np.bincount(ids[start : start + counts.TOKEN_CHUNK], minlength=n_terms)
+        chunk = ids[start : start + counts.TOKEN_CHUNK]
+        cf += np.bincount(chunk, minlength=n_terms)
+        release_part(chunk)  # tokens mapped from the cache: their pages go once read
     return cf
 
 

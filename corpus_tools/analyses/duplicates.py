@@ -89,6 +89,9 @@ _PAIR_BLOCK = 1 << 12
 _VERIFY_BLOCK = 1 << 18
 # documents per block of the LSH partner table (32 MiB at 64 bands)
 _PARTNER_COLUMNS = 1 << 16
+# signatures larger than this wait for the table in a temporary file while the pairs are
+# verified (512 MB at a million documents, which would sit beside the verification's arrays)
+_SPILL_BYTES = 1 << 26
 # recall of a pair at the lowest similarity that must become a candidate, when choosing bands
 _BAND_RECALL = 0.99
 # LSH is tuned to find a contained copy half as long as the original (with probability 0.99)
@@ -640,6 +643,39 @@ def _equal_columns(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: int = 
 
     _threads(block, range(0, len(a), _PAIR_BLOCK), n_jobs)
     return out
+
+
+def _spilled(a: np.ndarray) -> np.ndarray:
+    """``a`` written to a temporary file and mapped back read-only, when it is larger than
+    ``_SPILL_BYTES`` (on Linux, where the file can be removed while mapped: nothing is left
+    behind, whatever happens next); else, or when the temporary folder has no room, ``a``.
+
+    The caller drops its other references to ``a``; the pages read back later come from the
+    system's file cache, and they go with the mapping.
+    """
+    import os
+    import sys
+    import tempfile
+
+    if a.nbytes <= _SPILL_BYTES or not sys.platform.startswith("linux"):
+        return a
+    rows = max(1, (1 << 24) // max(1, a[:1].nbytes))  # about 16 MB written at a time
+    name = None
+    try:
+        fd, name = tempfile.mkstemp(prefix="corpus_tools-signatures-", suffix=".bin")
+        with os.fdopen(fd, "wb") as f:
+            for lo in range(0, len(a), rows):
+                f.write(np.ascontiguousarray(a[lo : lo + rows]).tobytes())
+        mapped = np.memmap(name, dtype=a.dtype, mode="r", shape=a.shape)
+    except OSError:  # no room or no temporary folder: keep it in memory
+        return a
+    finally:
+        if name is not None:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
+    return mapped
 
 
 def _estimated_jaccard(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: int = 1) -> np.ndarray:
@@ -1202,6 +1238,9 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     # millions of candidates on a million news articles
     n_columns = sig.shape[1]
     n_equal = _equal_columns(sig, a, b, n_jobs, position=position)
+    # the signatures are read again only for the table, at the end: out of memory meanwhile
+    sig = _spilled(sig)
+    _trim_heap()
     near = np.empty(n_candidates, dtype=bool)
     for lo in range(0, n_candidates, _VERIFY_BLOCK):
         # the estimate of _estimated_jaccard, to the bit

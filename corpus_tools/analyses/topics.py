@@ -420,6 +420,8 @@ class TopicModel:
                 model.state.sstats[...] = nmf_start(corpus.dtm, int(self.n_topics), self.random_state,
                                                     sample=NMF_START_SAMPLE if large else None)
                 model.sync_state()
+                if large:  # the sample's rows lie all over the matrix: hand their pages back
+                    corpus.release_pages()
             if streamed:
                 from ._lda_estep import streamed_update
 
@@ -853,11 +855,16 @@ class TopicModel:
         check_option("mds", mds, MDS)
         import pyLDAvis
 
-        term_frequency = np.asarray(corpus.dtm.sum(axis=0)).ravel().astype(float)
+        term_frequency = corpus._term_totals()[1].astype(float)
+        # pyLDAvis reads the documents only for each topic's share of all tokens, the sum of
+        # theta_dk x length_d, which it computes in frames as large as the documents (several
+        # copies of 1M x k): that sum, given as one document holding every token, is the same
+        lengths = corpus.doc_lengths.astype(float)  # the row sums of the matrix
+        total = float(lengths.sum())  # a fitted corpus has tokens
         return pyLDAvis.prepare(
             topic_term_dists=self.topic_term_matrix(),
-            doc_topic_dists=self._fitted_doc_topics(),
-            doc_lengths=np.asarray(corpus.dtm.sum(axis=1)).ravel().astype(float),
+            doc_topic_dists=(self._fitted_doc_topics().T @ lengths / total)[None, :],
+            doc_lengths=np.array([total]),
             vocab=list(self.vocab_),
             term_frequency=term_frequency,
             R=R, mds=mds, n_jobs=1, sort_topics=False, start_index=0,
