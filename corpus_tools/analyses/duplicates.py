@@ -1151,6 +1151,18 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
     0         acme  first
     1  acme-resent  exact
     """
+    out = _near_duplicates(corpus, threshold=threshold, shingle=shingle, num_perm=num_perm, bands=bands,
+                           containment=containment, check_numbers=check_numbers, random_state=random_state,
+                           n_jobs=n_jobs)
+    # once the step's arrays are gone (the body's locals): the heaps of its threads, the pool of
+    # the texts it read for their numbers, and the pages of the tokens it read
+    _trim_heap(arrow=check_numbers, corpus=corpus)
+    return out
+
+
+def _near_duplicates(corpus, *, threshold, shingle, num_perm, bands, containment, check_numbers, random_state,
+                     n_jobs) -> pd.DataFrame:
+    """:func:`near_duplicates`, which hands back the memory this freed once it has returned."""
     threshold = _check_fraction("threshold", threshold)
     shingle = check_positive_int("shingle", shingle)
     num_perm = check_positive_int("num_perm", num_perm)
@@ -1400,7 +1412,6 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
         n_refused_numbers=n_refused, n_texts_scanned=0 if numbers is None else numbers.n_read,
         n_groups=int(len(starts)), n_duplicates=int(len(out) - len(starts)), seconds=clock.laps,
     )
-    _trim_heap(arrow=numbers is not None, corpus=corpus)
     return out
 
 
