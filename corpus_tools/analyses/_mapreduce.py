@@ -119,7 +119,8 @@ def run(corpus, prepare: Callable, parts: Callable, combine: Callable, finish: C
 
     A corpus with ``map_shards`` (a sharded corpus) counts each shard where it lies:
     ``corpus.map_shards(parts, plan)`` returns the parts in shard order. Any other corpus is
-    one part, its rows ``slice(0, corpus.n_docs)``.
+    one part, its rows ``slice(0, corpus.n_docs)``; the pages of its mapped arrays that the pass
+    read are handed back afterwards, as each shard's are.
 
     Examples
     --------
@@ -130,6 +131,11 @@ def run(corpus, prepare: Callable, parts: Callable, combine: Callable, finish: C
         found = corpus.map_shards(parts, plan)
     else:
         found = [parts(corpus, whole(corpus), plan)]
+        # as after a shard's task: the pages of the arrays mapped from the cache that this pass
+        # read go back (see Corpus.release_pages), so that analyses in a row do not add them up
+        release = getattr(corpus, "release_pages", None)
+        if release is not None:
+            release()
     return finish(combine(found), plan)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .._storage import release_pages
 from .._threads import blas_threads_for
 
 # multiplicative updates of the factorisation: 30-100 gave the same coherence in the benchmark,
@@ -68,7 +69,11 @@ def nmf_start(dtm: sp.spmatrix, n_topics: int, random_state: int | None,
     df = sum(np.bincount(X.indices[i : i + _SLICE], minlength=n_terms) for i in range(0, max(X.nnz, 1), _SLICE))
     rs = np.random.RandomState(random_state)
     rows = start_rows(n_docs, sample, rs)
-    return factorise(X if rows is None else X[rows], df, X.sum(), n_docs, n_topics, rs, iterations)
+    picked, total = X if rows is None else X[rows], X.sum()
+    # a matrix mapped from the cache: the pages of the passes above go back before the
+    # factorisation, which reads the sample (a copy) or reads the matrix again
+    release_pages(X.data, X.indices, X.indptr)
+    return factorise(picked, df, total, n_docs, n_topics, rs, iterations)
 
 
 def start_rows(n_docs: int, sample: int | None, rs: np.random.RandomState) -> np.ndarray | None:

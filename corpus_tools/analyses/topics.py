@@ -420,8 +420,6 @@ class TopicModel:
                 model.state.sstats[...] = nmf_start(corpus.dtm, int(self.n_topics), self.random_state,
                                                     sample=NMF_START_SAMPLE if large else None)
                 model.sync_state()
-                if large:  # the sample's rows lie all over the matrix: hand their pages back
-                    corpus.release_pages()
             if streamed:
                 from ._lda_estep import streamed_update
 
