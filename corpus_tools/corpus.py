@@ -557,18 +557,31 @@ class Corpus:
         rows = self._rows(mask_or_ids)
         starts, ends = self.doc_offsets[rows], self.doc_offsets[rows + 1]
         take = _ranges(starts, ends)
-        lengths = ends - starts
-        is_start = np.zeros(self.n_tokens + 1, dtype=bool)
-        is_start[self.sent_offsets[:-1]] = True
-        new_starts = np.flatnonzero(is_start[take])
-        new_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        new_offsets = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
+        # the sentences starting inside each document, moved to its new place; found by binary
+        # search, so that a few documents of a million read a few pages of the arrays, not all
+        s_lo = np.searchsorted(self.sent_offsets, starts, side="left")
+        s_hi = np.searchsorted(self.sent_offsets, ends, side="left")
+        doc_of = np.repeat(np.arange(len(rows)), s_hi - s_lo)
+        new_starts = self.sent_offsets[_ranges(s_lo, s_hi)] - starts[doc_of] + new_offsets[doc_of]
+        new_starts = new_starts[np.r_[True, new_starts[1:] > new_starts[:-1]]] if len(new_starts) else new_starts
+        # the matrix's rows the same way (a scipy row index reads every page of a mapped matrix)
+        m = self.dtm
+        lo, hi = m.indptr[rows], m.indptr[rows + 1]
+        entries = _ranges(lo, hi)
+        dtm = sp.csr_matrix((m.data[entries], m.indices[entries], np.concatenate([[0], np.cumsum(hi - lo)])),
+                            shape=(len(rows), self.n_terms))
+        ids = self.ids[take]
+        # every part is a copy now; reading scattered rows of mapped arrays maps their
+        # neighbourhoods too (the system maps pages around each one read): hand them back
+        self.release_pages()
         return Corpus(
             self.docs.iloc[rows],
             self.vocab,
-            self.ids[take],
+            ids,
             new_offsets,
             np.concatenate([new_starts, [len(take)]]).astype(np.int64),
-            dtm=self.dtm[rows],
+            dtm=dtm,
             params=self.params,
         )
 

@@ -531,3 +531,25 @@ def test_limits_of_one_mean_a_share_as_a_float_and_documents_as_an_int(phrases):
     assert Corpus.from_docs(docs, min_df=1.0, **opts).vocab.tolist() == ["apple"]
     assert Corpus.from_docs(docs, max_df=1, **opts).vocab.tolist() == ["cherry", "date"]
     assert Corpus.from_docs(docs, min_df=1, max_df=1.0, **opts).vocab.tolist() == ["apple", "banana", "cherry", "date"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(["alpha beta.", "gamma.", "beta beta gamma delta.", "", "..."]),
+                         max_size=4), min_size=1, max_size=8),
+       st.data())
+def test_select_equals_the_plain_definition(texts, data):
+    # the plain definition: a boolean map of sentence starts over every token, and scipy's row index
+    docs = pd.DataFrame({"text": [" ".join(t) for t in texts] + ["alpha."]},  # one term at least
+                        index=pd.Index([f"d{i}" for i in range(len(texts) + 1)], name="doc_id"))
+    corpus = Corpus.from_docs(docs, cache=False, progress=False, min_length=1)
+    rows = data.draw(st.lists(st.integers(0, len(texts)), unique=True))
+    got = corpus.select(docs.index[rows])
+    starts, ends = corpus.doc_offsets[rows], corpus.doc_offsets[np.array(rows, dtype=int) + 1]
+    take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)] + [np.zeros(0, int)]).astype(int)
+    is_start = np.zeros(corpus.n_tokens + 1, dtype=bool)
+    is_start[corpus.sent_offsets[:-1]] = True
+    assert got.sent_offsets.tolist() == np.flatnonzero(is_start[take]).tolist() + [len(take)]
+    assert got.ids.tolist() == corpus.ids[take].tolist()
+    assert got.doc_offsets.tolist() == [0, *np.cumsum(ends - starts).tolist()]
+    assert (got.dtm != corpus.dtm[rows]).nnz == 0 and got.dtm.shape == (len(rows), corpus.n_terms)
+    assert got.docs.index.tolist() == docs.index[rows].tolist()
