@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 import numpy as np
 import pandas as pd
 
+from .._storage import release_part
 from ..errors import check_option, check_positive_int
 from ..text.normalize import BOUNDARY
 from ..text.tokenizer import TOKEN_RE, is_sentence_mark, lower_text, new_encoder, tokenize_chunk
@@ -47,8 +48,11 @@ def _positions(ids: np.ndarray, allowed: np.ndarray, n_terms: int) -> np.ndarray
     if len(allowed) == 0 or len(ids) == 0:
         return np.zeros(0, dtype=np.int64)
     lookup = _lookup_table(allowed, n_terms)
-    parts = [np.flatnonzero(_term_mask(ids[a : a + _BLOCK], allowed, lookup)).astype(np.int64) + a
-             for a in range(0, len(ids), _BLOCK)]
+    parts = []
+    for a in range(0, len(ids), _BLOCK):
+        block = ids[a : a + _BLOCK]
+        parts.append(np.flatnonzero(_term_mask(block, allowed, lookup)).astype(np.int64) + a)
+        release_part(block)  # tokens mapped from the cache: their pages go once scanned
     return np.concatenate(parts)
 
 
