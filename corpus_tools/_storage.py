@@ -39,7 +39,8 @@ library writes cache files only by renaming a finished new file over the old one
 ``ct.cache.clear`` unlinks them, so a corpus that has the old file mapped keeps reading it.
 Mapping is used only where that holds: on Linux, on a file system of this machine (on NFS or SMB
 another machine's clear or rebuild would pull pages from under the mapping and stop the
-process), and for at most 64 corpora at a time (each mapping keeps a file open). A folder of the
+process), and for at most 64-1,024 corpora at a time (each mapping keeps a file open: a quarter
+of the process's limit of open files). A folder of the
 user's own (``Corpus.save``/``Corpus.load``) is always read into memory: it may be copied over in
 place (``cp``, an unzip), which would stop a process that maps it. Elsewhere files are read too.
 Folders written by earlier versions (one ``.npy``
@@ -69,7 +70,25 @@ FORMAT_VERSION = 2  # 2: one arrays.bin and vocab.txt; 1: one .npy per array (or
 READABLE_FORMATS = (1, 2)
 _ALIGN = 64
 _MAP = sys.platform.startswith("linux")  # where the file system type can be read (/proc)
-_MAX_MAPS = 64
+
+
+def _max_maps() -> int:
+    """Corpora mapped at once: each mapping keeps a file open, so a quarter of the process's
+    limit of open files, between 64 and 1,024 (256 where the limit is the usual 1,024). A
+    worker of a sharded corpus keeps up to 256 shards open; beyond this number they are read
+    into memory instead (100 MB for a shard of 50,000 articles)."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):  # not Unix
+        return 64
+    if soft == resource.RLIM_INFINITY:
+        return 1024
+    return max(64, min(1024, soft // 4))
+
+
+_MAX_MAPS = _max_maps()
 _LIVE_MAPS: weakref.WeakSet = weakref.WeakSet()
 # file systems on this machine's own disks or memory; anything else (nfs, cifs, fuse, ...) is read
 _LOCAL_FS = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "overlay", "zfs", "f2fs", "jfs", "bcachefs"})

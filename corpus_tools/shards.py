@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from . import _shard_build as _sb
+from . import _storage
 from ._memory import give_back_memory
 from ._storage import CorpusFolderError, doc_ids_checksum, read_folder
 from .errors import check_positive_int
@@ -643,7 +644,9 @@ def _one_vocabulary(path: Path, vocab: pd.Index) -> pd.Index:
 # folder into place, so a replaced shard (other inodes) or an edited file is opened anew.
 # The arrays are memory-mapped: a kept shard holds its docs metadata, not its arrays.
 _OPEN_SHARDS: dict = {}
-_MAX_OPEN_SHARDS = 256
+# at most as many as can stay mapped (see _storage._max_maps), with room for a few other
+# corpora: a shard opened beyond that would be read into memory whole and kept there
+_MAX_OPEN_SHARDS = max(8, min(256, _storage._MAX_MAPS - 16))
 
 
 def _opened_shard(path, meta_crc32: int):
