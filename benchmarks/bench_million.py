@@ -614,6 +614,26 @@ def pandas_syndication_trend(m: Million, prepared) -> list:
     return [len(out), int(out["n_copies"].sum())]
 
 
+def _rss_file_mb() -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        return next(int(line.split()[1]) // 1024 for line in fh if line.startswith("RssFile:"))
+
+
+def read_every_page(m: Million):
+    """The reopened corpus after a pass over all its arrays (untimed): every page resident."""
+    corpus = analysis_corpus(m)
+    m_ = corpus.dtm
+    for a in (corpus.ids, corpus.doc_offsets, corpus.sent_offsets, m_.data, m_.indices, m_.indptr):
+        int(a.sum(dtype="int64"))
+    return corpus
+
+
+def release_pages(m: Million, corpus) -> list:
+    before = _rss_file_mb()
+    corpus.release_pages()
+    return [before, _rss_file_mb()]
+
+
 def _analysis(name, run, alternative="", alternative_run=None, *, prepare=analysis_corpus,
               alternative_prepare=None, note=""):
     return Step(name, run, prepare=prepare, alternative=alternative, alternative_run=alternative_run,
@@ -651,6 +671,8 @@ STEPS += [
     _analysis("model.representative_docs, 5 of each of 20 topics", representative_docs,
               "numpy: argpartition per topic, corpus.texts for the snippets", numpy_representative_docs,
               prepare=model_and_corpus, note="result: rows, the first document"),
+    _analysis("corpus.release_pages() after a pass over every array", release_pages, prepare=read_every_page,
+              note="result: the process's file pages (RssFile, MB) before and after"),
     _analysis("near_duplicates", near_duplicates, note="defaults (1 thread); result: groups, copies; "
               "datasketch on the same shingles: see Near duplicates"),
     _analysis("syndication_trend, monthly", syndication_trend,
