@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._memory import give_back_memory
 from ._storage import FORMAT_VERSION, CorpusFolderError, doc_ids_checksum, replace_with, write_folder
 
 MANIFEST = "shards.json"
@@ -218,7 +219,9 @@ def tokenize_part(source, build_dir: str, index: int, text: str, id: str | None,
             return _tokenize_part_remote(source, build_dir, index, text, id, options)
         return _tokenize_part(source, build_dir, index, text, id, options)
     finally:
-        release_memory()
+        # Arrow's pool and the freed heap: a worker's memory limit counts them, and a worker
+        # above Dask's pause threshold between tasks takes no more
+        give_back_memory(arrow=True)
 
 
 def _tokenize_part_remote(source, build_dir: RemoteFolder, index: int, text: str, id: str | None,
@@ -236,15 +239,6 @@ def _tokenize_part_remote(source, build_dir: RemoteFolder, index: int, text: str
             name = f"part-{index:05d}"
             (build_dir / name).upload(tmp / name, last="terms.parquet")
     return stats
-
-
-def release_memory() -> None:
-    """Give the memory Arrow keeps for reuse, and the heap's freed memory, back to the system: a
-    worker's memory limit counts it, and a worker whose memory stays above Dask's pause threshold
-    between tasks takes no more."""
-    from ._memory import give_back_memory
-
-    give_back_memory(arrow=True)
 
 
 def _tokenize_part(source, build_dir: str, index: int, text: str, id: str | None, options: dict) -> dict:
@@ -409,7 +403,9 @@ def write_shard(part_dir: str, remap: str, folder: str, k: int, first_row: int, 
         return _write_shard(part_dir, remap, folder, k, first_row, vocab_name, vocab_crc, index_dtype, params,
                             doc_ids_crc32)
     finally:
-        release_memory()
+        # Arrow's pool and the freed heap: a worker's memory limit counts them, and a worker
+        # above Dask's pause threshold between tasks takes no more
+        give_back_memory(arrow=True)
 
 
 PART_ARRAYS = ("ids", "doc_offsets", "sent_offsets", "dtm_data", "dtm_indices", "dtm_indptr")

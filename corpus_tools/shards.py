@@ -676,7 +676,9 @@ def run_on_shard(path, meta_crc32: int, rows: slice, fn, args: tuple, kwargs: di
     try:
         return fn(corpus, rows, *args, **kwargs)
     finally:
-        _release_pages(corpus)
+        # every page a worker read would otherwise count in its resident memory, which Dask
+        # compares with its memory limit; they stay in the system's file cache
+        corpus.release_pages()
 
 
 def _run_payload(path, meta_crc32: int, rows: slice, payload: tuple):
@@ -705,16 +707,6 @@ def _cached(shard, meta_crc32: int, use):
             shutil.rmtree(local, ignore_errors=True)
             if fetched or attempt == 2:  # the error names the URL, not the copy
                 raise _sb.damaged(shard if Path(err.folder) == local else shard.parent, err.problem) from None
-
-
-def _release_pages(corpus) -> None:
-    """Let go of the pages of a shard's mapped arrays once a task is done with them.
-
-    The pages stay in the system's file cache, and come back on the next access; without this,
-    every page a worker ever read would count in its resident memory, which Dask compares with
-    the worker's memory limit (pausing or restarting it), although the system could drop them.
-    """
-    corpus.release_pages()
 
 
 def _read_docs(raw: bytes, text: str, with_text: bool) -> pd.DataFrame:
