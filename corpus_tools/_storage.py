@@ -524,7 +524,13 @@ def _read_blob(path: Path, layout, map_arrays: bool) -> dict[str, np.ndarray]:
             buf = np.fromfile(f, dtype=np.uint8)
     if len(buf) < max((off + n * dt.itemsize for dt, off, n in spans.values()), default=0):
         raise CorpusFolderError(path, "arrays.bin is shorter than meta.json says")
-    return {name: np.frombuffer(buf, dtype=dt, count=n, offset=off) for name, (dt, off, n) in spans.items()}
+    arrays = {name: np.frombuffer(buf, dtype=dt, count=n, offset=off) for name, (dt, off, n) in spans.items()}
+    if isinstance(buf, mmap.mmap):
+        # read-only: handing pages back (release_pages) would silently undo a change made in
+        # place, so a change raises instead (select and filter_terms make new arrays)
+        for a in arrays.values():
+            a.flags.writeable = False
+    return arrays
 
 
 def _read_earlier_layout(path: Path) -> dict[str, np.ndarray]:

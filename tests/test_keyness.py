@@ -234,6 +234,23 @@ def test_column_sums_too_large_for_int32_are_exact():
     assert all(s.dtype == np.int64 for s in sums)
     small = SimpleNamespace(dtm=sp.csr_matrix(np.array([[5, 1], [2, 2]], dtype=np.int32)))
     assert _column_sums(small, np.array([True, True]))[0].tolist() == [7, 3]
+    # a membership weight of 2 (a section listed twice) doubles the largest sum: int64 from half the range
+    from corpus_tools.analyses.keyness import _sum_type
+
+    half = sp.csr_matrix(np.array([[2**30]], dtype=np.int32))
+    assert _sum_type(half) is np.int32 and _sum_type(half, 2) is np.int64
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in log2:RuntimeWarning")  # a 2-document corpus
+def test_keyness_table_counts_a_section_listed_twice_twice_without_wrapping():
+    # near the int32 limit: the document in "world" twice counts twice, summed in int64
+    docs = pd.DataFrame({"text": ["oil oil", "grain"], "sections": [["world", "world"], ["asia"]]},
+                        index=pd.Index(["a", "b"], name="doc_id"))
+    corpus = ct.Corpus.from_docs(docs, cache=False, progress=False)
+    corpus.dtm = corpus.dtm.astype(np.int32) * (2**30 // 2)  # oil: 2**30 in a, grain: 2**29 in b
+    out = ct.keyness_table(corpus, by="sections", top=None, min_count=1)
+    world = out[out["group"] == "world"].set_index("term")
+    assert world.loc["oil", "target_count"] == 2 * 2**30
 
 
 def test_keyness_table_sections_reference_is_other_sections(corpus):

@@ -204,6 +204,9 @@ def test_topic_corpus_gives_the_same_terms_from_a_parquet_file(tmp_path):
     assert note == same_note == (f"Only {len(streamed.vocab)} terms are in at least 2 and at most half of the 8 "
                                  f"documents, too few for 20 topics; the model uses all {every.n_terms} terms instead.")
     assert every.n_terms > len(streamed.vocab) and "summer" in every.vocab
+    # the limits, counted apart from the build: the lemmas of 2 to 4 of the 8 documents are the kept ones
+    df = np.asarray((every.dtm > 0).sum(axis=0)).ravel()
+    assert list(every.vocab[(df >= 2) & (df <= 4)]) == list(streamed.vocab)
 
 
 def test_document_frequencies_by_blocks_equal_the_dense_count():

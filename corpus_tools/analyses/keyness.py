@@ -230,11 +230,12 @@ def _table(vocab, a, b, c, d, measure, alpha0, min_count, head: int | None = Non
     })
 
 
-def _sum_type(m) -> type:
-    """The integer type to sum rows of the matrix ``m`` in: int32 when it holds int32 counts
-    whose total (the largest any sum of them can be) fits, so that scipy multiplies it as it is
-    stored, not through a copy cast to int64 (0.6 GB for a million articles)."""
-    if m.dtype == np.int32 and int(m.data.sum(dtype=np.int64)) <= np.iinfo(np.int32).max:
+def _sum_type(m, weight: int = 1) -> type:
+    """The integer type to sum rows of the matrix ``m`` in, each row weighted by at most
+    ``weight``: int32 when it holds int32 counts whose total times ``weight`` (the largest any
+    such sum can be) fits, so that scipy multiplies it as it is stored, not through a copy cast
+    to int64 (0.6 GB for a million articles)."""
+    if m.dtype == np.int32 and int(m.data.sum(dtype=np.int64)) * max(int(weight), 1) <= np.iinfo(np.int32).max:
         return np.int32
     return np.int64
 
@@ -471,10 +472,11 @@ def _keyness_table_prepare(corpus, by: str, *, top: int | None = 20, measure: st
 
 def _keyness_table_parts(corpus, rows: slice, plan: Plan) -> dict:
     """Occurrences of every term per group, and in all documents of some group, of one shard."""
-    kind = _sum_type(corpus.dtm)
-    member = plan.groups.matrix(corpus.n_docs, rows).astype(kind)
-    counts = (member @ corpus.dtm).tocsr().astype(np.int64)
-    return {"counts": counts, "total": _column_sums(corpus, plan.in_any[rows], kind=kind)[0]}
+    member = plan.groups.matrix(corpus.n_docs, rows)
+    # a document listing a section twice is in its group twice: a weight of 2
+    kind = _sum_type(corpus.dtm, member.data.max(initial=1))
+    counts = (member.astype(kind) @ corpus.dtm).tocsr().astype(np.int64)
+    return {"counts": counts, "total": _column_sums(corpus, plan.in_any[rows], kind=_sum_type(corpus.dtm))[0]}
 
 
 def _keyness_table_finish(parts: dict, plan: Plan) -> pd.DataFrame:
