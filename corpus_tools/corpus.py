@@ -416,9 +416,9 @@ class Corpus:
     @property
     def dates(self) -> pd.Series:
         """The ``date`` column as datetime64 (all NaT when the docs have no dates)."""
-        if "date" in self.docs.columns:
-            return pd.to_datetime(self.docs["date"], errors="coerce")
-        return pd.Series(pd.NaT, index=self.docs.index, dtype="datetime64[ns]", name="date")
+        from ._groups import doc_dates
+
+        return doc_dates(self.docs)
 
     # ------------------------------------------------------------------ access
     def _row(self, doc_id) -> int:

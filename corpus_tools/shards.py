@@ -31,6 +31,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import uuid
 import warnings
 import zlib
@@ -619,6 +620,7 @@ def open_shard(path: str, meta_crc32: int | None = None, text: bool = False):
 # corpus holds the same terms, and 50 shards open in a worker would otherwise hold 50 copies
 # (4 MB each for 62,000 terms).
 _VOCABULARIES: dict = {}
+_CACHE_LOCK = threading.Lock()  # for _VOCABULARIES and _OPEN_SHARDS
 
 
 def _one_vocabulary(path: Path, vocab: pd.Index) -> pd.Index:
@@ -628,12 +630,13 @@ def _one_vocabulary(path: Path, vocab: pd.Index) -> pd.Index:
         key = (len(vocab), zlib.crc32((path / name).read_bytes()))
     except OSError:  # read a moment ago: a shard being replaced; keep what was read
         return vocab
-    known = _VOCABULARIES.get(key)
-    if known is not None and known.equals(vocab):
-        return known
-    while len(_VOCABULARIES) >= 4:  # corpora open in this process at once
-        _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
-    _VOCABULARIES[key] = vocab
+    with _CACHE_LOCK:  # a worker may run several tasks at once
+        known = _VOCABULARIES.get(key)
+        if known is not None and known.equals(vocab):
+            return known
+        while len(_VOCABULARIES) >= 4:  # corpora open in this process at once
+            _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
+        _VOCABULARIES[key] = vocab
     return vocab
 
 
@@ -657,15 +660,17 @@ def _opened_shard(path, meta_crc32: int):
     except OSError:
         return open_shard(path, meta_crc32)  # which says what is missing
     key = (str(path), meta_crc32, *((st.st_ino, st.st_size, st.st_mtime_ns) for st in stats))
-    corpus = _OPEN_SHARDS.pop(key, None)
+    with _CACHE_LOCK:  # a worker may run several tasks at once
+        corpus = _OPEN_SHARDS.pop(key, None)
     if corpus is None:
-        corpus = open_shard(path, meta_crc32)
-        while len(_OPEN_SHARDS) >= _MAX_OPEN_SHARDS:
-            _OPEN_SHARDS.pop(next(iter(_OPEN_SHARDS)))
+        corpus = open_shard(path, meta_crc32)  # outside the lock: it reads and verifies the files
         # what reading the shard's files left in Arrow's pool and the heap stays otherwise
         # counted against the worker's memory limit
         give_back_memory(arrow=True)
-    _OPEN_SHARDS[key] = corpus  # most recently used last
+    with _CACHE_LOCK:
+        while len(_OPEN_SHARDS) >= _MAX_OPEN_SHARDS:
+            _OPEN_SHARDS.pop(next(iter(_OPEN_SHARDS)))
+        _OPEN_SHARDS[key] = corpus  # most recently used last
     return corpus
 
 

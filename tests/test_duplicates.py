@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import tempfile
 
 import numpy as np
@@ -501,6 +502,7 @@ def test_verification_in_small_blocks_gives_the_same_table(reuters_2000, monkeyp
     monkeypatch.setattr(dup, "_PARTNER_COLUMNS", 64)
     # and the signatures wait for the table in a temporary file, which is gone at once
     monkeypatch.setattr(dup, "_SPILL_BYTES", 0)
+    monkeypatch.setattr(dup, "_spill_saves_memory", lambda: True)  # whatever file system the test's folder is on
     spill = tmp_path / "spill"
     spill.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spill))
@@ -534,3 +536,15 @@ def test_best_pair_per_link_matches_the_plain_definition(n_pairs, n_groups, seed
             best[link] = i
     got = dup._best_per_link(comp, a, b, pairs, score, 2**40)
     assert sorted(got.tolist()) == sorted(best.values())
+
+
+@pytest.mark.parametrize("kind, spills", [("ext4", True), ("tmpfs", False), ("nfs", False), (None, False)])
+def test_signatures_are_spilled_only_to_a_local_disk(monkeypatch, kind, spills):
+    from corpus_tools import _storage
+
+    monkeypatch.setattr(_storage, "_fs_type", lambda device: kind)
+    assert dup._spill_saves_memory() is spills
+    monkeypatch.setattr(dup, "_SPILL_BYTES", 0)
+    sig = np.arange(24, dtype=np.uint32).reshape(6, 4)
+    out = dup._spilled(sig)
+    assert isinstance(out, np.memmap) is (spills and sys.platform.startswith("linux")) and np.array_equal(out, sig)

@@ -965,3 +965,19 @@ def test_the_largest_shares_are_the_head_of_a_stable_descending_sort(values, n):
 
     shares = np.array(values)
     assert np.array_equal(_largest(shares, n), np.argsort(-shares, kind="stable")[:n])
+
+
+def test_ldavis_data_equals_pyldavis_given_every_document(model, corpus):
+    # the topic map gives pyLDAvis one row of the topic shares of all tokens; pyLDAvis given
+    # every document and its length (the matrix's row sums, as gensim's pyLDAvis helper does)
+    # gives the same map, to rounding
+    import pyLDAvis
+
+    got = model.to_ldavis_data()
+    full = pyLDAvis.prepare(topic_term_dists=model.topic_term_matrix(), doc_topic_dists=model.doc_topics().to_numpy(),
+                            doc_lengths=np.asarray(corpus.dtm.sum(axis=1)).ravel().astype(float),
+                            vocab=list(model.vocab_), term_frequency=np.asarray(corpus.dtm.sum(axis=0)).ravel().astype(float),
+                            R=30, mds="pcoa", n_jobs=1, sort_topics=False, start_index=0)
+    np.testing.assert_allclose(got.topic_coordinates["Freq"], full.topic_coordinates["Freq"], rtol=1e-12)
+    pd.testing.assert_frame_equal(got.topic_info.reset_index(drop=True), full.topic_info.reset_index(drop=True),
+                                  check_exact=False, rtol=1e-12)

@@ -30,13 +30,6 @@ from ._lda_estep import block_sstats, estep_weights, tree_cover, tree_height, tr
 from ._mapreduce import Plan
 
 
-def dictionary(corpus):
-    """A gensim ``Dictionary`` of a sharded corpus's vocabulary, as :meth:`Corpus.to_gensim` makes it."""
-    from ..corpus import gensim_dictionary
-
-    return gensim_dictionary(corpus)
-
-
 # ---------------------------------------------------------------------- the NMF start
 def _sample_part(shard, rows: slice, wanted: np.ndarray) -> sp.csr_matrix:
     lo, hi = np.searchsorted(wanted, [rows.start, rows.stop])

@@ -657,7 +657,7 @@ def _spilled(a: np.ndarray) -> np.ndarray:
     import sys
     import tempfile
 
-    if a.nbytes <= _SPILL_BYTES or not sys.platform.startswith("linux"):
+    if a.nbytes <= _SPILL_BYTES or not sys.platform.startswith("linux") or not _spill_saves_memory():
         return a
     rows = max(1, (1 << 24) // max(1, a[:1].nbytes))  # about 16 MB written at a time
     name = None
@@ -676,6 +676,21 @@ def _spilled(a: np.ndarray) -> np.ndarray:
             except OSError:
                 pass
     return mapped
+
+
+def _spill_saves_memory() -> bool:
+    """Whether the temporary folder is on a local disk: on tmpfs a file is memory too, and a
+    network file system is not mapped (see :mod:`corpus_tools._storage`)."""
+    import os
+    import tempfile
+
+    from .._storage import _LOCAL_FS, _fs_type
+
+    try:
+        kind = _fs_type(os.stat(tempfile.gettempdir()).st_dev)
+    except OSError:
+        return False
+    return kind in _LOCAL_FS and kind != "tmpfs"
 
 
 def _estimated_jaccard(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: int = 1) -> np.ndarray:

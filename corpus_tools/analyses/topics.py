@@ -354,7 +354,8 @@ class TopicModel:
 
         from ._lda_estep import SSTATS_BLOCK, train_chunks
         from ._mapreduce import refuse_sharded
-        from ._topic_shards import ShardedEstep, dictionary, nmf_start
+        from ..corpus import gensim_dictionary
+        from ._topic_shards import ShardedEstep, nmf_start
 
         if self.method != "lda":
             refuse_sharded(corpus, "method='nmf'", "gensim's Nmf reads every document in one process. Fit it on "
@@ -372,7 +373,7 @@ class TopicModel:
         if self.n_topics > corpus.n_docs:
             raise ValueError(f"n_topics={self.n_topics} is more than the {corpus.n_docs} documents of the corpus; "
                              "choose at most as many topics as documents.")
-        vocab = dictionary(corpus)
+        vocab = gensim_dictionary(corpus)
         common = self._lda_settings(settings, vocab, corpus.n_docs)
         model = LdaModel(**common)
         with blas_threads_for(0):
