@@ -16,7 +16,8 @@ from scipy import stats
 from scipy.stats import chi2_contingency
 
 import corpus_tools as ct
-from corpus_tools.analyses.keyness import _column_sums, _holds_lists, keyness_scores
+from corpus_tools.analyses.frequencies import holds_lists as _holds_lists
+from corpus_tools.analyses.keyness import _column_sums, keyness_scores
 
 # Kept tokens:
 #   t1 A 2021-01-10 [world]         troops troops troops border   (4)
@@ -446,3 +447,16 @@ def test_bad_dedupe_explains(corpus, call):
             "`dedupe` must have the columns 'group' and 'doc_id', as ct.near_duplicates returns; it has no "
             "['doc_id'] (its columns are ['group', 'id']).")):
         call(corpus, pd.DataFrame({"group": [0], "id": ["t1"]}))
+
+
+def test_keyness_table_reads_a_categorical_list_column_as_keyness_does(corpus):
+    # the same test of "holds lists" for both: a categorical column of tuples is a list column
+    docs = corpus.docs.assign(sections=corpus.docs["sections"].map(lambda v: tuple(v) if isinstance(v, list) else v)
+                              .astype("category"))
+    categorical = ct.Corpus(docs, corpus.vocab, corpus.ids, corpus.doc_offsets, corpus.sent_offsets,
+                            dtm=corpus.dtm, params=corpus.params)
+    with pytest.warns(UserWarning, match="have no `sections` value"):
+        want = ct.keyness_table(corpus, by="sections", top=None, min_count=1)
+    with pytest.warns(UserWarning, match="have no `sections` value"):
+        got = ct.keyness_table(categorical, by="sections", top=None, min_count=1)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)

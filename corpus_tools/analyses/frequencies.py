@@ -55,6 +55,15 @@ def _is_listlike(value) -> bool:
     return isinstance(value, (list, tuple, set, frozenset, np.ndarray))
 
 
+def holds_lists(values: pd.Series) -> bool:
+    """Whether a docs column holds lists (``sections``). Only an object column can, or a
+    categorical one among its categories: a string column of a million documents is not
+    looked at value by value."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.cat.categories.to_series()
+    return values.dtype == object and bool(values.map(_is_listlike).any())
+
+
 def group_documents(corpus, by: str, *, allow_freq: bool = True) -> Groups:
     """Resolve ``by`` (a docs column, or a calendar frequency such as ``"MS"``) into :class:`Groups`.
 
@@ -64,8 +73,8 @@ def group_documents(corpus, by: str, *, allow_freq: bool = True) -> Groups:
         raise TypeError(f"`by` must be the name of a docs column or a calendar frequency; got {by!r}.")
     if by in corpus.docs.columns:
         values = corpus.docs[by].reset_index(drop=True)
-        if values.dtype == object and values.map(_is_listlike).any():
-            values = values.map(lambda v: list(v) if _is_listlike(v) else v).explode()
+        if holds_lists(values):
+            values = values.astype(object).map(lambda v: list(v) if _is_listlike(v) else v).explode()
         values = values[values.notna()]
         codes, labels = pd.factorize(values, sort=True)
         rows = values.index.to_numpy(dtype=np.int64)

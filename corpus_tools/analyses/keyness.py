@@ -25,7 +25,7 @@ from ..errors import check_option
 from ._dedupe import dedupe_attrs, kept_rows, only_kept, resolve_groups
 from ._mapreduce import Plan, add, refuse_dedupe_search, run
 from .association import g2
-from .frequencies import check_top, group_documents, warn_left_out
+from .frequencies import _is_listlike, check_top, group_documents, holds_lists, warn_left_out
 
 _DATE_RE = re.compile(r"^\d{4}(-\d{1,2}){0,2}$")  # 2003, 2003-03, 2003-03-20
 MEASURES = ("g2", "chi2", "log_ratio", "log_odds")
@@ -134,25 +134,13 @@ def _condition_mask(corpus, condition: Mapping) -> np.ndarray:
                            f"the columns are {list(corpus.docs.columns)}.")
         values = corpus.docs[column]
         wanted_set = set(wanted) if isinstance(wanted, (list, tuple, set, frozenset)) else {wanted}
-        if _holds_lists(values):
+        if holds_lists(values):
             # list columns such as `sections`: the document is selected when it contains a wanted value
-            hit = values.map(lambda v: isinstance(v, (list, tuple, set, frozenset, np.ndarray))
-                             and not wanted_set.isdisjoint(v))
+            hit = values.map(lambda v: _is_listlike(v) and not wanted_set.isdisjoint(v))
         else:
             hit = values.isin(list(wanted_set))
         mask &= hit.to_numpy(dtype=bool)
     return mask
-
-
-def _holds_lists(values: pd.Series) -> bool:
-    """Whether a docs column holds lists (``sections``). Only an object column can, or a
-    categorical one among its categories: a string column of a million documents is not
-    looked at value by value."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.cat.categories.to_series()
-    if values.dtype != object:
-        return False
-    return bool(values.map(lambda v: isinstance(v, (list, tuple, set, frozenset, np.ndarray))).any())
 
 
 def _as_bound(value, end: bool) -> pd.Timestamp:
