@@ -9,6 +9,7 @@ count both.
 """
 from __future__ import annotations
 
+import functools
 import sys
 
 
@@ -22,11 +23,19 @@ def give_back_memory(*, arrow: bool = False) -> None:
     """
     if arrow and "pyarrow" in sys.modules:
         sys.modules["pyarrow"].default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, loaded once; None on other systems and C libraries (musl)."""
     if not sys.platform.startswith("linux"):
-        return
+        return None
     import ctypes
 
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # another C library (musl): nothing to trim this way
-        pass
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
