@@ -25,16 +25,16 @@ points outside its own memory. Folders written before checksums existed get the 
 consistency checks. The checksums cost one pass over the bytes: CRC-32 runs at several GB/s
 here, much faster than blake2b, and finds every flipped bit or burst of up to 32 bits.
 
-A cached corpus maps ``arrays.bin`` into memory copy-on-write instead of copying it: the checksum
-reads each page once (from the page cache, which the mapping then shares instead of copying),
-and changing an array never changes the file. The checks go through a mapped array a block at a
+A cached corpus maps ``arrays.bin`` into memory instead of copying it, copy-on-write with its
+arrays read-only: the checksum reads each page once (from the page cache, which the mapping then
+shares instead of copying), and nothing can change the file through it. The checks go through a mapped array a block at a
 time and let go of each block's pages when done (``madvise(MADV_DONTNEED)``; nothing has been
 written to them yet, and the page cache keeps them), so that opening a corpus of several
 gigabytes does not make them all resident in the process: they come back, from the page cache,
 as an analysis reads them. Large analyses let go of the pages of the blocks they have read in
 the same way (:func:`release_part`, :func:`release_rows`, ``Corpus.release_pages``); a change
 made in place to a mapped array would be undone by that, so the arrays of a mapped corpus are
-only read (the library makes new arrays for a changed corpus). The
+read-only (the library makes new arrays for a changed corpus). The
 library writes cache files only by renaming a finished new file over the old one, and
 ``ct.cache.clear`` unlinks them, so a corpus that has the old file mapped keeps reading it.
 Mapping is used only where that holds: on Linux, on a file system of this machine (on NFS or SMB

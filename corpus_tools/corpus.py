@@ -693,9 +693,8 @@ class Corpus:
         Large analyses (the topic fit, ``near_duplicates``, term totals, co-occurrence of
         listed terms) hand back the pages they read as they go.
 
-        The arrays of a mapped corpus are for reading: a change made to them in place (which
-        nothing in this package does; :meth:`select` and :meth:`filter_terms` make new arrays)
-        is undone when their pages are handed back, as they are read again from the file.
+        The arrays of a mapped corpus are read-only, since handing back a changed page would
+        undo the change; :meth:`select` and :meth:`filter_terms` make new arrays.
 
         Returns
         -------
