@@ -513,11 +513,12 @@ def _read_blob(path: Path, layout, map_arrays: bool) -> dict[str, np.ndarray]:
     except IsADirectoryError:
         raise CorpusFolderError(path, "arrays.bin is not a file") from None
     with f:
-        buf = None
+        buf, mapped = None, False
         if map_arrays and _can_map(f):
             try:
                 buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
                 _LIVE_MAPS.add(buf)
+                mapped = True
             except (OSError, ValueError):  # an empty file, or a file system that cannot map
                 buf = None
         if buf is None:
@@ -525,7 +526,7 @@ def _read_blob(path: Path, layout, map_arrays: bool) -> dict[str, np.ndarray]:
     if len(buf) < max((off + n * dt.itemsize for dt, off, n in spans.values()), default=0):
         raise CorpusFolderError(path, "arrays.bin is shorter than meta.json says")
     arrays = {name: np.frombuffer(buf, dtype=dt, count=n, offset=off) for name, (dt, off, n) in spans.items()}
-    if isinstance(buf, mmap.mmap):
+    if mapped:
         # read-only: handing pages back (release_pages) would silently undo a change made in
         # place, so a change raises instead (select and filter_terms make new arrays)
         for a in arrays.values():
