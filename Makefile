@@ -15,7 +15,7 @@ endif
 
 .PHONY: report test install bench clean
 
-$(VENV)/.installed: pyproject.toml hatch_build.py corpus_tools/text/_ctokenize.c
+$(VENV)/.installed: pyproject.toml hatch_build.py corpus_tools/text/_ctokenize.c corpus_tools/analyses/_csets.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .

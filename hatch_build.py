@@ -1,7 +1,10 @@
-"""Build hook: compiles the tokeniser's C extension (corpus_tools/text/_ctokenize.c).
+"""Build hook: compiles the package's C extensions.
 
-The extension is optional. Where no C compiler is available the build warns and the package
-falls back to the pure-Python tokeniser, which gives the same tokens, only more slowly.
+- ``corpus_tools/text/_ctokenize.c``: the tokeniser.
+- ``corpus_tools/analyses/_csets.c``: the set intersections of ``near_duplicates``.
+
+Both are optional. Where no C compiler is available the build warns and the package falls back
+to their pure-Python/numpy forms, which give the same results, only more slowly.
 """
 from __future__ import annotations
 
@@ -13,22 +16,25 @@ import warnings
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-MODULE = "corpus_tools.text._ctokenize"
-SOURCE = os.path.join("corpus_tools", "text", "_ctokenize.c")
+EXTENSIONS = {
+    "corpus_tools.text._ctokenize": os.path.join("corpus_tools", "text", "_ctokenize.c"),
+    "corpus_tools.analyses._csets": os.path.join("corpus_tools", "analyses", "_csets.c"),
+}
 
 
 def _build_ext(root: str, build_lib: str | None) -> list[str]:
     """Compile the extension with setuptools; returns the paths of the built files."""
     from setuptools import Distribution, Extension
 
-    extension = Extension(MODULE, [SOURCE], extra_compile_args=["-O3"] if os.name != "nt" else [])
+    extensions = [Extension(module, [source], extra_compile_args=["-O3"] if os.name != "nt" else [])
+                  for module, source in EXTENSIONS.items()]
     cwd = os.getcwd()
     os.chdir(root)
     try:
         with warnings.catch_warnings():
             # setuptools warns about its own `install` command, which this never runs
             warnings.simplefilter("ignore")
-            dist = Distribution({"name": "corpus_tools", "ext_modules": [extension],
+            dist = Distribution({"name": "corpus_tools", "ext_modules": extensions,
                                  "script_name": "hatch_build.py"})
             cmd = dist.get_command_obj("build_ext")
             cmd.inplace = build_lib is None
@@ -56,10 +62,11 @@ class CustomBuildHook(BuildHookInterface):
                 return
             build_lib = self._build_lib = tempfile.mkdtemp(prefix="corpus_tools_ext_")
             outputs = _build_ext(self.root, build_lib)
-        except Exception as exc:  # no compiler, no headers: the pure-Python tokeniser serves
-            warnings.warn(f"corpus_tools: the C tokeniser was not built ({exc}); "
-                          "the pure-Python tokeniser will be used (same tokens, slower).")
-            print(f"corpus_tools: C tokeniser not built: {exc}", file=sys.stderr)
+        except Exception as exc:  # no compiler, no headers: the pure-Python forms serve
+            warnings.warn(f"corpus_tools: the C extensions were not built ({exc}); "
+                          "the pure-Python tokeniser and numpy set intersections will be used "
+                          "(same results, slower).")
+            print(f"corpus_tools: C extensions not built: {exc}", file=sys.stderr)
             return
         for path in outputs:
             rel = os.path.relpath(path, build_lib)

@@ -32,6 +32,10 @@ import pandas as pd
 
 # rows decoded at a time when texts are read back: bounds memory however large the row groups
 _READ_ROWS = 4096
+# small row groups (a copy's hold 256 rows) are read several to a call, up to this many rows and
+# this many bytes of text (uncompressed) a call: few calls, memory of tens of MB whatever the file
+_RUN_ROWS = 8 * _READ_ROWS
+_RUN_BYTES = 1 << 25
 # read a column chunk through a buffer of this many bytes instead of whole: a file written as one
 # huge row group would otherwise be held compressed in memory while it is streamed
 _BUFFER_BYTES = 1 << 22
@@ -203,6 +207,10 @@ class TextFile:
         meta = self._file.metadata
         sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
         self.row_starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+        leaf = [j for j in range(meta.num_columns) if meta.schema.column(j).path == column]
+        # the text column's bytes per row group, as stored uncompressed (what a run of groups goes by)
+        self.group_bytes = np.array([meta.row_group(g).column(leaf[0]).total_uncompressed_size if leaf else 0
+                                     for g in range(meta.num_row_groups)], dtype=np.int64)
         self._ids = None
 
     def check_unchanged(self) -> None:
@@ -215,46 +223,96 @@ class TextFile:
                 self._ids = pd.Index(pd.read_parquet(self.path, columns=[self.id])[self.id])
             else:
                 self._ids = pd.read_parquet(self.path, columns=[]).index
-        rows = self._ids.get_indexer(doc_ids)
-        if (rows < 0).any():
-            raise KeyError(f"doc ids not in {self.path}: {doc_ids[rows < 0][:5].tolist()}")
-        return rows
+        return _rows_in(self._ids, doc_ids, self.path)
 
     def read(self, rows: np.ndarray) -> list[str]:
-        """The texts of file rows ``rows`` (any order, repeats allowed), missing ones as ``""``.
+        """The texts of file rows ``rows`` (any order, repeats allowed), missing ones as ``""``."""
+        import pyarrow.compute as pc
 
-        Reads only the row groups holding them: a small one whole, a large one ``_READ_ROWS``
-        rows at a time, stopping after the last row wanted.
+        texts = self.read_arrow(rows)
+        return (pc.fill_null(texts, "") if texts.null_count else texts).to_pylist()
+
+    def read_arrow(self, rows: np.ndarray):
+        """The texts of file rows ``rows`` (any order, repeats allowed) as an Arrow ``large_string``
+        array, missing ones as nulls.
+
+        Reads only the row groups holding them: small ones several to a call (up to
+        ``_RUN_ROWS`` rows and ``_RUN_BYTES`` bytes), keeping the rows wanted of each call; a
+        large one ``_READ_ROWS`` rows at a time, stopping after the last row wanted.
         """
+        import pyarrow as pa
+
         self.check_unchanged()
         rows = np.asarray(rows, dtype=np.int64)
-        out: list = [""] * len(rows)
         if not len(rows):
-            return out
-        order = np.argsort(rows, kind="stable")
-        wanted = rows[order]
-        f = self._file
+            return pa.array([], type=pa.large_string())
+        in_order = bool((rows[1:] >= rows[:-1]).all())
+        order = None if in_order else np.argsort(rows, kind="stable")
+        wanted = rows if order is None else rows[order]
         groups = np.searchsorted(self.row_starts, wanted, side="right") - 1
-        ends = np.searchsorted(groups, np.unique(groups), side="right")  # the wanted rows are sorted
-        for g, first, end in zip(np.unique(groups), np.concatenate([[0], ends[:-1]]), ends):
-            in_group = np.arange(first, end)
-            local = wanted[in_group] - self.row_starts[g]
-            if self.row_starts[g + 1] - self.row_starts[g] <= _READ_ROWS:
-                column = _as_text(f.read_row_group(int(g), columns=[self.column]).column(0).combine_chunks())
-                for k, v in zip(in_group, column.take(local).to_pylist()):
-                    out[order[k]] = v if v is not None else ""
+        present, first = np.unique(groups, return_index=True)  # the wanted rows are sorted
+        bounds = np.append(first, len(wanted))
+        sizes = np.diff(self.row_starts)
+        parts: list = []
+        run: list[int] = []  # positions in ``present`` of the small groups read by the next call
+        run_rows = run_bytes = 0
+        for i, g in enumerate(present.tolist()):
+            if sizes[g] > _READ_ROWS:
+                parts.extend(self._read_run(run, present, bounds, wanted))
+                run, run_rows, run_bytes = [], 0, 0
+                parts.extend(self._read_large(g, wanted[bounds[i] : bounds[i + 1]] - self.row_starts[g]))
                 continue
-            start = 0
-            for batch in f.iter_batches(batch_size=_READ_ROWS, row_groups=[int(g)], columns=[self.column]):
-                lo, hi = np.searchsorted(local, [start, start + batch.num_rows])
-                if hi > lo:
-                    values = _as_text(batch.column(0)).take(local[lo:hi] - start).to_pylist()
-                    for k, v in zip(in_group[lo:hi], values):
-                        out[order[k]] = v if v is not None else ""
-                start += batch.num_rows
-                if hi == len(local):
-                    break
-        return out
+            if run and (run_rows + sizes[g] > _RUN_ROWS or run_bytes + self.group_bytes[g] > _RUN_BYTES):
+                parts.extend(self._read_run(run, present, bounds, wanted))
+                run, run_rows, run_bytes = [], 0, 0
+            run.append(i)
+            run_rows += int(sizes[g])
+            run_bytes += int(self.group_bytes[g])
+        parts.extend(self._read_run(run, present, bounds, wanted))
+        texts = _concat([p.cast(pa.large_string()) for p in parts])
+        del parts
+        if order is not None:  # back to the order asked for
+            back = np.empty_like(order)
+            back[order] = np.arange(len(order))
+            texts = texts.take(back)
+        return texts
+
+    def _read_run(self, run: list[int], present: np.ndarray, bounds: np.ndarray, wanted: np.ndarray) -> list:
+        """The wanted rows of the small row groups ``present[run]``, read in one call."""
+        if not run:
+            return []
+        groups = present[run]  # ``run`` holds positions one after another: its rows are wanted[lo:hi]
+        sizes = self.row_starts[groups + 1] - self.row_starts[groups]
+        lo, hi = bounds[run[0]], bounds[run[-1] + 1]
+        # each wanted row's place in the groups read, one after another
+        shift = np.repeat(np.cumsum(sizes) - sizes - self.row_starts[groups], np.diff(bounds[run[0] : run[-1] + 2]))
+        local = wanted[lo:hi] + shift
+        table = self._file.read_row_groups(groups.tolist(), columns=[self.column], use_threads=False)
+        column = _concat([_as_text(chunk) for chunk in table.column(0).chunks])
+        del table
+        if (np.diff(local) == 1).all():  # rows one after another (a corpus read in order): no copy
+            return [column.slice(int(local[0]), len(local))]
+        return [column.take(local)]
+
+    def _read_large(self, g: int, local: np.ndarray) -> list:
+        """Rows ``local`` (sorted) of the large row group ``g``, ``_READ_ROWS`` rows decoded at a time."""
+        parts, start = [], 0
+        for batch in self._file.iter_batches(batch_size=_READ_ROWS, row_groups=[g], columns=[self.column]):
+            lo, hi = np.searchsorted(local, [start, start + batch.num_rows])
+            if hi > lo:
+                parts.append(_as_text(batch.column(0)).take(local[lo:hi] - start))
+            start += batch.num_rows
+            if hi == len(local):
+                break
+        return parts
+
+
+def _rows_in(ids: pd.Index, doc_ids: pd.Index, path) -> np.ndarray:
+    """The positions of ``doc_ids`` in ``ids`` (KeyError naming the file for those not there)."""
+    rows = ids.get_indexer(doc_ids)
+    if (rows < 0).any():
+        raise KeyError(f"doc ids not in {path}: {doc_ids[rows < 0][:5].tolist()}")
+    return rows
 
 
 # the doc ids of a file's rows as the corpus built from it (or reopened) holds them, so that
@@ -274,28 +332,83 @@ def remember_ids(described: dict, index: pd.Index) -> None:
 
 def read_texts(described: dict, doc_ids: pd.Index) -> list[str]:
     """The texts of ``doc_ids`` from the file(s) ``described`` (see the module's notes)."""
+    reader = _open(described)
+    return reader.read(_file_rows(described, reader, doc_ids))
+
+
+def read_texts_arrow(described: dict, index: pd.Index, rows: np.ndarray):
+    """The texts of ``index[rows]`` from the file(s) ``described``, as an Arrow array.
+
+    Parameters
+    ----------
+    described : dict
+        The description of where the texts are (``docs.attrs["text_source"]``, see the
+        module's notes).
+    index : pandas.Index
+        The doc ids of the corpus (``corpus.docs.index``).
+    rows : array of int
+        Positions in ``index``, in any order, repeats allowed.
+
+    Returns
+    -------
+    pyarrow.Array
+        ``large_string``, one text per row in the order of ``rows``, missing texts as nulls
+        (its UTF-8 bytes and int64 offsets can be read straight from its buffers). The copy
+        of the texts in the cache holds a missing text as ``""``: read from it, it is ``""``.
+
+    Raises
+    ------
+    IndexError
+        A row is not a position in ``index``.
+    KeyError
+        A doc id of ``index[rows]`` is not in the file.
+    SourceChangedError
+        The file has changed or gone since the corpus was built.
+
+    Examples
+    --------
+    >>> texts = read_texts_arrow(corpus.docs.attrs["text_source"], corpus.docs.index, [2, 0])  # doctest: +SKIP
+    >>> texts.to_pylist()  # doctest: +SKIP
+    ['Drills ended', 'Troops drilled near the river.']
+    """
+    rows = np.asarray(rows)
+    if rows.dtype.kind not in "iu" and len(rows):
+        raise TypeError(f"rows must be integer positions in index; got an array of {rows.dtype}.")
+    rows = rows.astype(np.int64, copy=False)
+    if len(rows) and (rows.min() < 0 or rows.max() >= len(index)):
+        bad = rows[(rows < 0) | (rows >= len(index))][:5].tolist()
+        raise IndexError(f"rows must be positions in index (0 to {len(index) - 1}); got {bad}.")
+    reader = _open(described)
+    if _IDS.get(_ids_key(described)) is index:  # the corpus's own ids: its rows are the file's
+        return reader.read_arrow(rows)
+    return reader.read_arrow(_file_rows(described, reader, index[rows]))
+
+
+def _open(described: dict) -> TextFile:
+    """The file to read the texts ``described`` from: the copy while it is there and unchanged,
+    else the source file (SourceChangedError when that has changed or gone)."""
     copy = described.get("copy") or None
     if copy:
         try:
-            reader = _reader(copy["path"], "text", "doc_id", copy.get("size"), copy.get("mtime_ns"))
+            return _reader(copy["path"], "text", "doc_id", copy.get("size"), copy.get("mtime_ns"))
         except SourceChangedError:  # the cache was cleared: the source file is still there
-            copy = None
-    if not copy:
-        try:
-            reader = _reader(described["path"], described["text"], described.get("id"), described.get("size"),
-                             described.get("mtime_ns"))
-        except (OSError, ValueError) as err:  # not Parquet any more, or unreadable
-            if isinstance(err, SourceChangedError):
-                raise
-            raise SourceChangedError(f"the texts of this corpus cannot be read from {described.get('path')} "
-                                     f"({err})") from None
+            pass
+    try:
+        return _reader(described["path"], described["text"], described.get("id"), described.get("size"),
+                       described.get("mtime_ns"))
+    except (OSError, ValueError) as err:  # not Parquet any more, or unreadable
+        if isinstance(err, SourceChangedError):
+            raise
+        raise SourceChangedError(f"the texts of this corpus cannot be read from {described.get('path')} "
+                                 f"({err})") from None
+
+
+def _file_rows(described: dict, reader: TextFile, doc_ids: pd.Index) -> np.ndarray:
+    """The file rows of ``doc_ids``, found in the ids the corpus remembered, else in the file's."""
     ids = _IDS.get(_ids_key(described))
     if ids is None:
-        return reader.read(reader.rows_of(doc_ids))
-    rows = ids.get_indexer(doc_ids)
-    if (rows < 0).any():
-        raise KeyError(f"doc ids not in {reader.path}: {doc_ids[rows < 0][:5].tolist()}")
-    return reader.read(rows)
+        return reader.rows_of(doc_ids)
+    return _rows_in(ids, doc_ids, reader.path)
 
 
 def _reader(path, column, id, size, mtime_ns) -> TextFile:

@@ -263,11 +263,75 @@ def test_exact_overlap_matches_python_sets(docs, k, data):
     corpus = make_corpus(docs)
     pairs = np.array(data.draw(st.lists(st.tuples(st.integers(0, len(docs) - 1), st.integers(0, len(docs) - 1)),
                                         min_size=1, max_size=12)))
-    size_a, size_b, common = exact_overlap(corpus, pairs, shingle=k, n_jobs=2)
     sets = [python_shingles(d, k) for d in docs]
-    assert size_a.tolist() == [len(sets[i]) for i, _ in pairs]
-    assert size_b.tolist() == [len(sets[j]) for _, j in pairs]
+    # the compiled merge, then the numpy form that serves where it was not built
+    for compiled in (dup._intersect_counts, None):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(dup, "_intersect_counts", compiled)
+            size_a, size_b, common = exact_overlap(corpus, pairs, shingle=k, n_jobs=2)
+        assert size_a.tolist() == [len(sets[i]) for i, _ in pairs]
+        assert size_b.tolist() == [len(sets[j]) for _, j in pairs]
+        assert common.tolist() == [len(sets[i] & sets[j]) for i, j in pairs]
+
+
+compiled = pytest.mark.skipif(dup._intersect_counts is None, reason="the C extension _csets was not built "
+                              "(no C compiler at install); the numpy form is tested instead")
+
+
+@compiled
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 2**32 - 1) | st.integers(0, 12), max_size=40), min_size=1, max_size=10),
+       st.data())
+def test_compiled_intersections_match_python_sets_and_numpy(sets, data):
+    # sorted distinct uint32 sets one after another, empty ones and the extreme values included;
+    # pairs in any order, a set with itself too, in blocks of a few pairs on two threads
+    values = np.array([v for s in sets for v in sorted(s)], dtype=np.uint32)
+    size = np.array([len(s) for s in sets], dtype=np.int64)
+    start = np.cumsum(size) - size
+    index = st.integers(0, len(sets) - 1)
+    pairs = np.array(data.draw(st.lists(st.tuples(index, index), min_size=1, max_size=30)))
+    x, y = pairs[:, 0].astype(np.int32), pairs[:, 1].astype(np.int32)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dup, "_OVERLAP_PAIRS", 4)
+        size_x, size_y, common = dup._overlap(values, start, size, x, y, n_jobs=2)
     assert common.tolist() == [len(sets[i] & sets[j]) for i, j in pairs]
+    assert size_x.tolist() == [len(sets[i]) for i in x] and size_y.tolist() == [len(sets[j]) for j in y]
+    both = size_x + size_y > 0  # the numpy form takes pairs holding at least one value
+    if both.any():
+        assert common[both].tolist() == dup._overlap_numpy(values, start, size, x[both], y[both])[2].tolist()
+
+
+@compiled
+def test_compiled_intersections_refuse_what_they_cannot_read():
+    values, start, size = np.array([1, 5, 9], dtype=np.uint32), np.array([0, 2]), np.array([2, 1])
+    out = np.zeros(1, dtype=np.int64)
+    dup._intersect_counts(values, start, size, np.array([0]), np.array([1]), out)
+    assert out.tolist() == [0]
+    with pytest.raises(IndexError, match=r"pair 1 names a set outside values \(sets 0 and 2 of 2\)"):
+        dup._intersect_counts(values, start, size, np.array([0, 0]), np.array([1, 2]), np.zeros(2, dtype=np.int64))
+    with pytest.raises(IndexError, match="pair 0 names a set outside values"):  # a set running past the values
+        dup._intersect_counts(values, start, np.array([2, 5]), np.array([0]), np.array([1]), out)
+    with pytest.raises(TypeError, match="values: expected a contiguous array of 4-byte items, got 8-byte items"):
+        dup._intersect_counts(values.astype(np.int64), start, size, np.array([0]), np.array([1]), out)
+    with pytest.raises(ValueError, match="x, y and out, must have the same lengths"):
+        dup._intersect_counts(values, start, size, np.array([0]), np.array([1]), np.zeros(2, dtype=np.int64))
+
+
+@compiled
+def test_compiled_minhash_hand_checked_and_refuses_what_it_cannot_read():
+    hashes, a = np.array([4, 7, 2**32 - 1], dtype=np.uint32), np.array([3, 2**31 + 1], dtype=np.uint32)
+    out = np.zeros((3, 2), dtype=np.uint32)
+    dup._minhash(hashes, np.array([0, 2, 2, 3]), a, out)
+    # document 0: shingles 5 (4 made odd) and 7: 3 * 5 = 15, 3 * 7 = 21; (2**31 + 1) * 5 mod 2**32 =
+    # 2**31 + 5, (2**31 + 1) * 7 = 2**31 + 7; document 1 has none; document 2: 3 (2**32 - 1) mod
+    # 2**32 = 2**32 - 3, (2**31 + 1)(2**32 - 1) mod 2**32 = 2**31 - 1
+    assert out.tolist() == [[15, 2**31 + 5], [2**32 - 1, 2**32 - 1], [2**32 - 3, 2**31 - 1]]
+    with pytest.raises(ValueError, match=r"offsets must rise from 0 to at most len\(hashes\) = 3; document 1 has 2:4"):
+        dup._minhash(hashes, np.array([0, 2, 4, 3]), a, out)
+    with pytest.raises(ValueError, match=r"out must hold len\(offsets\) - 1 rows of len\(a\) = 2 values"):
+        dup._minhash(hashes, np.array([0, 3]), a, out)
+    with pytest.raises(TypeError, match="out: expected a contiguous array of 4-byte items, got 8-byte items"):
+        dup._minhash(hashes, np.array([0, 3]), a, np.zeros((1, 2), dtype=np.int64))
 
 
 @settings(max_examples=25, deadline=None)
@@ -286,6 +350,16 @@ def test_signatures_do_not_depend_on_the_blocks(docs, seed):
         dup._CHUNK_TOKENS = chunk
     assert np.array_equal(together, alone)
     assert n_shingles.tolist() == [sum(max(1, len(s) - 4) for s in docs[r] if s) for r in rows]
+    # the numpy form (where the compiled one was not built), in blocks of every length
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dup, "_minhash", None)
+        patch.setattr(dup, "_CHUNK_TOKENS", 1)
+        assert np.array_equal(minhash_signatures(corpus, rows, num_perm=16, random_state=seed, n_jobs=2)[0], together)
+    # and the definition: the least a x mod 2**32 over the document's shingle hashes made odd
+    multipliers = [int(m) for m in dup._perm_params(16, seed)]
+    for i, r in enumerate(rows):
+        hashes = [int(x) | 1 for x in dup._shingles(corpus, np.array([r]), 5)[0]]
+        assert together[i].tolist() == [min(m * x % 2**32 for x in hashes) for m in multipliers]
 
 
 @settings(max_examples=40, deadline=None)
@@ -304,7 +378,8 @@ def test_lsh_candidates_match_the_plain_definition(n, bands, rows_per_band, n_va
             expected.update((members[0], m) for m in members[1:])   # with the bucket's first
             expected.update(zip(members[1:-1], members[2:]))         # with the member before
     codes = dup._candidates(signature[label], label, bands, rows_per_band, n_jobs=2)
-    assert codes.tolist() == sorted(lo * n + hi for lo, hi in expected)
+    # ordered by the higher label, then the lower
+    assert codes.tolist() == [lo * n + hi for lo, hi in sorted(expected, key=lambda pair: pair[::-1])]
     # the partners held in column blocks of a few documents (freed one by one) give the same pairs
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dup, "_PARTNER_COLUMNS", 3)
@@ -423,12 +498,37 @@ def test_numbers_read_back_from_the_file_of_a_streamed_corpus(tmp_path, monkeypa
     streamed = ct.Corpus.from_parquet(tmp_path / "docs.parquet", cache=False, progress=False)
     assert "text" not in streamed.docs.columns
     monkeypatch.setattr(dup, "_TEXT_BATCH", 3)
+    from corpus_tools import _text_source
+
+    reads, read = [], _text_source.read_texts_arrow
+    monkeypatch.setattr(_text_source, "read_texts_arrow",
+                        lambda described, index, rows: reads.append(sorted(map(int, rows))) or read(described, index, rows))
     out = ct.near_duplicates(streamed)
+    # the members of the two exact classes (the notices have the same words, and so have the
+    # story and its copy) lie between each other in the file: they are read in its order, three
+    # rows at a time, each read after the rows of the one before (each row group decoded once)
+    assert reads == [[0, 1, 2], [3, 4, 5], [6, 7]]
     assert out[["group", "doc_id", "kind"]].values.tolist() == [
         [0, "acme", "first"], [0, "acme-2", "exact"], [0, "acme-swap", "near"], [1, "story", "first"],
         [1, "story-2", "near"]]
     pd.testing.assert_frame_equal(out, ct.near_duplicates(ct.Corpus.from_docs(docs, cache=False, progress=False)),
                                   check_dtype=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.text(max_size=5), st.none()), max_size=4), min_size=1, max_size=5),
+       st.data())
+def test_texts_of_a_chunked_column_are_taken_chunk_by_chunk(chunks, data):
+    # a text column read in parts (a corpus loaded from its cache): rows in any order, repeats,
+    # empty chunks and missing texts; the same texts as a plain list
+    import pyarrow as pa
+
+    column = pa.chunked_array([pa.array(c, type=pa.large_string()) for c in chunks], type=pa.large_string())
+    flat = [t for c in chunks for t in c]
+    rows = np.array(data.draw(st.lists(st.integers(0, max(len(flat) - 1, 0)), max_size=12 if flat else 0)),
+                    dtype=np.int64)
+    taken = dup._take_texts(column, rows)
+    assert isinstance(taken, pa.Array) and taken.to_pylist() == [flat[r] for r in rows]
 
 
 def test_numbers_read_from_the_text_column_the_corpus_was_built_from(notices):
@@ -516,6 +616,17 @@ def test_verification_in_small_blocks_gives_the_same_table(reuters_2000, monkeyp
             {k: v for k, v in expected.attrs.items() if k != "seconds"}
     assert len(spilled) == 2 and all(isinstance(a, np.memmap) for a in spilled)
     assert list(spill.iterdir()) == []
+
+
+def test_the_numpy_forms_give_the_same_table(reuters_2000, monkeypatch):
+    # a build without a C compiler: MinHash and the exact checks in numpy, the same table
+    expected = ct.near_duplicates(reuters_2000, n_jobs=2)
+    monkeypatch.setattr(dup, "_minhash", None)
+    monkeypatch.setattr(dup, "_intersect_counts", None)
+    got = ct.near_duplicates(reuters_2000, n_jobs=2)
+    pd.testing.assert_frame_equal(got, expected)
+    assert {k: v for k, v in got.attrs.items() if k != "seconds"} == \
+        {k: v for k, v in expected.attrs.items() if k != "seconds"}
 
 
 @settings(max_examples=30, deadline=None)

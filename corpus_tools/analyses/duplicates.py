@@ -20,11 +20,13 @@ figures; such documents are copies only when their texts also hold the same numb
 3. MinHash: ``num_perm`` hash functions ``h(x) = a * x mod 2**32``, each with a random odd
    multiplier ``a`` (a random permutation of the 32-bit shingle hashes, which are already
    scrambled; their lowest bit is set, so that no key is 0), and the minimum per document: a
-   product and a minimum in uint32 per function. Documents of similar length are laid out side
-   by side in cache-sized blocks (shingle j of every document in row j, a shorter document
-   padded with its own first shingle), so that each minimum is a vectorised reduction over
-   rows; the blocks run on ``n_jobs`` threads. The estimates have the error of ideal MinHash
-   (``benchmarks/RESULTS.md``, "Near duplicates").
+   product and a minimum in uint32 per function. The compiled ``_csets.minhash`` hashes each
+   shingle by all the functions at once, in vector instructions; where it was not built (no C
+   compiler at install), numpy lays documents of similar length side by side in cache-sized
+   blocks (shingle j of every document in row j, a shorter document padded with its own first
+   shingle), so that each minimum is a vectorised reduction over rows. Both give the same
+   signatures, in chunks of documents on ``n_jobs`` threads. The estimates have the error of
+   ideal MinHash (``benchmarks/RESULTS.md``, "Near duplicates").
 4. LSH: the signature is cut into ``bands`` bands, each hashed to one 64-bit key per document;
    documents whose key is equal are candidates (each with its bucket's first member and the
    member before it). The partners of every band are gathered in one short row per document,
@@ -34,7 +36,8 @@ figures; such documents are copies only when their texts also hold the same numb
    groups still apart, is checked exactly on its shingle sets and is a *contained* copy when
    the smaller set lies at least ``threshold`` in the larger (a wire story with a local
    paragraph added, or its first half). The shingle sets (sorted distinct hashes) of the
-   documents of a round's pairs are made for that round. The pairs are verified a block of
+   documents of a round's pairs are made for that round, and each pair's two sets merged by
+   the compiled ``_csets.intersect_counts`` (else sorted together in numpy). The pairs are verified a block of
    ``_VERIFY_BLOCK`` at a time wherever arrays per pair are made, their two sides held as int32
    and their estimates as counts of equal columns (uint16), so that tens of millions of
    candidates (a million news articles) take a few hundred MB; the memory the worker threads
@@ -42,7 +45,8 @@ figures; such documents are copies only when their texts also hold the same numb
 6. Groups: connected components of the verified pairs, plus the members of each exact class.
 7. Numbers (``check_numbers=True``, when the corpus leaves numbers out of its tokens): the texts
    of the documents that may be copies are read back (from the text column, or by
-   ``corpus.texts`` for a corpus built from a file, a batch at a time) and scanned as UTF-8
+   the file of a corpus built by ``Corpus.from_parquet``, a batch at a time in the order of
+   the file) and scanned as UTF-8
    bytes in numpy for their numbers: runs of the digits 0-9, a comma or point between two
    digits kept inside (``1,545,160``, ``12.6``), each hashed from its bytes (read 8 at a time).
    Before step 2, every exact class of more than one member is split by a digest of its
@@ -68,6 +72,12 @@ from scipy.sparse.csgraph import connected_components
 from .. import _groups
 from ..corpus import _ranges
 from ..errors import check_n_jobs, check_option, check_positive_int
+
+try:  # the compiled MinHash and set intersections (_csets.c): the same values, several times faster
+    from ._csets import intersect_counts as _intersect_counts
+    from ._csets import minhash as _minhash
+except ImportError:  # a build without a C compiler
+    _intersect_counts = _minhash = None
 
 KINDS = ("first", "exact", "near", "contained")
 # tokens per chunk of documents hashed at once: bounds the temporary arrays (tens of MB) whatever
@@ -109,6 +119,8 @@ _CONTAINMENT_MARGIN = 0.15
 
 # shingles stay inside a sentence; "document" lets them cross sentence ends (kept to compare the two)
 _SHINGLE_WITHIN = "sentence"
+# pairs of sets intersected at once by the compiled merge (a task per thread)
+_OVERLAP_PAIRS = 1 << 16
 _POLY = np.uint64(0x100000001B3)  # odd multiplier of the polynomial shingle hash
 # seeds of the exact-copy digests' tables (digits of pi: any distinct constants do)
 _DIGEST_SEEDS = (np.uint64(0x243F6A8885A308D3), np.uint64(0x13198A2E03707344), np.uint64(0xA4093822299F31D0))
@@ -128,6 +140,36 @@ def _mix(x: np.ndarray) -> np.ndarray:
     np.right_shift(x, np.uint64(31), out=t)
     x ^= t
     return x
+
+
+class _Background:
+    """``fn(*args)`` on a thread of its own, started at once; :meth:`result` waits for its value.
+
+    The thread holds the only reference to the arguments once the caller has dropped its own,
+    so that what ``fn`` lets go of is freed as soon as it returns (:meth:`wait`)."""
+
+    def __init__(self, fn, *args):
+        import threading
+
+        self._args, self._value, self._error = args, None, None
+        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn):
+        try:
+            self._value = fn(*self._args)
+        except BaseException as err:  # raised again in the caller's thread
+            self._error = err
+        self._args = None
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _threads(fn, items, n_jobs: int) -> list:
@@ -298,6 +340,13 @@ def _signatures(corpus, rows: np.ndarray, *, shingle: int, num_perm: int, random
     def one(i):
         h, offsets = _shingles(corpus, chunks[i], shingle)
         counts = np.diff(offsets)
+        if _minhash is not None:
+            # the compiled form: each chunk's signatures in the order of its documents
+            span = slice(first[i], first[i + 1])
+            _minhash(h, offsets, a, sig[span])
+            done[span] = np.arange(first[i], first[i + 1])
+            n_shingles[span] = counts
+            return
         odd = h | np.uint32(1)  # no key 0, which every function would send to 0
         at = first[i]
         # buffers for every block of the chunk: allocations in the loop would take the kernel's
@@ -431,7 +480,27 @@ def _rep_sets(corpus, reps: np.ndarray, needed: np.ndarray, k: int, n_jobs: int 
 
 def _overlap(values: np.ndarray, start: np.ndarray, size: np.ndarray, x: np.ndarray, y: np.ndarray,
              n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Set sizes and intersections of the pairs of sets ``(x[i], y[i])`` of :func:`_shingle_sets`.
+    """Set sizes and intersections of the pairs of sets ``(x[i], y[i])`` of :func:`_shingle_sets`
+    (set k is ``values[start[k]:start[k] + size[k]]``, sorted and distinct): each pair's two
+    sets merged in one pass by the compiled ``_csets.intersect_counts``, ``_OVERLAP_PAIRS``
+    pairs at a time on ``n_jobs`` threads; by :func:`_overlap_numpy` where it was not built."""
+    if _intersect_counts is None:
+        return _overlap_numpy(values, start, size, x, y, n_jobs)
+    values = np.ascontiguousarray(values, dtype=np.uint32)
+    start, size = np.ascontiguousarray(start, dtype=np.int64), np.ascontiguousarray(size, dtype=np.int64)
+    common = np.empty(len(x), dtype=np.int64)
+
+    def count(lo):
+        hi = lo + _OVERLAP_PAIRS
+        _intersect_counts(values, start, size, x[lo:hi].astype(np.int64), y[lo:hi].astype(np.int64), common[lo:hi])
+
+    _threads(count, range(0, len(x), _OVERLAP_PAIRS), n_jobs)
+    return size[x], size[y], common
+
+
+def _overlap_numpy(values: np.ndarray, start: np.ndarray, size: np.ndarray, x: np.ndarray, y: np.ndarray,
+                   n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_overlap` in numpy, where the compiled form was not built.
 
     The two sets of a pair go in one row, padded by repeating the last value, rows of similar
     length in one block. A row of ``w`` values of which ``d`` are distinct has ``w - d`` equal
@@ -565,9 +634,9 @@ def _band_partners(key: np.ndarray, label: np.ndarray, index=np.int64) -> tuple[
 
 
 def _candidates(sig: np.ndarray, label: np.ndarray, bands: int, rows_per_band: int, n_jobs: int = 1) -> np.ndarray:
-    """LSH candidate pairs, as sorted distinct codes ``low * n + high`` of labels: each document
-    with its partners (see :func:`_band_partners`) in every band. Row i of ``sig`` is the
-    signature of document ``label[i]``.
+    """LSH candidate pairs, as distinct codes ``low * n + high`` of labels, ordered by ``high``
+    then ``low``: each document with its partners (see :func:`_band_partners`) in every band.
+    Row i of ``sig`` is the signature of document ``label[i]``.
 
     The band keys are made a few bands at a time (their values fill one cache line of each
     signature), so that they are never all held at once. The partners of all bands are gathered
@@ -616,10 +685,9 @@ def _candidates(sig: np.ndarray, label: np.ndarray, bands: int, rows_per_band: i
     for k in range(len(partner)):
         parts += _threads(rows, range(k * wide, k * wide + partner[k].shape[1], row_step), n_jobs)
         partner[k] = None
-    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    del parts
-    codes.sort()
-    return codes
+    # in the order of the rows: by the higher label, then the lower (a sort of tens of millions
+    # of codes would add a serial third of a second on a million articles)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _equal_columns(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: int = 1,
@@ -665,7 +733,7 @@ def _spilled(a: np.ndarray) -> np.ndarray:
         fd, name = tempfile.mkstemp(prefix="corpus_tools-signatures-", suffix=".bin")
         with os.fdopen(fd, "wb") as f:
             for lo in range(0, len(a), rows):
-                f.write(np.ascontiguousarray(a[lo : lo + rows]).tobytes())
+                f.write(memoryview(np.ascontiguousarray(a[lo : lo + rows])).cast("B"))
         mapped = np.memmap(name, dtype=a.dtype, mode="r", shape=a.shape)
     except OSError:  # no room or no temporary folder: keep it in memory
         return a
@@ -893,16 +961,39 @@ def _numbers_in(data: np.ndarray, offsets: np.ndarray, in_order: bool = True):
 
 
 def _arrow_texts(texts: pd.Series):
-    """The texts as an Arrow large-string array (no copy for the Arrow strings of pandas)."""
+    """The texts as Arrow large strings, an array or, for a column read in parts (a corpus
+    loaded from its cache), a chunked array: no copy for the Arrow strings of pandas."""
     import pyarrow as pa
 
     try:
         array = pa.array(texts, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not all strings
         array = pa.array([t if isinstance(t, str) else "" if t is None else str(t) for t in texts])
-    if isinstance(array, pa.ChunkedArray):
+    if isinstance(array, pa.ChunkedArray) and array.num_chunks <= 1:
         array = array.combine_chunks()
     return array.cast(pa.large_string()) if array.type != pa.large_string() else array
+
+
+def _take_texts(column, rows: np.ndarray):
+    """``column.take(rows)`` as one Arrow array; for a chunked column, each chunk's rows taken
+    from it (a take over chunks is several times slower, and joining the chunks first would
+    copy every text)."""
+    import pyarrow as pa
+
+    if not isinstance(column, pa.ChunkedArray):
+        return column.take(rows)
+    order = np.argsort(rows, kind="stable")
+    ordered = rows[order]
+    bounds = np.cumsum([0] + [len(chunk) for chunk in column.chunks])
+    cuts = np.searchsorted(ordered, bounds)
+    parts = [column.chunk(k).take(ordered[cuts[k] : cuts[k + 1]] - bounds[k])
+             for k in range(column.num_chunks) if cuts[k + 1] > cuts[k]]
+    out = pa.concat_arrays(parts) if parts else pa.array([], type=column.type)
+    if np.array_equal(order, np.arange(len(rows))):
+        return out
+    back = np.empty_like(order)
+    back[order] = np.arange(len(rows))
+    return out.take(back)
 
 
 def _utf8(array) -> tuple[np.ndarray, np.ndarray]:
@@ -933,25 +1024,29 @@ class _Numbers:
         self.n_read = 0  # texts scanned
 
     def _texts(self, rows: np.ndarray):
-        """The texts of ``rows``, in their order, as an Arrow array: taken from the text column
-        of an in-memory corpus (as :meth:`Corpus.texts` reads it, but for the missing texts,
-        which stay missing: they hold no number), else read by :meth:`Corpus.texts`."""
-        if self._column is None:
-            column = self.corpus.params.get("text", "text")
-            self._column = _arrow_texts(self.corpus.docs[column]) if column in self.corpus.docs.columns else False
-        if self._column is not False:
-            return self._column.take(rows)
-        mask = np.zeros(len(self.done), dtype=bool)
-        mask[rows] = True
-        try:
-            texts = _arrow_texts(self.corpus.texts(mask))
-        except KeyError as err:
+        """The texts of ``rows``, in their order, as an Arrow array (missing texts stay missing:
+        they hold no number): taken from the text column of an in-memory corpus, else read
+        back from the file of a corpus built by :meth:`Corpus.from_parquet`."""
+        if self.in_memory:
+            return _take_texts(self._column, rows)
+        described = self.corpus.docs.attrs.get("text_source")
+        if not isinstance(described, dict):
             raise ValueError("near_duplicates compares the numbers of the texts, which this corpus leaves out of its "
                              "tokens, but it has no texts to read them from (no text column in its docs, and no file "
                              "it was built from). Pass check_numbers=False to compare the words alone, or build the "
-                             "corpus with numbers=True.") from err
-        in_order = np.diff(rows) > 0
-        return texts if in_order.all() else texts.take(np.searchsorted(np.flatnonzero(mask), rows))
+                             "corpus with numbers=True.")
+        from .._text_source import read_texts_arrow
+
+        return read_texts_arrow(described, self.corpus.docs.index, rows)
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the texts are taken from memory (in any order), not read back from a file
+        (best in the order of the rows: each read decodes whole row groups)."""
+        if self._column is None:
+            column = self.corpus.params.get("text", "text")
+            self._column = _arrow_texts(self.corpus.docs[column]) if column in self.corpus.docs.columns else False
+        return self._column is not False
 
     def _scan(self, rows: np.ndarray, texts, in_order: bool = False) -> None:
         """Find the numbers of the texts of ``rows`` (an Arrow array), in runs of about
@@ -975,34 +1070,60 @@ class _Numbers:
         todo = np.zeros(len(self.done), dtype=bool)
         todo[rows] = True
         todo = np.flatnonzero(todo & ~self.done)
-        for lo in range(0, len(todo), _TEXT_BATCH):
-            batch = todo[lo : lo + _TEXT_BATCH]
-            self._scan(batch, self._texts(batch))
+        batches = [todo[lo : lo + _TEXT_BATCH] for lo in range(0, len(todo), _TEXT_BATCH)]
+        for batch, texts in self._ahead(lambda batch: (batch, self._texts(batch)), batches):
+            self._scan(batch, texts)
+
+    def _ahead(self, fn, items):
+        """``fn(item)`` for each item in turn, the next one made on a thread while the caller
+        works on this one (taking or reading texts is serial; their scan is not)."""
+        if self.n_jobs == 1 or len(items) < 2:
+            yield from map(fn, items)
+            return
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            coming = pool.submit(fn, items[0])
+            for i in range(len(items)):
+                value = coming.result()
+                if i + 1 < len(items):
+                    coming = pool.submit(fn, items[i + 1])
+                yield value
 
     def read_classes(self, order: np.ndarray, new_class: np.ndarray) -> None:
         """Read the numbers of the members of the exact classes of more than one member
         (``order`` and ``new_class`` as in :func:`near_duplicates`). The texts of a class are
-        read side by side; a member whose text is that of the member before it (a copy sent
-        again) takes its numbers without a scan."""
+        compared side by side; a member whose text is that of the member before it (a copy sent
+        again) takes its numbers without a scan. Texts in memory are taken a few whole classes
+        at a time; texts read back from a file, in the order of the file, each batch's members
+        then put side by side by class."""
         import pyarrow.compute as pc
 
         class_id = np.cumsum(new_class) - 1
         several = np.flatnonzero(np.bincount(class_id)[class_id] >= 2) if len(order) else order
         if not len(several):
             return
-        # the members of a class in the order of the documents (copies often come together)
-        several = several[np.lexsort((order[several], class_id[several]))]
-        members, first = order[several], np.r_[True, np.diff(class_id[several]) != 0]
-        # batches of whole classes, of about _TEXT_BATCH members
-        starts = np.flatnonzero(first)
-        cuts = np.unique(np.searchsorted(starts, np.arange(0, len(members), _TEXT_BATCH)))
-        cuts = starts[cuts[cuts < len(starts)]]
-        for lo, hi in zip(cuts, np.r_[cuts[1:], len(members)]):
-            rows, texts = members[lo:hi], self._texts(members[lo:hi])
+        if self.in_memory:
+            # the members of a class in the order of the documents (copies often come together),
+            # in batches of whole classes, of about _TEXT_BATCH members
+            several = several[np.lexsort((order[several], class_id[several]))]
+            new = np.r_[True, np.diff(class_id[several]) != 0]
+            starts = np.flatnonzero(new)
+            cuts = np.unique(np.searchsorted(starts, np.arange(0, len(several), _TEXT_BATCH)))
+            cuts = starts[cuts[cuts < len(starts)]]
+            batches = [several[lo:hi] for lo, hi in zip(cuts, np.r_[cuts[1:], len(several)])]
+        else:
+            several = several[np.argsort(order[several], kind="stable")]
+            batches = [part[np.lexsort((order[part], class_id[part]))]
+                       for part in (several[lo : lo + _TEXT_BATCH] for lo in range(0, len(several), _TEXT_BATCH))]
+
+        def texts_of(batch):
+            rows, texts = order[batch], self._texts(order[batch])
             # neighbours compared as two slices of one array: nothing copied
             same = np.zeros(len(rows), dtype=bool)
             same[1:] = pc.equal(texts[1:], texts[:-1]).fill_null(False).to_numpy(zero_copy_only=False)
-            same &= ~first[lo:hi]
+            same[1:] &= class_id[batch[1:]] == class_id[batch[:-1]]
+            return rows, texts, same
+
+        for rows, texts, same in self._ahead(texts_of, batches):
             scan = np.flatnonzero(~same)
             self._scan(rows[scan], texts.take(scan) if len(scan) < len(rows) else texts, in_order=True)
             # the others take the numbers of the last member scanned before them
@@ -1265,9 +1386,11 @@ def _near_duplicates(corpus, *, threshold, shingle, num_perm, bands, containment
     # millions of candidates on a million news articles
     n_columns = sig.shape[1]
     n_equal = _equal_columns(sig, a, b, n_jobs, position=position)
-    # the signatures are read again only for the table, at the end: out of memory meanwhile
-    sig = _spilled(sig)
-    _trim_heap()
+    # the signatures are read again only for the table, at the end: out of memory meanwhile,
+    # written out on a thread of its own while the checks go on (hundreds of MB: half a second
+    # of writing on a million articles); taken back before the shingle sets are made
+    spill = _Background(_spilled, sig)
+    del sig
     near = np.empty(n_candidates, dtype=bool)
     for lo in range(0, n_candidates, _VERIFY_BLOCK):
         # the estimate of _estimated_jaccard, to the bit
@@ -1316,6 +1439,7 @@ def _near_duplicates(corpus, *, threshold, shingle, num_perm, bands, containment
             else:
                 check, todo = todo, todo[:0]
             n_checked += len(check)
+            spill.wait()
             _trim_heap()
             # the shingle sets of the documents of this round's pairs: made here, when the
             # temporaries of the steps before are gone, and let go after the round (the later
@@ -1347,6 +1471,7 @@ def _near_duplicates(corpus, *, threshold, shingle, num_perm, bands, containment
                 edges.append((a[found], b[found], np.ones(len(found), dtype=np.int8)))
                 comp = _components(int(comp.max()) + 1, comp[a[found]], comp[b[found]])[comp]
         del a, b, n_equal, todo
+    sig = spill.result()
     clock("verify")
     ea, eb, ek = (np.concatenate(side) for side in zip(*edges))
     del edges
