@@ -334,6 +334,44 @@ def test_compiled_minhash_hand_checked_and_refuses_what_it_cannot_read():
         dup._minhash(hashes, np.array([0, 3]), a, np.zeros((1, 2), dtype=np.int64))
 
 
+@compiled
+def test_compiled_shingles_hand_checked_and_refuse_what_they_cannot_read():
+    # two documents: sentences [5 6 7] and [8]; [9 10]; shingles of 2 tokens
+    ids, docs, sentences = np.array([5, 6, 7, 8, 9, 10], dtype=np.int32), np.array([0, 4, 6]), np.array([0, 3, 4, 6])
+    out, offsets = np.zeros(6, dtype=np.uint32), np.zeros(3, dtype=np.int64)
+    assert dup._shingles_c(ids, docs, sentences, np.array([1, 0]), 2, out, offsets) == 4
+    poly, tag = int(dup._POLY), lambda width: width << 56
+
+    def hashed(h):
+        return int(dup._mix(np.array([h % 2**64], dtype=np.uint64))[0]) >> 32
+
+    assert out[:4].tolist() == [hashed((9 * poly + 10) ^ tag(2)), hashed((5 * poly + 6) ^ tag(2)),
+                                hashed((6 * poly + 7) ^ tag(2)), hashed(8 ^ tag(1))]
+    assert offsets.tolist() == [0, 1, 4]
+    with pytest.raises(IndexError, match=r"rows\[0\] = 2 is not a document of doc_offsets"):
+        dup._shingles_c(ids, docs, sentences, np.array([2]), 2, out, offsets[:2])
+    with pytest.raises(ValueError, match="out holds 3 values; the documents have 4 tokens"):
+        dup._shingles_c(ids, docs, sentences, np.array([0]), 2, out[:3], offsets[:2])
+    with pytest.raises(ValueError, match="the sentences of document rows\\[0\\] run past its end"):
+        dup._shingles_c(ids, docs, np.array([0, 5, 6]), np.array([0]), 2, out, offsets[:2])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(document.filter(any), min_size=1, max_size=8), st.integers(1, 6), st.data())
+def test_compiled_shingles_are_those_of_numpy(docs, k, data):
+    # sentences shorter and longer than a shingle, any rows in any order
+    corpus = make_corpus(docs)
+    rows = np.array(data.draw(st.lists(st.integers(0, len(docs) - 1), min_size=1, max_size=10)))
+    compiled = dup._shingles(corpus, rows, k)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dup, "_shingles_c", None)
+        plain = dup._shingles(corpus, rows, k)
+    assert compiled[0].dtype == plain[0].dtype == np.uint32
+    assert compiled[0].tolist() == plain[0].tolist() and compiled[1].tolist() == plain[1].tolist()
+    # one hash per shingle of the definition (python_shingles), document after document
+    assert np.diff(compiled[1]).tolist() == [sum(max(1, len(s) - k + 1) for s in docs[r] if s) for r in rows]
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(document.filter(any), min_size=1, max_size=10), st.integers(0, 2**32 - 1))
 def test_signatures_do_not_depend_on_the_blocks(docs, seed):
@@ -380,11 +418,37 @@ def test_lsh_candidates_match_the_plain_definition(n, bands, rows_per_band, n_va
     codes = dup._candidates(signature[label], label, bands, rows_per_band, n_jobs=2)
     # ordered by the higher label, then the lower
     assert codes.tolist() == [lo * n + hi for lo, hi in sorted(expected, key=lambda pair: pair[::-1])]
+    # the numpy form of the keys and partners (where the compiled one was not built); the
+    # signatures as a view of wider ones, as near_duplicates passes the columns its bands use
+    wider = np.hstack([signature[label], np.zeros((n, 3), dtype=np.uint32)])[:, : bands * rows_per_band]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dup, "_band_keys_c", None)
+        assert dup._candidates(wider, label, bands, rows_per_band, n_jobs=2).tolist() == codes.tolist()
+    assert dup._candidates(wider, label, bands, rows_per_band).tolist() == codes.tolist()
     # the partners held in column blocks of a few documents (freed one by one) give the same pairs
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dup, "_PARTNER_COLUMNS", 3)
         patch.setattr(dup, "_CACHE_SHINGLES", 4 * bands)
         assert dup._candidates(signature[label], label, bands, rows_per_band, n_jobs=2).tolist() == codes.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(document, min_size=1, max_size=10))
+def test_compiled_digests_are_those_of_numpy(docs):
+    # empty documents among the others, one document per chunk, on two threads
+    corpus = make_corpus(docs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dup, "_CHUNK_TOKENS", 4)
+        compiled = dup._exact_hashes(corpus, n_jobs=2)
+        patch.setattr(dup, "_digests_c", None)
+        plain = dup._exact_hashes(corpus, n_jobs=2)
+    assert compiled.tolist() == plain.tolist()
+    # and the definition of the first digest, in Python integers
+    terms = [int(v) for v in dup._mix(np.arange(12, dtype=np.uint64) ^ dup._DIGEST_SEEDS[0])]
+    for d, doc in enumerate(docs):
+        tokens = [t for sent in doc for t in sent]
+        places = [int(v) | 1 for v in dup._mix(np.arange(len(tokens), dtype=np.uint64) + dup._DIGEST_SEEDS[0])]
+        assert int(compiled[d, 0]) == sum(terms[t] * p for t, p in zip(tokens, places)) % 2**64
 
 
 def test_an_exact_class_is_hashed_by_content_not_by_position():
@@ -621,8 +685,8 @@ def test_verification_in_small_blocks_gives_the_same_table(reuters_2000, monkeyp
 def test_the_numpy_forms_give_the_same_table(reuters_2000, monkeypatch):
     # a build without a C compiler: MinHash and the exact checks in numpy, the same table
     expected = ct.near_duplicates(reuters_2000, n_jobs=2)
-    monkeypatch.setattr(dup, "_minhash", None)
-    monkeypatch.setattr(dup, "_intersect_counts", None)
+    for compiled in ("_digests_c", "_shingles_c", "_minhash", "_band_keys_c", "_band_partners_c", "_intersect_counts"):
+        monkeypatch.setattr(dup, compiled, None)
     got = ct.near_duplicates(reuters_2000, n_jobs=2)
     pd.testing.assert_frame_equal(got, expected)
     assert {k: v for k, v in got.attrs.items() if k != "seconds"} == \

@@ -73,11 +73,16 @@ from .. import _groups
 from ..corpus import _ranges
 from ..errors import check_n_jobs, check_option, check_positive_int
 
-try:  # the compiled MinHash and set intersections (_csets.c): the same values, several times faster
+try:  # the compiled shingles, MinHash, LSH keys and set intersections (_csets.c): the same values,
+    # several times faster
+    from ._csets import band_keys as _band_keys_c
+    from ._csets import band_partners as _band_partners_c
+    from ._csets import digests as _digests_c
     from ._csets import intersect_counts as _intersect_counts
     from ._csets import minhash as _minhash
+    from ._csets import shingles as _shingles_c
 except ImportError:  # a build without a C compiler
-    _intersect_counts = _minhash = None
+    _band_keys_c = _band_partners_c = _digests_c = _intersect_counts = _minhash = _shingles_c = None
 
 KINDS = ("first", "exact", "near", "contained")
 # tokens per chunk of documents hashed at once: bounds the temporary arrays (tens of MB) whatever
@@ -211,7 +216,7 @@ def _exact_hashes(corpus, n_jobs: int = 1) -> np.ndarray:
     with probability about 2**-63 each (for a million documents, about 10**-26 that any two
     match in both). The sentence digest is ``sum(P_3[position])`` over the sentence starts.
     Two table look-ups, a product and a sum per token, over contiguous runs of documents on
-    ``n_jobs`` threads.
+    ``n_jobs`` threads (by the compiled ``_csets.digests`` where it was built).
     """
     offsets, sentences = corpus.doc_offsets, corpus.sent_offsets
     lengths = np.diff(offsets)
@@ -219,9 +224,16 @@ def _exact_hashes(corpus, n_jobs: int = 1) -> np.ndarray:
     term_value = [_mix(np.arange(len(corpus.vocab), dtype=np.uint64) ^ seed) for seed in _DIGEST_SEEDS[:2]]
     position_value = [_mix(np.arange(longest, dtype=np.uint64) + seed) | np.uint64(1) for seed in _DIGEST_SEEDS]
     out = np.zeros((corpus.n_docs, 3), dtype=np.uint64)
+    compiled = _digests_c is not None and corpus.ids.dtype == np.int32
+    if compiled:
+        arrays = (np.ascontiguousarray(corpus.ids), np.ascontiguousarray(offsets, dtype=np.int64),
+                  np.ascontiguousarray(sentences, dtype=np.int64), *term_value, *position_value)
 
     def one(rows):
         d0, d1 = rows[0], rows[-1] + 1
+        if compiled:  # the same sums, in one pass over the tokens
+            _digests_c(*arrays, int(d0), int(d1), out)
+            return
         t0, t1 = offsets[d0], offsets[d1]
         full = lengths[d0:d1] > 0
         if not full.any():
@@ -250,11 +262,19 @@ def _shingles(corpus, rows: np.ndarray, k: int):
     The hash of a shingle is its polynomial hash (base ``_POLY``, in uint64) tagged with its
     width and scrambled; the full-width ones are computed for every token position at once by
     Horner's rule over shifted slices of the token array, the shorter ones (whole sentences of
-    fewer than ``k`` tokens) apart.
+    fewer than ``k`` tokens) apart; or, the same hashes, by the compiled ``_csets.shingles``.
     """
+    bounds = corpus.sent_offsets if _SHINGLE_WITHIN == "sentence" else corpus.doc_offsets
+    if _shingles_c is not None and corpus.ids.dtype == np.int32:
+        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        offsets = np.ascontiguousarray(corpus.doc_offsets, dtype=np.int64)
+        out = np.empty(int((offsets[rows + 1] - offsets[rows]).sum()), dtype=np.uint32)
+        local = np.empty(len(rows) + 1, dtype=np.int64)
+        count = _shingles_c(np.ascontiguousarray(corpus.ids), offsets, np.ascontiguousarray(bounds, dtype=np.int64),
+                            rows, k, out, local)
+        return out[:count], local
     x, local = _gather(corpus, rows)
     starts, ends = corpus.doc_offsets[rows], corpus.doc_offsets[rows + 1]
-    bounds = corpus.sent_offsets if _SHINGLE_WITHIN == "sentence" else corpus.doc_offsets
     # the sentences of each document, as local runs of the gathered tokens
     s_lo = np.searchsorted(bounds, starts, side="left")
     s_hi = np.searchsorted(bounds, ends, side="left")
@@ -655,8 +675,26 @@ def _candidates(sig: np.ndarray, label: np.ndarray, bands: int, rows_per_band: i
     label = label.astype(np.uint64)
     per_group = max(1, 16 // rows_per_band)
     step = max(1, _CACHE_SHINGLES // 16)
+    label_bits = max(1, int(n - 1).bit_length())  # as _band_partners packs them
+
+    def some_bands_compiled(b0):
+        # the same keys and partners as below: the keys packed with the labels as they are made,
+        # sorted by numpy, the partners read off in one pass
+        b1 = min(b0 + per_group, bands)
+        keys = np.empty((b1 - b0, n), dtype=np.uint64)
+        _band_keys_c(sig, b0, b1, rows_per_band, label, label_bits, keys)
+        first, previous = np.empty(n, dtype=index), np.empty(n, dtype=index)
+        for band in range(b0, b1):
+            packed = keys[band - b0]
+            packed.sort()
+            _band_partners_c(packed, label_bits, first, previous)
+            for k, block in enumerate(partner):
+                block[2 * band] = first[k * wide : k * wide + block.shape[1]]
+                block[2 * band + 1] = previous[k * wide : k * wide + block.shape[1]]
 
     def some_bands(b0):
+        if _band_keys_c is not None and n:
+            return some_bands_compiled(b0)
         b1 = min(b0 + per_group, bands)
         keys = np.empty((b1 - b0, n), dtype=np.uint64)
         for lo in range(0, n, step):
