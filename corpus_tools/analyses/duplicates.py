@@ -805,13 +805,13 @@ def _estimated_jaccard(sig: np.ndarray, a: np.ndarray, b: np.ndarray, n_jobs: in
 
 
 def _pairs_to_check(n_equal: np.ndarray, n_columns: int, a: np.ndarray, b: np.ndarray, n_shingles: np.ndarray,
-                    comp: np.ndarray, threshold: float, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate pairs whose containment is worth an exact check, and their estimated
-    containment: not near copies, in groups still apart, of sizes a contained copy may have,
-    and estimated within ``_CONTAINMENT_MARGIN`` of the threshold. The estimated Jaccard
-    similarity is ``n_equal / n_columns`` (see :func:`_equal_columns`). In blocks on ``n_jobs``
-    threads, so that the temporaries stay in cache; the pairs are returned as int32 indexes
-    when there are fewer than 2**31."""
+                    comp: np.ndarray, threshold: float, n_jobs: int = 1) -> np.ndarray:
+    """The candidate pairs whose containment is worth an exact check: not near copies, in
+    groups still apart, of sizes a contained copy may have, and estimated within
+    ``_CONTAINMENT_MARGIN`` of the threshold. The estimated Jaccard similarity is
+    ``n_equal / n_columns`` (see :func:`_equal_columns`). In blocks on ``n_jobs`` threads, so
+    that the temporaries stay in cache; the pairs are returned as int32 indexes when there are
+    fewer than 2**31."""
     step = 16 * _PAIR_BLOCK
 
     def block(lo):
@@ -822,13 +822,11 @@ def _pairs_to_check(n_equal: np.ndarray, n_columns: int, a: np.ndarray, b: np.nd
                                & (small >= 0.8 * MIN_CONTAINED_SHARE * large))
         c = _containment_from_jaccard(j[maybe], size_a[maybe], size_b[maybe])
         keep = (c >= threshold - _CONTAINMENT_MARGIN) & (comp[a[lo + maybe]] != comp[b[lo + maybe]])
-        return lo + maybe[keep], c[keep]
+        return lo + maybe[keep]
 
     index = np.int32 if len(n_equal) < 2**31 else np.int64
     parts = _threads(block, range(0, len(n_equal), step), n_jobs)
-    if not parts:
-        return np.zeros(0, dtype=index), np.zeros(0)
-    return np.concatenate([p[0] for p in parts]).astype(index, copy=False), np.concatenate([p[1] for p in parts])
+    return np.concatenate(parts).astype(index, copy=False) if parts else np.zeros(0, dtype=index)
 
 
 def _apart(comp: np.ndarray, a: np.ndarray, b: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -1186,7 +1184,8 @@ class _Numbers:
         ``(1 - threshold) * shingles / shingle``, as if each number it lacks were a word that
         changed ``shingle`` of its shingles, and at most ``1 - threshold`` of them may change.
         """
-        self.read(np.r_[x, y])
+        if not (self.done[x].all() and self.done[y].all()):
+            self.read(np.r_[x, y])
         size_x, size_y = self.size[x], self.size[y]
         small = np.minimum(size_x, size_y)
         shingles = np.where(size_x < size_y, shingles_x,
@@ -1446,10 +1445,10 @@ def _near_duplicates(corpus, *, threshold, shingle, num_perm, bands, containment
     n_checked = 0
     if containment:
         comp = _components(n_reps, *edges[0][:2])
-        todo, _ = _pairs_to_check(n_equal, n_columns, a, b, n_sh, comp, threshold, n_jobs)
+        todo = _pairs_to_check(n_equal, n_columns, a, b, n_sh, comp, threshold, n_jobs)
         # only the pairs to check are kept from here on (their two sides and estimates, in their
-        # order); their estimated containment is computed again when a round needs it, as
-        # _pairs_to_check computed it (the same values, 8 bytes a pair fewer to hold)
+        # order); their estimated containment is computed when a round needs it, as
+        # _pairs_to_check computes it (the same values, 8 bytes a pair fewer to hold)
         a, b, n_equal = a[todo], b[todo], n_equal[todo]
         todo = np.arange(len(a), dtype=todo.dtype)
         _trim_heap()
