@@ -1,10 +1,12 @@
 """Build hook: compiles the package's C extensions.
 
 - ``corpus_tools/text/_ctokenize.c``: the tokeniser.
-- ``corpus_tools/analyses/_csets.c``: the set intersections of ``near_duplicates``.
+- ``corpus_tools/analyses/_csets.c``: the digests, shingles, MinHash, LSH keys and set
+  intersections of ``near_duplicates``.
 
-Both are optional. Where no C compiler is available the build warns and the package falls back
-to their pure-Python/numpy forms, which give the same results, only more slowly.
+Both are optional and built one at a time: where one does not compile (no C compiler, no
+headers) the build warns, naming it, keeps the other, and the package falls back to the
+pure-Python or numpy form of what is missing, which gives the same results, only more slowly.
 """
 from __future__ import annotations
 
@@ -20,14 +22,18 @@ EXTENSIONS = {
     "corpus_tools.text._ctokenize": os.path.join("corpus_tools", "text", "_ctokenize.c"),
     "corpus_tools.analyses._csets": os.path.join("corpus_tools", "analyses", "_csets.c"),
 }
+# what serves in place of each extension where it was not built
+FALLBACKS = {
+    "corpus_tools.text._ctokenize": "the pure-Python tokeniser",
+    "corpus_tools.analyses._csets": "the numpy forms of near_duplicates' steps",
+}
 
 
-def _build_ext(root: str, build_lib: str | None) -> list[str]:
-    """Compile the extension with setuptools; returns the paths of the built files."""
+def _build_ext(root: str, build_lib: str | None, module: str) -> list[str]:
+    """Compile one extension with setuptools; returns the paths of the built files."""
     from setuptools import Distribution, Extension
 
-    extensions = [Extension(module, [source], extra_compile_args=["-O3"] if os.name != "nt" else [])
-                  for module, source in EXTENSIONS.items()]
+    extensions = [Extension(module, [EXTENSIONS[module]], extra_compile_args=["-O3"] if os.name != "nt" else [])]
     cwd = os.getcwd()
     os.chdir(root)
     try:
@@ -54,19 +60,18 @@ class CustomBuildHook(BuildHookInterface):
     def initialize(self, version: str, build_data: dict) -> None:
         if self.target_name != "wheel":
             return
-        editable = version == "editable"
-        try:
-            if editable:
-                # an editable install imports from the source tree: compile next to the .c file
-                _build_ext(self.root, None)
-                return
-            build_lib = self._build_lib = tempfile.mkdtemp(prefix="corpus_tools_ext_")
-            outputs = _build_ext(self.root, build_lib)
-        except Exception as exc:  # no compiler, no headers: the pure-Python forms serve
-            warnings.warn(f"corpus_tools: the C extensions were not built ({exc}); "
-                          "the pure-Python tokeniser and numpy set intersections will be used "
-                          "(same results, slower).")
-            print(f"corpus_tools: C extensions not built: {exc}", file=sys.stderr)
+        # an editable install imports from the source tree: compile next to the .c files
+        build_lib = None if version == "editable" else tempfile.mkdtemp(prefix="corpus_tools_ext_")
+        self._build_lib = build_lib
+        outputs = []
+        for module in EXTENSIONS:
+            try:
+                outputs += _build_ext(self.root, build_lib, module)
+            except Exception as exc:  # no compiler, no headers: the pure-Python or numpy form serves
+                warnings.warn(f"corpus_tools: the C extension {module} was not built ({exc}); "
+                              f"{FALLBACKS[module]} will be used (same results, slower).")
+                print(f"corpus_tools: C extension {module} not built: {exc}", file=sys.stderr)
+        if build_lib is None or not outputs:
             return
         for path in outputs:
             rel = os.path.relpath(path, build_lib)

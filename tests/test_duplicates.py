@@ -213,6 +213,14 @@ def test_same_seed_same_table(docs, seed):
                                   ct.near_duplicates(corpus, random_state=seed))
 
 
+def test_signatures_of_an_empty_document_are_refused(corpus):
+    # the compiled and the numpy forms would disagree on it (no shingle has a minimum)
+    empty = int(np.flatnonzero(corpus.doc_lengths == 0)[0])
+    with pytest.raises(ValueError, match=rf"`rows` must be documents holding at least one token; rows \[{empty}\] "
+                                         "hold none"):
+        minhash_signatures(corpus, [0, empty])
+
+
 def test_exact_overlap_hand_checked(corpus):
     # w1 has sentences of 9, 8, 5, 7 and 12 kept tokens: 5 + 4 + 1 + 3 + 8 = 21 shingles of 5;
     # w4, its first three sentences, holds 10 of them
@@ -311,8 +319,15 @@ def test_compiled_intersections_refuse_what_they_cannot_read():
         dup._intersect_counts(values, start, size, np.array([0, 0]), np.array([1, 2]), np.zeros(2, dtype=np.int64))
     with pytest.raises(IndexError, match="pair 0 names a set outside values"):  # a set running past the values
         dup._intersect_counts(values, start, np.array([2, 5]), np.array([0]), np.array([1]), out)
-    with pytest.raises(TypeError, match="values: expected a contiguous array of 4-byte items, got 8-byte items"):
+    with pytest.raises(TypeError, match="values: expected a contiguous array of 4-byte integers, got 8-byte items"):
         dup._intersect_counts(values.astype(np.int64), start, size, np.array([0]), np.array([1]), out)
+    with pytest.raises(TypeError, match="values: expected a contiguous array of 4-byte integers, got 4-byte items "
+                                        "of format 'f'"):
+        dup._intersect_counts(values.astype(np.float32), start, size, np.array([0]), np.array([1]), out)
+    # a start and a size that each lie within the values but overflow when added
+    with pytest.raises(IndexError, match="pair 0 names a set outside values"):
+        dup._intersect_counts(values, np.array([0, 2**62 + 2**30]), np.array([3, 2**62 + 2**31 - 2**30]),
+                              np.array([0]), np.array([1]), out)
     with pytest.raises(ValueError, match="x, y and out, must have the same lengths"):
         dup._intersect_counts(values, start, size, np.array([0]), np.array([1]), np.zeros(2, dtype=np.int64))
 
@@ -330,8 +345,24 @@ def test_compiled_minhash_hand_checked_and_refuses_what_it_cannot_read():
         dup._minhash(hashes, np.array([0, 2, 4, 3]), a, out)
     with pytest.raises(ValueError, match=r"out must hold len\(offsets\) - 1 rows of len\(a\) = 2 values"):
         dup._minhash(hashes, np.array([0, 3]), a, out)
-    with pytest.raises(TypeError, match="out: expected a contiguous array of 4-byte items, got 8-byte items"):
+    with pytest.raises(TypeError, match="out: expected a contiguous array of 4-byte integers, got 8-byte items"):
         dup._minhash(hashes, np.array([0, 3]), a, np.zeros((1, 2), dtype=np.int64))
+
+
+@compiled
+def test_compiled_digests_refuse_what_they_cannot_read():
+    ids, docs = np.array([0, 1, 0, 1, 1], dtype=np.int32), np.array([0, 2, 5])
+    tables = [np.arange(1, 3, dtype=np.uint64)] * 2 + [np.arange(1, 4, dtype=np.uint64)] * 3
+    out = np.zeros((2, 3), dtype=np.uint64)
+    dup._digests_c(ids, docs, np.array([0, 2, 5]), *tables, 0, 2, out)
+    # document 0: terms 0, 1 (values 1, 2) at places 0, 1 (1, 2): 1 + 4; a sentence at place 0
+    assert out.tolist() == [[5, 5, 1], [1 * 1 + 2 * 2 + 2 * 3] * 2 + [1]]
+    with pytest.raises(ValueError, match="digests: sent_offsets must rise"):
+        dup._digests_c(ids, docs, np.array([0, 2, 3, -2**40, 5]), *tables, 0, 2, out)
+    with pytest.raises(ValueError, match="digests: a token id is outside the term tables"):
+        dup._digests_c(ids + 5, docs, np.array([0, 2, 5]), *tables, 0, 2, out)
+    with pytest.raises(ValueError, match=r"document 1 \(tokens 2:5\) is outside the tokens or longer than"):
+        dup._digests_c(ids, docs, np.array([0, 2, 5]), *tables[:2], *[t[:2] for t in tables[2:]], 0, 2, out)
 
 
 @compiled

@@ -1,7 +1,9 @@
 /*
- * Compiled set operations for corpus_tools.analyses.duplicates: MinHash signatures and exact
- * intersections. Both run without the GIL, so that threads run side by side, and both give
- * exactly what their numpy forms give (tests/test_duplicates.py compares them).
+ * Compiled steps of corpus_tools.analyses.duplicates: the exact digests of the documents, their
+ * within-sentence shingles, MinHash signatures, the LSH band keys and partners, and exact
+ * intersections of shingle sets. Each runs without the GIL, so that threads run side by side, and
+ * each gives exactly what its numpy form gives (tests/test_duplicates.py compares them); every
+ * index read from an argument is checked before it is used.
  *
  * - minhash: numpy computes one hash function at a time over a padded block of documents; here
  *   each shingle is hashed by all the functions at once, the document's running minima staying
@@ -14,14 +16,23 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
+
+/* whether a buffer's items are integers (struct format letters, after a byte-order mark) */
+static int integer_format(const char *format)
+{
+    if (format == NULL) return 0;
+    if (*format == '@' || *format == '=' || *format == '<' || *format == '>' || *format == '!') format++;
+    return format[0] != '\0' && format[1] == '\0' && strchr("bBhHiIlLqQnN", format[0]) != NULL;
+}
 
 static int get_buffer(PyObject *obj, Py_buffer *view, const char *name, Py_ssize_t itemsize, int writable)
 {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    if (view->itemsize != itemsize) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a contiguous array of %zd-byte items, got %zd-byte items",
-                     name, itemsize, view->itemsize);
+    if (view->itemsize != itemsize || !integer_format(view->format)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a contiguous array of %zd-byte integers, got %zd-byte items "
+                     "of format '%s'", name, itemsize, view->itemsize, view->format ? view->format : "");
         PyBuffer_Release(view);
         return -1;
     }
@@ -61,7 +72,8 @@ static PyObject *intersect_counts(PyObject *self, PyObject *args)
     for (Py_ssize_t i = 0; i < n; i++) {
         int64_t a = x[i], b = y[i];
         if (a < 0 || a >= n_sets || b < 0 || b >= n_sets || start[a] < 0 || size[a] < 0 || start[b] < 0
-            || size[b] < 0 || start[a] + size[a] > n_values || start[b] + size[b] > n_values) {
+            || size[b] < 0 || start[a] > n_values || size[a] > n_values - start[a] || start[b] > n_values
+            || size[b] > n_values - start[b]) {
             bad = i;
             break;
         }
@@ -89,7 +101,8 @@ fail:
     return NULL;
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+/* cloned per instruction set where the loader can choose among the clones (glibc ifuncs; musl has none) */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__) && !defined(__clang__)
 #define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define VECTOR_CLONES
@@ -272,7 +285,8 @@ static PyObject *band_keys(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OnnnOiO", &osig, &b0, &b1, &r, &olabel, &label_bits, &oout)) return NULL;
     Py_buffer sig, label, out;
     if (PyObject_GetBuffer(osig, &sig, PyBUF_STRIDES | PyBUF_FORMAT) < 0) return NULL;
-    if (sig.ndim != 2 || sig.itemsize != 4 || sig.strides[1] != 4 || sig.strides[0] % 4) {
+    if (sig.ndim != 2 || sig.itemsize != 4 || !integer_format(sig.format) || sig.strides[1] != 4 || sig.strides[0] % 4
+        || sig.strides[0] < 0) {
         PyErr_SetString(PyExc_TypeError, "sig: expected a 2-d array of 4-byte items, each row contiguous");
         PyBuffer_Release(&sig);
         return NULL;
@@ -334,7 +348,8 @@ static PyObject *band_partners(PyObject *self, PyObject *args)
     }
     Py_ssize_t n = packed.len / 8, width = first.itemsize;
     PyObject *result = NULL;
-    if ((width != 4 && width != 8) || previous.itemsize != width || first.len != n * width
+    if ((width != 4 && width != 8) || previous.itemsize != width || !integer_format(first.format)
+        || !integer_format(previous.format) || first.len != n * width
         || previous.len != n * width || label_bits < 1 || label_bits > 63) {
         PyErr_SetString(PyExc_ValueError, "band_partners: first and previous must be int32 or int64 arrays "
                         "of len(packed) values");
@@ -433,7 +448,10 @@ static PyObject *digests(PyObject *self, PyObject *args)
             h1 += term1[term] * pos1[t - start];
         }
         while (j <= n_sent && sent[j] < start) j++;
-        for (; j <= n_sent && sent[j] < end; j++) h2 += pos2[sent[j] - start];
+        for (; j <= n_sent && sent[j] < end; j++) {
+            if (sent[j] < start) { bad = 2; break; }  /* offsets out of order */
+            h2 += pos2[sent[j] - start];
+        }
         if (end == start) h2 = 0;
         out[3 * d] = h0;
         out[3 * d + 1] = h1;
@@ -441,7 +459,8 @@ static PyObject *digests(PyObject *self, PyObject *args)
     }
     Py_END_ALLOW_THREADS
     if (bad) {
-        PyErr_SetString(PyExc_ValueError, "digests: a token id is outside the term tables");
+        PyErr_SetString(PyExc_ValueError, bad == 2 ? "digests: sent_offsets must rise"
+                                                   : "digests: a token id is outside the term tables");
         goto fail;
     }
     for (int i = 0; i < got; i++) if (i != 8 && i != 9) PyBuffer_Release(&views[i]);
@@ -464,7 +483,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "corpus_tools.analyses._csets",
-    .m_doc = "Compiled MinHash signatures and intersections of sorted sets (see corpus_tools.analyses.duplicates).",
+    .m_doc = "Compiled digests, shingles, MinHash, LSH keys and set intersections (see corpus_tools.analyses.duplicates).",
     .m_size = -1,
     .m_methods = methods,
 };

@@ -7,13 +7,14 @@ leaves them out of its tokens by default, and templated notices ("Shr 12 cts vs 
 figures; such documents are copies only when their texts also hold the same numbers (step 7).
 
 1. Exact copies: two 64-bit digests of every document's token sequence (each the sum over its
-   tokens of a pseudo-random value of the term times one of the position), in one vectorised
-   pass over the token array; documents with equal digests and lengths form one class, and only
+   tokens of a pseudo-random value of the term times one of the position), in one pass over the
+   token array (compiled, or vectorised in numpy); documents with equal digests and lengths form one class, and only
    one member of each class goes through the steps below (chosen by content, so that the
    result does not depend on the order of the documents).
 2. Shingles: every run of ``shingle`` consecutive token ids *within one sentence* is hashed to
-   32 bits (a polynomial hash in uint64, computed for every position at once by Horner's rule
-   over shifted slices of the token array, then a 64-bit finaliser); a sentence shorter than
+   32 bits (a polynomial hash in uint64, then a 64-bit finaliser: compiled, or in numpy for
+   every position at once by Horner's rule over shifted slices of the token array); a sentence
+   shorter than
    ``shingle`` is one shingle. Keeping shingles inside sentences makes a copy with whole
    sentences or paragraphs dropped, reordered or added share all its other shingles with the
    original (shingles across a cut would be new).
@@ -29,8 +30,9 @@ figures; such documents are copies only when their texts also hold the same numb
    ideal MinHash (``benchmarks/RESULTS.md``, "Near duplicates").
 4. LSH: the signature is cut into ``bands`` bands, each hashed to one 64-bit key per document;
    documents whose key is equal are candidates (each with its bucket's first member and the
-   member before it). The partners of every band are gathered in one short row per document,
-   whose sort removes the pairs that many bands give.
+   member before it; the keys and the partners of a sorted band compiled, or in numpy). The
+   partners of every band are gathered in one short row per document, whose sort removes the
+   pairs that many bands give.
 5. Verification: a candidate pair is a *near* copy when its estimated Jaccard similarity is at
    least ``threshold``; with ``containment=True`` a pair that is not, and that would join two
    groups still apart, is checked exactly on its shingle sets and is a *contained* copy when
@@ -45,8 +47,8 @@ figures; such documents are copies only when their texts also hold the same numb
 6. Groups: connected components of the verified pairs, plus the members of each exact class.
 7. Numbers (``check_numbers=True``, when the corpus leaves numbers out of its tokens): the texts
    of the documents that may be copies are read back (from the text column, or by
-   the file of a corpus built by ``Corpus.from_parquet``, a batch at a time in the order of
-   the file) and scanned as UTF-8
+   the file of a corpus built by ``Corpus.from_parquet`` or of a shard, a batch at a time in
+   the order of the file) and scanned as UTF-8
    bytes in numpy for their numbers: runs of the digits 0-9, a comma or point between two
    digits kept inside (``1,545,160``, ``12.6``), each hashed from its bytes (read 8 at a time).
    Before step 2, every exact class of more than one member is split by a digest of its
@@ -174,6 +176,19 @@ class _Background:
         self.wait()
         if self._error is not None:
             raise self._error
+        return self._value
+
+
+class _Done:
+    """A value already made, waited for as a :class:`_Background` one is (on one thread)."""
+
+    def __init__(self, value):
+        self._value = value
+
+    def wait(self) -> None:
+        pass
+
+    def result(self):
         return self._value
 
 
@@ -445,6 +460,11 @@ def minhash_signatures(corpus, rows: np.ndarray, *, shingle: int = 5, num_perm: 
     >>> sig.shape, bool((sig[0] == sig[1]).all()), n.tolist()
     ((2, 16), True, [3, 3])
     """
+    rows = np.asarray(rows, dtype=np.int64)
+    empty = rows[corpus.doc_offsets[rows + 1] == corpus.doc_offsets[rows]]
+    if len(empty):
+        raise ValueError(f"`rows` must be documents holding at least one token; rows {empty[:5].tolist()} hold none "
+                         "(leave them out: an empty document has no shingles to sign).")
     sig, position, n_shingles = _signatures(corpus, rows, shingle=shingle, num_perm=num_perm,
                                                random_state=random_state, n_jobs=check_n_jobs(n_jobs))
     return sig[position], n_shingles
@@ -1248,7 +1268,10 @@ def near_duplicates(corpus, *, threshold: float = 0.8, shingle: int = 5, num_per
         trimmed, or with a figure corrected in a long text stays a copy; an earnings notice
         of another company with the same wording does not. The texts are read only for the
         documents that may be copies, and scanned unless they are the text of another member
-        of their exact class (``attrs["n_texts_scanned"]``). ``False``: the words alone
+        of their exact class read beside it (``attrs["n_texts_scanned"]``; texts read back
+        from a file go in the file's order, a batch at a time, so that a copy in another batch
+        than its class-mate is scanned again: the count, not the table, depends on it).
+        ``False``: the words alone
         decide, as they do in a corpus built with ``numbers=True``, whose shingles hold the
         numbers already.
     random_state : int or numpy Generator
@@ -1424,9 +1447,10 @@ def _near_duplicates(corpus, *, threshold, shingle, num_perm, bands, containment
     n_columns = sig.shape[1]
     n_equal = _equal_columns(sig, a, b, n_jobs, position=position)
     # the signatures are read again only for the table, at the end: out of memory meanwhile,
-    # written out on a thread of its own while the checks go on (hundreds of MB: half a second
-    # of writing on a million articles); taken back before the shingle sets are made
-    spill = _Background(_spilled, sig)
+    # written out (with several threads, on a thread of its own while the checks go on: hundreds
+    # of MB, half a second of writing on a million articles); taken back before the shingle
+    # sets are made
+    spill = _Background(_spilled, sig) if n_jobs > 1 else _Done(_spilled(sig))
     del sig
     near = np.empty(n_candidates, dtype=bool)
     for lo in range(0, n_candidates, _VERIFY_BLOCK):
