@@ -19,15 +19,18 @@ The folder may be a local path (a shared disk for a cluster of several machines)
 fsspec opens (``s3://bucket/news-shards``, ``gs://...``, ``file:///shared/news-shards``). At a URL
 each task writes its files in a local temporary folder and uploads them; the manifest is
 uploaded last, after every shard. A shard's arrays are mapped into memory, which needs a local
-file: a process that reads a shard at a URL copies it first into a folder of its machine
+file: a process that opens a shard at a URL copies it first into a folder of its machine
 (``corpus_tools-shards`` in Dask's ``temporary-directory``, else the system's temporary folder),
 checks it against the checksums, and reuses the copy for every later task and session until the
-corpus at the URL changes. Local paths are read where they are, without copies.
+corpus at the URL changes. :attr:`ShardedCorpus.docs` needs no arrays: it reads each shard's
+docs.parquet and meta.json from the URL, verified, and copies nothing. Local paths are read where
+they are, without copies.
 """
 from __future__ import annotations
 
 import io
 import json
+import operator
 import os
 import shutil
 import sys
@@ -82,7 +85,6 @@ class ShardedCorpus:
 
     def __init__(self, folder, manifest: dict, vocab: list[str], client=None):
         self._root = folder  # a Path, or a RemoteFolder for a URL
-        self.folder = folder if isinstance(folder, Path) else folder.url
         self._manifest = manifest
         self.vocab = pd.Index(vocab, dtype=object, name="term")
         self.params = dict(manifest["params"])
@@ -291,11 +293,12 @@ class ShardedCorpus:
         not name (a shard being written, a temporary folder a killed task left) are ignored.
 
         A corpus at a URL is read with fsspec. Each process that opens one of its shards (the
-        workers in :meth:`map_shards`, this one in :meth:`shard` and :attr:`docs`) copies the
+        workers in :meth:`map_shards`, this one in :meth:`shard`) copies the
         shard once into a local folder (``corpus_tools-shards`` in Dask's ``temporary-directory``,
         else the system's temporary folder), verifies the copy and maps it; later tasks, and
         later sessions on the same machine, reuse it. A copy found damaged is copied again; the
-        folder may be deleted whenever no analysis runs.
+        folder may be deleted whenever no analysis runs. :attr:`docs` reads only each shard's
+        docs.parquet and meta.json from the URL, and copies nothing.
 
         Parameters
         ----------
@@ -341,15 +344,15 @@ class ShardedCorpus:
         del raw
         metas = _sb.read_files(folder, [f"{shard['name']}/meta.json" for shard in manifest["shards"]])
         for shard, raw in zip(manifest["shards"], metas):
-            if isinstance(raw, OSError):
-                raise _sb.damaged(folder, f"the shard {shard['name']} is missing or incomplete "
-                                          "(no meta.json)") from None
-            if zlib.crc32(raw) != shard["meta_crc32"]:
-                raise _sb.damaged(folder, f"{shard['name']}/meta.json is not the one {_sb.MANIFEST} lists (the "
-                                          "shard was replaced, edited or damaged)")
+            _check_meta(folder / shard["name"], raw, shard["meta_crc32"])
         return cls(folder, manifest, vocab, client=client)
 
     # ------------------------------------------------------------------ sizes and documents
+    @property
+    def folder(self) -> Path | str:
+        """The folder of the shards (an absolute Path), or its URL (a str)."""
+        return self._root if isinstance(self._root, Path) else self._root.url
+
     @property
     def n_terms(self) -> int:
         """Size of the vocabulary."""
@@ -366,20 +369,20 @@ class ShardedCorpus:
     def docs(self) -> pd.DataFrame:
         """Every document's metadata (all columns but the text), index ``doc_id``, shard after shard.
 
-        Read from the shards' docs.parquet on first use, then kept.
+        Read from the shards' docs.parquet on first use, then kept. Each shard's meta.json is
+        verified against the manifest and its docs.parquet against meta.json; at a URL only these
+        two files of each shard are fetched (its arrays are not needed, and nothing is copied to
+        this machine's folder of shards).
         """
         text = self.params.get("text", "text")
         frames = []
-        for i, name in enumerate(self.shard_names):
-            path = self._root / name
-            if isinstance(path, Path):
-                raw, meta = _verified_docs_bytes(path)
-            else:  # read from this machine's copy, which later calls on this machine reuse
-                raw, meta = _cached(path, self._manifest["shards"][i]["meta_crc32"],
-                                    lambda local: _verified_docs_bytes(Path(local)))
+        for i in range(self.n_shards):
+            path, meta_crc32 = self._locate(i)
+            raw, meta = _verified_docs_bytes(path, meta_crc32)
             frame = _read_docs(raw, text, with_text=False)
+            del raw  # with its texts: one shard's at a time
             if doc_ids_checksum(frame.index) != meta.get("doc_ids_crc32"):
-                raise CorpusFolderError(path, "docs.parquet holds other documents than the arrays")
+                raise _sb.damaged(path, "docs.parquet holds other documents than the arrays")
             frames.append(frame)
         docs = pd.concat(frames) if len(frames) > 1 else frames[0]
         report = self._load_report()
@@ -449,9 +452,37 @@ class ShardedCorpus:
         return json.loads(raw)
 
     # ------------------------------------------------------------------ shards
+    def _locate(self, i: int):
+        """(folder, meta_crc32) of shard ``i``: its folder (a Path, or a :class:`_sb.RemoteFolder` at
+        a URL) and the checksum the manifest lists for its meta.json. ``i`` counts from the end
+        when negative, as a list's index does."""
+        n = self.n_shards
+        try:
+            k = operator.index(i)
+        except TypeError:
+            raise TypeError(f"`i` must be an integer, a shard's number from 0 to {n - 1}; "
+                            f"got {type(i).__name__}.") from None
+        if not -n <= k < n:
+            raise IndexError(f"shard {i} does not exist; this corpus has {n} shards (0..{n - 1}).")
+        k %= n
+        return self._root / self.shard_names[k], self._manifest["shards"][k]["meta_crc32"]
+
     def shard_path(self, i: int) -> Path | str:
-        """The folder of shard ``i`` (its URL for a corpus at a URL)."""
-        path = self._root / self.shard_names[i]
+        """The folder of shard ``i`` (its URL for a corpus at a URL); ``-1`` is the last.
+
+        Raises
+        ------
+        IndexError
+            ``i`` is not one of the shards' numbers.
+        TypeError
+            ``i`` is not an integer.
+
+        Examples
+        --------
+        >>> sharded.shard_path(0)  # doctest: +SKIP
+        PosixPath('/data/news-shards/shard-00000')
+        """
+        path, _ = self._locate(i)
         return path if isinstance(path, Path) else path.url
 
     def shard(self, i: int, *, text: bool = False):
@@ -461,7 +492,7 @@ class ShardedCorpus:
         Parameters
         ----------
         i : int
-            0 to ``n_shards - 1``.
+            0 to ``n_shards - 1``, or counted from the end when negative (``-1`` is the last).
         text : bool
             Read the text column into ``docs``. Without it (the default, which spares memory),
             ``corpus.texts(...)`` and :func:`corpus_tools.kwic` read the texts of the documents
@@ -469,15 +500,14 @@ class ShardedCorpus:
 
         Raises
         ------
+        IndexError
+            ``i`` is not one of the shards' numbers.
+        TypeError
+            ``i`` is not an integer.
         corpus_tools.errors.CorpusFolderError
             A file of the shard is damaged or not the one the manifest lists.
         """
-        if not -self.n_shards <= i < self.n_shards:
-            raise IndexError(f"shard {i} does not exist; this corpus has {self.n_shards} shards "
-                             f"(0..{self.n_shards - 1}).")
-        i %= self.n_shards
-        crc = self._manifest["shards"][i]["meta_crc32"]
-        path = self._root / self.shard_names[i]
+        path, crc = self._locate(i)
         if isinstance(path, Path):
             return open_shard(str(path), crc, text)
         return _cached(path, crc, lambda local: open_shard(local, crc, text))
@@ -503,8 +533,10 @@ class ShardedCorpus:
         """
         if not callable(fn):
             raise TypeError(f"`fn` must be a function of (shard, rows, ...); got {type(fn).__name__}.")
-        jobs = [(_sb._task_folder(self._root / self.shard_names[i]), self._manifest["shards"][i]["meta_crc32"],
-                 slice(int(self.shard_rows[i]), int(self.shard_rows[i + 1]))) for i in range(self.n_shards)]
+        jobs = []
+        for i in range(self.n_shards):
+            path, crc = self._locate(i)
+            jobs.append((_sb._task_folder(path), crc, slice(int(self.shard_rows[i]), int(self.shard_rows[i + 1]))))
         client = _client(self.client)
         if client is None:
             return [run_on_shard(path, crc, rows, fn, args, kwargs) for path, crc, rows in jobs]
@@ -584,14 +616,12 @@ def open_shard(path: str, meta_crc32: int | None = None, text: bool = False):
     from .corpus import Corpus
 
     path = Path(path)
+    try:
+        raw_meta = (path / "meta.json").read_bytes()
+    except OSError as err:
+        raw_meta = err  # without meta_crc32, read_folder says what is wrong
     if meta_crc32 is not None:
-        try:
-            raw_meta = (path / "meta.json").read_bytes()
-        except OSError:
-            raise _sb.damaged(path.parent, f"the shard {path.name} is missing or incomplete (no meta.json)") from None
-        if zlib.crc32(raw_meta) != meta_crc32:
-            raise _sb.damaged(path.parent, f"{path.name}/meta.json is not the one {_sb.MANIFEST} lists (the shard "
-                                           "was replaced, edited or damaged)")
+        _check_meta(path, raw_meta, meta_crc32)
     try:
         raw = (path / "docs.parquet").read_bytes()
     except OSError:
@@ -604,7 +634,8 @@ def open_shard(path: str, meta_crc32: int | None = None, text: bool = False):
         raise CorpusFolderError(path, "docs.parquet holds other documents or another order than the arrays")
     corpus = Corpus._from_folder(path, docs, meta, vocab, arrays)
     del vocab
-    corpus.vocab = _one_vocabulary(path, corpus.vocab)
+    # read_folder verified the vocabulary's file against this checksum: it needs no second read
+    corpus.vocab = _one_vocabulary(corpus.vocab, _listed_checksum(raw_meta, "vocab"))
     if not text:
         from ._text_source import remember_ids
 
@@ -623,13 +654,13 @@ _VOCABULARIES: dict = {}
 _CACHE_LOCK = threading.Lock()  # for _VOCABULARIES and _OPEN_SHARDS
 
 
-def _one_vocabulary(path: Path, vocab: pd.Index) -> pd.Index:
-    """``vocab``, or the equal vocabulary of a shard opened before (one object for all)."""
-    name = "vocab.txt" if (path / "vocab.txt").exists() else "vocab.json"
-    try:
-        key = (len(vocab), zlib.crc32((path / name).read_bytes()))
-    except OSError:  # read a moment ago: a shard being replaced; keep what was read
-        return vocab
+def _one_vocabulary(vocab: pd.Index, crc32: int | None) -> pd.Index:
+    """``vocab``, or the equal vocabulary of a shard opened before (one object for all).
+
+    ``crc32`` is the checksum of the shard's vocabulary file, as its meta.json lists it (the file
+    was verified against it when read); the key only finds a candidate, which must equal ``vocab``.
+    """
+    key = (len(vocab), crc32)
     with _CACHE_LOCK:  # a worker may run several tasks at once
         known = _VOCABULARIES.get(key)
         if known is not None and known.equals(vocab):
@@ -725,15 +756,38 @@ def _read_docs(raw: bytes, text: str, with_text: bool) -> pd.DataFrame:
     return pd.read_parquet(io.BytesIO(raw), columns=columns)  # the index comes with them
 
 
-def _verified_docs_bytes(path: Path) -> tuple[bytes, dict]:
+def _check_meta(shard, raw_meta: bytes | OSError, meta_crc32: int) -> None:
+    """Refuse a shard's meta.json (its bytes, or the error reading it gave) that is missing or not
+    the one the manifest lists; ``shard`` is its folder (a Path, or a :class:`_sb.RemoteFolder`),
+    and the error names the corpus's."""
+    if isinstance(raw_meta, OSError):
+        raise _sb.damaged(shard.parent, f"the shard {shard.name} is missing or incomplete (no meta.json)")
+    if zlib.crc32(raw_meta) != meta_crc32:
+        raise _sb.damaged(shard.parent, f"{shard.name}/meta.json is not the one {_sb.MANIFEST} lists (the shard "
+                                        "was replaced, edited or damaged)")
+
+
+def _listed_checksum(raw_meta: bytes | OSError, name: str) -> int | None:
+    """The checksum a shard's meta.json (its bytes) lists for its file ``name``; None if it lists none."""
     try:
-        raw = (path / "docs.parquet").read_bytes()
-        meta = json.loads((path / "meta.json").read_bytes())
-    except (OSError, ValueError):
-        raise CorpusFolderError(path, "docs.parquet or meta.json is missing or unreadable") from None
-    if zlib.crc32(raw) != (meta.get("crc32") or {}).get("docs.parquet"):
-        raise CorpusFolderError(path, "docs.parquet does not match its checksum (it was edited or damaged)")
-    return raw, meta
+        sums = json.loads(raw_meta).get("crc32")
+        return sums.get(name) if isinstance(sums, dict) else None
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _verified_docs_bytes(shard, meta_crc32: int) -> tuple[bytes, dict]:
+    """The bytes of a shard's docs.parquet and its meta.json read, nothing else of the shard:
+    meta.json verified against the manifest's checksum ``meta_crc32``, docs.parquet against
+    meta.json's. ``shard`` is its folder, or a :class:`_sb.RemoteFolder` (both files fetched
+    in one batch)."""
+    raw, raw_meta = _sb.read_files(shard, ["docs.parquet", "meta.json"])
+    _check_meta(shard, raw_meta, meta_crc32)
+    if isinstance(raw, OSError):
+        raise _sb.damaged(shard, "docs.parquet is missing or unreadable")
+    if zlib.crc32(raw) != _listed_checksum(raw_meta, "docs.parquet"):
+        raise _sb.damaged(shard, "docs.parquet does not match its checksum (it was edited or damaged)")
+    return raw, json.loads(raw_meta)
 
 
 # ---------------------------------------------------------------------- building, on the client

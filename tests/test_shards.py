@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import mmap
 import os
+import pathlib
+import re
 import shutil
 import signal
 import sys
@@ -386,6 +388,49 @@ def test_a_manifest_naming_other_files_is_refused(built):
     (built.folder / "shards.json").write_text(json.dumps(manifest))
     with pytest.raises(CorpusFolderError, match=r"shards\.json does not describe a sharded corpus"):
         ShardedCorpus.open(built.folder)
+
+
+def test_damaged_docs_are_refused_by_docs(built):
+    sharded = ShardedCorpus.open(built.folder)
+    docs = built.folder / "shard-00001" / "docs.parquet"
+    data = bytearray(docs.read_bytes())
+    data[100] ^= 1
+    docs.write_bytes(bytes(data))
+    where = re.escape(str(built.folder / "shard-00001"))
+    with pytest.raises(CorpusFolderError, match=rf"^{where}: docs\.parquet does not match its checksum \(it was "
+                                                r"edited or damaged\); build it again with "
+                                                r"ShardedCorpus\.build\(source, folder, overwrite=True\)"):
+        sharded.docs
+
+
+def test_each_open_reads_the_vocabulary_once_and_its_shards_share_it(built, monkeypatch):
+    reads = []
+    read_bytes = pathlib.Path.read_bytes
+
+    def counting(self):
+        if self.name in ("vocab.txt", "vocab.json"):
+            reads.append(self.relative_to(built.folder).as_posix())
+        return read_bytes(self)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", counting)
+    sharded = ShardedCorpus.open(built.folder)
+    assert reads == ["vocab.txt"]
+    first, last = sharded.shard(0), sharded.shard(-1)
+    assert reads == ["vocab.txt", "shard-00000/vocab.txt", "shard-00002/vocab.txt"]
+    assert first.vocab is last.vocab and first.vocab.equals(sharded.vocab)
+
+
+def test_shards_are_numbered_as_a_list_is(built):
+    assert built.shard_path(-1) == built.shard_path(2) == built.folder / "shard-00002"
+    assert isinstance(built.folder, pathlib.Path) and built.folder == built._root
+    assert built.shard(-3).docs.index.equals(built.shard(0).docs.index)
+    for call in (built.shard_path, built.shard):
+        with pytest.raises(IndexError, match=r"^shard 3 does not exist; this corpus has 3 shards \(0\.\.2\)\.$"):
+            call(3)
+        with pytest.raises(IndexError, match=r"^shard -4 does not exist; this corpus has 3 shards \(0\.\.2\)\.$"):
+            call(-4)
+        with pytest.raises(TypeError, match=r"^`i` must be an integer, a shard's number from 0 to 2; got str\.$"):
+            call("1")
 
 
 def test_a_damaged_array_is_found_when_the_shard_is_opened(built):

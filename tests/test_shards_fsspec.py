@@ -239,3 +239,42 @@ def test_built_and_analysed_on_the_cluster_at_a_url(docs, want, tmp_path, client
     (cache,) = set(client.run(lambda: _shard_build._CACHE_ROOT).values())
     for (_, path), name, listed in zip(where, opened.shard_names, opened._manifest["shards"]):
         assert Path(path).relative_to(cache).parts[1:] == (f"{listed['meta_crc32']:08x}", name, "docs.parquet")
+
+
+def test_docs_at_a_url_fetch_only_docs_and_meta_of_each_shard(docs, url, tmp_path, cache_root, monkeypatch):
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    local = build(docs, tmp_path / "local")
+    build(docs, url)
+    opened = ShardedCorpus.open(url)
+    read = []  # every file read from the in-memory file system, however fsspec reads it
+    cat_file, open_file = MemoryFileSystem.cat_file, MemoryFileSystem._open
+
+    def counting_cat_file(self, path, *args, **kwargs):
+        read.append(path)
+        return cat_file(self, path, *args, **kwargs)
+
+    def counting_open(self, path, mode="rb", *args, **kwargs):
+        if "r" in mode:
+            read.append(path)
+        return open_file(self, path, mode, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(MemoryFileSystem, "cat_file", counting_cat_file)
+        patched.setattr(MemoryFileSystem, "_open", counting_open)
+        pd.testing.assert_frame_equal(opened.docs, local.docs, check_exact=True)
+    _, root = url_to_fs(url)
+    assert sorted(p.split(root + "/", 1)[-1] for p in read) == sorted(
+        f"shard-{k:05d}/{name}" for k in range(5) for name in ("docs.parquet", "meta.json"))
+    assert not cache_root.exists() or not list(cache_root.rglob("*.*"))  # no shard was copied here
+
+    flip_a_byte(f"{url}/shard-00001/docs.parquet")
+    with pytest.raises(CorpusFolderError, match=rf"^{url}/shard-00001: docs\.parquet does not match its checksum "
+                                                r"\(it was edited or damaged\); build it again with "
+                                                r"ShardedCorpus\.build\(source, folder, overwrite=True\)"):
+        ShardedCorpus.open(url).docs
+    flip_a_byte(f"{url}/shard-00001/docs.parquet")  # mended
+    fresh = ShardedCorpus.open(url)  # the shards' meta.json are verified here, and again by .docs
+    flip_a_byte(f"{url}/shard-00002/meta.json", offset=10)
+    with pytest.raises(CorpusFolderError, match=rf"^{url}: shard-00002/meta\.json is not the one shards\.json lists"):
+        fresh.docs
