@@ -1,10 +1,15 @@
-"""kwic: matches on original surface words, phrases, globs, regular expressions, sorting and errors."""
+"""kwic: matches on original surface words, phrases, globs, regular expressions, sorting, errors and shards."""
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pandas as pd
 import pytest
 
 import corpus_tools as ct
+from corpus_tools import _storage
+from corpus_tools.analyses import kwic as kwic_module
 
 DOCS = pd.DataFrame(
     {"text": ["Russian troops crossed the border. Troops returned home on Monday.",
@@ -358,3 +363,126 @@ def test_a_missing_word_of_a_phrase_and_an_empty_glob_are_named(corpus):
         with pytest.warns(UserWarning, match=r"^'zz\*' matches no term of the vocabulary; no rows\.$"):
             out = ct.kwic(corpus, pattern)
         assert out.empty and list(out.columns) == ["doc_id", "date", "title", "left", "match", "right"]
+
+
+# ---------------------------------------------------------------------- a sharded corpus
+# four shards of two, two, two and one documents: "oil" in the first two, "zinc" in the last only
+SHARDED = pd.DataFrame(
+    {"text": ["Crude oil prices rose. Oil traders watched crude oil.",
+              "Oil exports fell.",
+              "Palm oil and crude oil shipments.",
+              "No fuel news today.",
+              "Wheat harvest was late.",
+              "Farmers sold wheat.",
+              "Gold reserves grew. Zinc mines opened."],
+     "date": pd.to_datetime(["2020-01-01", "2020-01-02", None, "2020-01-04", "2020-01-05", "2020-01-06",
+                             "2020-01-07"]),
+     "title": ["One", "Two", "Three", "Four", "Five", "Six", "Seven"],
+     "source": ["X", "Y", "X", "Y", "X", "Y", "X"]},
+    index=pd.Index([f"s{i}" for i in range(1, 8)], name="doc_id"),
+)
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory):
+    """The documents as four shards, mapped here (no cluster), and as one corpus in memory."""
+    folder = tmp_path_factory.mktemp("kwic") / "shards"
+    shards = ct.ShardedCorpus.build(SHARDED, folder, rows_per_shard=2, progress=False)
+    assert shards.shard_rows.tolist() == [0, 2, 4, 6, 7]
+    return shards, ct.Corpus.from_docs(SHARDED, cache=False, progress=False)
+
+
+def quietly(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize("pattern, kwargs", [
+    ("oil", {}),
+    ("oil", {"max_rows": 4}),                          # the first shard's four matches exactly
+    ("oil", {"max_rows": 5, "by": "source"}),          # one of the second shard's two
+    ("oil", {"max_rows": 1, "sort": "left", "window": 2}),
+    ("oil", {"max_rows": 3, "sort": "right", "by": ["title", "source"]}),
+    ("crude oil", {"max_rows": 2}),
+    ("crude oil", {"by": "source", "window": 1}),
+    ("cru* oil", {"max_rows": 3, "sort": "right"}),
+    ("o?l", {"max_rows": 5}),
+    ("zinc", {}),                                       # in the last shard only
+    ("zinc mines", {"max_rows": 1, "by": "source"}),
+    ("wheat oil", {}),                                  # both words are terms, the phrase is in no shard
+    ("zz*", {}),                                        # a glob of no term
+    (r"crude\s+oil", {"regex": True, "max_rows": 2}),  # regular expressions and max_rows=None take one pass
+    ("oil", {"max_rows": None, "by": "source"}),
+])
+def test_sharded_equals_in_memory(sharded, pattern, kwargs):
+    shards, corpus = sharded
+    got, want = quietly(ct.kwic, shards, pattern, **kwargs), quietly(ct.kwic, corpus, pattern, **kwargs)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.attrs == want.attrs
+
+
+def test_sharded_rows_and_counts_by_hand(sharded):
+    shards, _ = sharded
+    with pytest.warns(UserWarning, match="more than 5 matches of 'oil'"):
+        out = ct.kwic(shards, "oil", window=2, max_rows=5)
+    assert rows(out) == [["s1", "Crude", "oil", "prices rose"],
+                         ["s1", "prices rose.", "Oil", "traders watched"],
+                         ["s1", "watched crude", "oil", ""],
+                         ["s2", "", "Oil", "exports fell"],
+                         ["s3", "Palm", "oil", "and crude"]]
+    assert out.attrs == {"pattern": "oil", "window": 2, "n_matches": 6, "truncated": True}
+    out = ct.kwic(shards, "zinc", window=1)
+    assert rows(out) == [["s7", "grew.", "Zinc", "mines"]] and out.attrs["n_matches"] == 1
+
+
+@pytest.mark.parametrize("pattern, max_rows, shown", [
+    ("oil", 5, [4, 1, 0, 0]),        # only the first two shards read texts
+    ("oil", 4, [4, 0, 0, 0]),
+    ("crude oil", 1000, [2, 1, 0, 0]),
+    ("zinc", 1000, [0, 0, 0, 1]),
+    ("wheat oil", 1000, [0, 0, 0, 0]),
+])
+def test_sharded_scans_each_shard_once(sharded, monkeypatch, pattern, max_rows, shown):
+    shards, _ = sharded
+    scanned, built = [], []
+    token_matches, surface_records = kwic_module._token_matches, kwic_module._surface_records
+
+    def count_scans(corpus, query):
+        scanned.append(corpus.docs.index[0])
+        return token_matches(corpus, query)
+
+    def count_rows(corpus, texts, start, length, window):
+        built.append((corpus.docs.index[0], len(start)))
+        return surface_records(corpus, texts, start, length, window)
+
+    monkeypatch.setattr(kwic_module, "_token_matches", count_scans)
+    monkeypatch.setattr(kwic_module, "_surface_records", count_rows)
+    quietly(ct.kwic, shards, pattern, max_rows=max_rows)
+    assert scanned == ["s1", "s3", "s5", "s7"]
+    assert built == list(zip(["s1", "s3", "s5", "s7"], shown))
+
+
+def test_sharded_warnings_name_the_callers_line(sharded):
+    shards, _ = sharded
+    for pattern, message in [("oil", "more than 1 matches"), ("zz*", "matches no term")]:
+        with pytest.warns(UserWarning, match=message) as caught:
+            ct.kwic(shards, pattern, max_rows=1)
+        assert {w.filename for w in caught} == {__file__}
+
+
+@pytest.mark.parametrize("block_bytes", [8, 12, 1 << 24])  # two or three ids a block, or one block
+def test_positions_scan_blocks_and_hand_back_every_page(oil, monkeypatch, block_bytes):
+    released = []
+    monkeypatch.setattr(_storage, "_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(_storage, "release_part", released.append)
+    monkeypatch.setattr(kwic_module, "release_part", released.append)
+    ids = oil.ids
+    term = oil.term_id("oil")
+    allowed = np.asarray([term, oil.term_id("crude")], dtype=np.int64)
+    np.testing.assert_array_equal(kwic_module._positions(ids, allowed[:1], oil.n_terms),
+                                  np.flatnonzero(ids == term))
+    np.testing.assert_array_equal(kwic_module._positions(ids, allowed, oil.n_terms),
+                                  np.flatnonzero(np.isin(ids, allowed)))
+    # every token handed back, once per scan, in order
+    assert np.array_equal(np.concatenate(released), np.concatenate([ids, ids]))

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 import numpy as np
 import pandas as pd
 
-from .._storage import release_part
+from .._storage import _blocks, release_part
 from ..errors import check_option, check_positive_int
 from ..text.normalize import BOUNDARY
 from ..text.tokenizer import TOKEN_RE, is_sentence_mark, lower_text, new_encoder, tokenize_chunk
@@ -22,9 +22,6 @@ from .trends import _phrase_delimiter, glob_ids, is_glob, resolve_query
 
 SORTS = (None, "left", "right")
 _SPACE = re.compile(r"\s+")
-# tokens compared at once when scanning ``corpus.ids``: bounds the temporary boolean mask
-# (16 MB) whatever the corpus size
-_BLOCK = 1 << 24
 
 
 # ---------------------------------------------------------------------- matches in the token ids
@@ -44,15 +41,20 @@ def _lookup_table(allowed: np.ndarray, n_terms: int) -> np.ndarray | None:
 
 
 def _positions(ids: np.ndarray, allowed: np.ndarray, n_terms: int) -> np.ndarray:
-    """Token positions whose id is one of ``allowed``, scanning ``ids`` block by block."""
+    """Token positions whose id is one of ``allowed``, scanning ``ids`` block by block.
+
+    The blocks (about 16 MB of ids each) bound the temporary boolean mask whatever the corpus
+    size; where the ids are mapped from the cache, each block's pages go once it is scanned.
+    """
     if len(allowed) == 0 or len(ids) == 0:
         return np.zeros(0, dtype=np.int64)
     lookup = _lookup_table(allowed, n_terms)
-    parts = []
-    for a in range(0, len(ids), _BLOCK):
-        block = ids[a : a + _BLOCK]
-        parts.append(np.flatnonzero(_term_mask(block, allowed, lookup)).astype(np.int64) + a)
-        release_part(block)  # tokens mapped from the cache: their pages go once scanned
+    parts, offset = [], 0
+    for block in _blocks(ids):
+        parts.append(np.flatnonzero(_term_mask(block, allowed, lookup)).astype(np.int64) + offset)
+        offset += len(block)
+    if len(parts) == 1:
+        release_part(ids)  # _blocks lets go of the pages of its parts, not of an array it yields whole
     return np.concatenate(parts)
 
 
@@ -416,16 +418,27 @@ def kwic(corpus, pattern: str, *, window: int = 5, regex: bool = False, by: str 
     """
     args = dict(window=window, regex=regex, by=by, sort=sort, max_rows=max_rows)
     if is_sharded(corpus) and max_rows is not None and not regex:
-        # Over shards, count the matches of each first (token ids only), so that only the shards
-        # holding the first max_rows rows read texts and build rows: each would otherwise build
-        # its own first max_rows rows, of which the client keeps max_rows in all.
-        plan = _kwic_prepare(corpus, pattern, **args)
-        left, plan.budgets = max_rows, {}
-        for start, n in corpus.map_shards(_kwic_count, plan):  # in shard order
-            plan.budgets[start] = min(n, left)
-            left -= plan.budgets[start]
-        return _kwic_finish(_kwic_combine(corpus.map_shards(_kwic_parts, plan)), plan)
+        return _kwic_over_shards(corpus, pattern, **args)
     return run(corpus, _kwic_prepare, _kwic_parts, _kwic_combine, _kwic_finish, pattern, **args)
+
+
+def _kwic_over_shards(corpus, pattern: str, **args) -> pd.DataFrame:
+    """:func:`kwic` of a term, phrase or glob over shards, the rows limited to ``max_rows``.
+
+    Each shard's token ids are scanned once, for the number of its matches and its first
+    ``max_rows`` (only those can be among the first ``max_rows`` of the corpus). Then only the
+    shards holding the first ``max_rows`` of the corpus read texts and build rows, from the
+    matches found: each would otherwise build its own first ``max_rows`` rows, of which the
+    client keeps ``max_rows`` in all. The steps are called as :func:`run` calls them, so that
+    their warnings name the caller's line.
+    """
+    plan = _kwic_prepare(corpus, pattern, **args)
+    left, plan.found = plan.max_rows, {}
+    for rows, n, start, length in corpus.map_shards(_kwic_matches, plan):  # in shard order
+        shown = min(n, left)
+        plan.found[rows] = (start[:shown], length[:shown], n)
+        left -= shown
+    return _kwic_finish(_kwic_combine(corpus.map_shards(_kwic_parts, plan)), plan)
 
 
 # ---------------------------------------------------------------------- map-reduce steps
@@ -475,18 +488,20 @@ def _kwic_parts(corpus, rows: slice, plan: Plan) -> dict:
     """The first ``max_rows`` rows of one shard's matches (as columns) and the number of all its matches.
 
     Only the shard's first ``max_rows`` matches can be among the first ``max_rows`` of the corpus,
-    so only their documents are read.
+    so only their documents are read. A plan with ``found`` (see :func:`_kwic_over_shards`) gives
+    the shard's matches to show and the number of all of them: its token ids are not scanned again.
     """
     texts = _texts(corpus)
     window, max_rows = plan.window, plan.max_rows
-    budgets = getattr(plan, "budgets", None)
-    if budgets is not None:  # the rows this shard contributes to the first max_rows (see kwic)
-        max_rows = budgets.get(rows.start, max_rows)
+    found = getattr(plan, "found", None)
     if plan.regex:
         records, n_matches = _regex_records(plan.compiled, corpus.texts() if texts is None else texts, max_rows)
     else:
-        start, length = _token_matches(corpus, plan.query)
-        n_matches = len(start)
+        if found is None:
+            start, length = _token_matches(corpus, plan.query)
+            n_matches = len(start)
+        else:
+            start, length, n_matches = found[rows.start, rows.stop]
         records = _surface_records(corpus, texts, start[:max_rows], length[:max_rows], window)
     docs = corpus.docs
     take = np.array([r[0] for r in records], dtype=np.int64)
@@ -503,9 +518,12 @@ def _kwic_parts(corpus, rows: slice, plan: Plan) -> dict:
     return {"columns": columns, "keys": keys, "n_matches": int(n_matches), "max_rows": plan.max_rows}
 
 
-def _kwic_count(corpus, rows: slice, plan: Plan) -> tuple[int, int]:
-    """The first row of one shard and the number of matches of a token query in it."""
-    return rows.start, len(_token_matches(corpus, plan.query)[0])
+def _kwic_matches(corpus, rows: slice, plan: Plan) -> tuple[tuple[int, int], int, np.ndarray, np.ndarray]:
+    """The rows of one shard (start, stop), the number of matches of a token query in it, and the
+    first token and length of its first ``max_rows`` matches (copies, so that only these are sent)."""
+    start, length = _token_matches(corpus, plan.query)
+    head = slice(0, plan.max_rows)
+    return (rows.start, rows.stop), len(start), start[head].copy(), length[head].copy()
 
 
 def _kwic_combine(parts: list[dict]) -> dict:
