@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 import corpus_tools as ct
+from corpus_tools import _storage
 from corpus_tools.analyses import _cooc_counts
 from corpus_tools.analyses.association import MEASURES, association
 from corpus_tools.analyses.cooccurrence import _by_count, pair_matrix
@@ -353,6 +354,92 @@ def _scipy_window_counts(corpus, k, sel):
     return {(int(sel[i]), int(sel[j])): int(v) for i, j, v in zip(upper.row, upper.col, upper.data)}
 
 
+@st.composite
+def corpora_with_short_documents(draw):
+    """Small random corpora whose documents may be empty or shorter than the window."""
+    n_terms = draw(st.integers(2, 6))
+    seqs = draw(st.lists(st.lists(st.integers(0, n_terms - 1), max_size=9), min_size=1, max_size=7))
+    return _random_corpus(seqs, [[] for _ in seqs], n_terms)
+
+
+def _window_loop(corpus, k, sel):
+    """({(id1, id2): joint count}, {id: ordered pairs it opens}, ordered pairs) of the selected
+    terms, by a double loop over the token positions of each document."""
+    joint, opens, n = Counter(), Counter(), 0
+    for d in range(corpus.n_docs):
+        seq = corpus.ids[corpus.doc_offsets[d]:corpus.doc_offsets[d + 1]].tolist()
+        for p in range(len(seq)):
+            for q in range(len(seq)):
+                if p == q or abs(p - q) > k:
+                    continue
+                n += 1
+                opens[seq[p]] += 1
+                if p < q and seq[p] != seq[q] and seq[p] in sel and seq[q] in sel:
+                    joint[(min(seq[p], seq[q]), max(seq[p], seq[q]))] += 1
+    return joint, opens, n
+
+
+@settings(max_examples=80, deadline=None)
+@given(corpora_with_short_documents(), st.integers(1, 5), st.data())
+def test_window_counts_in_blocks_of_documents_match_a_double_loop(corpus, k, data):
+    block = data.draw(st.sampled_from([1, 2, 3, 7, 10**6]), label="TOKEN_CHUNK")
+    terms = data.draw(st.one_of(st.integers(1, corpus.n_terms + 1),
+                                st.lists(st.sampled_from(list(corpus.vocab)), min_size=1, unique=True)), label="terms")
+    measure = data.draw(st.sampled_from(MEASURES), label="measure")
+    min_count = data.draw(st.integers(1, 3), label="min_count")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_cooc_counts, "TOKEN_CHUNK", block)
+        patch.setattr(_cooc_counts, "DENSE_CELLS", data.draw(st.sampled_from([1 << 24, 0]), label="DENSE_CELLS"))
+        result = ct.cooccurrence(corpus, terms=terms, window=k, measure=measure, min_count=min_count)
+    cf = np.bincount(corpus.ids, minlength=corpus.n_terms)
+    if isinstance(terms, int):  # the most frequent, ties by term
+        sel = set(sorted(range(corpus.n_terms), key=lambda t: (-cf[t], t))[:terms])
+    else:
+        sel = {corpus.term_id(t) for t in terms}
+    joint, opens, n = _window_loop(corpus, k, sel)
+    ids = [(corpus.term_id(a), corpus.term_id(b)) for a, b in zip(result.term1, result.term2)]
+    assert dict(zip(ids, result["count"].tolist())) == {p: c for p, c in joint.items() if c >= min_count}
+    assert result.freq1.tolist() == [opens[a] for a, _ in ids]
+    assert result.freq2.tolist() == [opens[b] for _, b in ids]
+    assert result.attrs["n_units"] == n
+    expected = association(measure, result["count"].to_numpy(), result.freq1.to_numpy(), result.freq2.to_numpy(), n)
+    assert np.array_equal(result.value.to_numpy(), expected)
+
+
+def test_document_blocks_cut_where_documents_start():
+    # documents of 3, 0, 7, 2, 0 and 1 tokens in blocks of 4: the 7 tokens are a block of their own
+    offsets = np.array([0, 3, 3, 10, 12, 12, 13])
+    assert list(_cooc_counts._document_blocks(offsets, 4)) == [(0, 2), (2, 3), (3, 6)]
+    assert list(_cooc_counts._document_blocks(offsets, 1)) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 6)]
+    assert list(_cooc_counts._document_blocks(np.array([0, 0, 0]), 1)) == [(0, 2)]
+    assert list(_cooc_counts._document_blocks(np.array([0]), 4)) == []
+
+
+class _SliceLog(np.ndarray):
+    """A token array that records the length of every slice read from it."""
+
+    def __getitem__(self, key):
+        out = super().__getitem__(key)
+        if isinstance(key, slice):
+            self.read.append((key.start, key.stop))
+        return out
+
+
+def test_window_pairs_read_the_tokens_a_block_at_a_time(monkeypatch):
+    # documents of 3, 0, 7, 2 and 1 tokens: no read holds more than 4 tokens or one longer document
+    seqs = [[0, 1, 2], [], [1, 0, 1, 2, 2, 0, 1], [2, 0], [1]]
+    corpus = _random_corpus(seqs, [[] for _ in seqs], 3)
+    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 4)
+    ids = corpus.ids.view(_SliceLog)
+    ids.read = []
+    i, j, a, f, n = _cooc_counts.window_pairs(ids, corpus.doc_offsets, 2, np.arange(3, dtype=np.int32), 3, 1)
+    assert ids.read == [(0, 3), (3, 10), (10, 13)]
+    # by hand, k = 2: (0, 1) once in the first document and 3 times in the third; (0, 2) 1 + 3 + 1;
+    # (1, 2) 1 + 3. Ordered pairs: 2 * (3 + 11 + 1); each term opens 9, 10 and 11 of them
+    assert (i.tolist(), j.tolist(), a.tolist()) == ([0, 0, 1], [1, 2, 2], [4, 5, 4])
+    assert f.tolist() == [9, 10, 11] and n == 30
+
+
 def _assert_best_first_by_count(result):
     rows = list(zip(result["count"], result.term1, result.term2))
     assert all(t1 < t2 for _, t1, t2 in rows)
@@ -437,20 +524,21 @@ def test_association_bounds(a, extra1, extra2, extra_n):
 
 @pytest.mark.parametrize("dense_cells", [1 << 24, 0])
 def test_chunked_and_sparse_counting_agree(monkeypatch, fruit, dense_cells):
-    # small chunks and the sparse path (coo -> csr) give the counts of the one-chunk dense path
+    # small blocks and the sparse path (coo -> csr) give the counts of the one-block dense path
     expected = {w: ct.cooccurrence(fruit, window=w, measure="npmi", min_count=1) for w in (None, "sentence", 1, 2, 3)}
     monkeypatch.setattr(_cooc_counts, "DENSE_CELLS", dense_cells)
     monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 2)
+    monkeypatch.setattr(_storage, "_BLOCK_BYTES", 8)  # blocks of 2 int32 tokens
     monkeypatch.setattr(_cooc_counts, "TERM_BLOCK", 2)
     for window, frame in expected.items():
         pd.testing.assert_frame_equal(ct.cooccurrence(fruit, window=window, measure="npmi", min_count=1), frame)
 
 
 def test_listed_terms_are_counted_from_their_own_columns(monkeypatch, fruit):
-    # the unit matrix of the listed terms alone, read in chunks of 2 tokens (sentences straddle
+    # the unit matrix of the listed terms alone, read in blocks of 2 tokens (sentences straddle
     # them) and multiplied in blocks of 2 terms. Documents: apple in d1 d3, cherry in d1 d2 d3,
     # date in d1 d3; sentences: apple in s1 s2 s5, cherry in s1 s3 s5, date in s2 s5
-    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 2)
+    monkeypatch.setattr(_storage, "_BLOCK_BYTES", 8)  # blocks of 2 int32 tokens
     monkeypatch.setattr(_cooc_counts, "TERM_BLOCK", 2)
     expected = {
         None: ([("apple", "cherry", 2), ("apple", "date", 2), ("cherry", "date", 2)],
@@ -469,7 +557,7 @@ def test_listed_terms_are_counted_from_their_own_columns(monkeypatch, fruit):
 def test_most_frequent_terms_counted_in_chunks(monkeypatch, fruit):
     from corpus_tools.analyses.cooccurrence import _select_terms, _token_counts
 
-    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 3)
+    monkeypatch.setattr(_storage, "_BLOCK_BYTES", 12)  # blocks of 3 int32 tokens
     counts = _token_counts(fruit.ids, fruit.n_terms)
     assert dict(zip(fruit.vocab, counts.tolist())) == {"apple": 3, "banana": 3, "cherry": 3, "date": 2, "egg": 1}
     # three terms tie at 3: the first two in term order
@@ -658,13 +746,13 @@ def test_reuters_top_200_matches_scipy(corpora, reuters):
 @pytest.mark.corpora
 @pytest.mark.parametrize("unit", ["documents", "sentences"])
 def test_reuters_unit_matrix_of_selected_terms_is_their_columns(corpora, reuters, monkeypatch, unit):
-    # made from the selected terms alone (tokens read in odd chunks, so that sentences straddle
+    # made from the selected terms alone (tokens read in odd blocks, so that sentences straddle
     # them), it is the selected columns of the matrix of every term
     cf = np.bincount(reuters.ids, minlength=reuters.n_terms)
     sel = np.sort(np.argsort(-cf, kind="stable")[:150])
     expected = _cooc_counts.binary_unit_matrix(reuters, unit)[:, sel]
     expected.sort_indices()
-    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 100_003)
+    monkeypatch.setattr(_storage, "_BLOCK_BYTES", 4 * 100_003)  # blocks of 100,003 int32 tokens
     part = _cooc_counts.binary_unit_matrix(reuters, unit, sel)
     part.sort_indices()
     assert part.shape == expected.shape and part.dtype == np.int32

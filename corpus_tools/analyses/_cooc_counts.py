@@ -26,11 +26,10 @@ import weakref
 import numpy as np
 import scipy.sparse as sp
 
-from .._storage import release_part
-
+from .._storage import _blocks, release_part
 from ..corpus import _build_dtm
 
-# Tokens handled per step of the window count (bounds the temporaries to a few hundred MB).
+# Tokens per block of documents of the window count (bounds its temporaries to a few hundred MB).
 TOKEN_CHUNK = 8_000_000
 # Terms per block of the document/sentence product (bounds the product's size).
 TERM_BLOCK = 2048
@@ -65,21 +64,22 @@ def _selected_unit_matrix(ids: np.ndarray, offsets: np.ndarray, sel: np.ndarray,
     """Occurrences of the selected terms per unit (``offsets`` delimit the units in ``ids``), as
     ``_build_dtm`` of the token sequence would give them in the columns ``sel``.
 
-    The tokens are read a chunk at a time; only the positions of selected tokens are kept, and
+    The tokens are read a block at a time (``_storage._blocks``, which lets go of the pages of a
+    block mapped from the cache once read); only the positions of selected tokens are kept, and
     the row pointers are the number of them before each unit's start.
     """
     local = np.full(n_terms, -1, dtype=np.int32 if len(sel) < np.iinfo(np.int32).max else np.int64)
     local[sel] = np.arange(len(sel))
     small = len(ids) < np.iinfo(np.int32).max
     positions, columns = [], []
-    for start in range(0, len(ids), TOKEN_CHUNK):
-        chunk = ids[start : start + TOKEN_CHUNK]
+    start = 0
+    for chunk in _blocks(ids):
         lid = local[chunk]
-        release_part(chunk)  # tokens mapped from the cache: their pages go once read
         at = np.flatnonzero(lid >= 0)
         columns.append(lid[at])
         at += start
         positions.append(at.astype(np.int32, copy=False) if small else at)
+        start += len(chunk)
     positions = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
     columns = np.concatenate(columns) if columns else np.zeros(0, dtype=local.dtype)
     # selected tokens before each unit starts (in the positions' type: no wider copy of them)
@@ -133,6 +133,10 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
     """Joint counts of position pairs at most ``k`` apart in the same document, and the marginals
     of the selected terms.
 
+    The documents are counted a block at a time (:func:`_document_blocks`): a window never
+    crosses a document, so the counts of the blocks add up to those of the whole corpus, and the
+    temporaries are those of one block, not of every token at once.
+
     Parameters
     ----------
     ids : int32 array of term ids (the corpus token sequence)
@@ -150,63 +154,35 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
         :func:`window_marginals`)
     n : int, number of ordered window pairs
     """
-    lid = local[ids]
-    # only the selected tokens matter; their positions keep the distances, and a gap of k + 1
-    # between documents makes every cross-document pair farther apart than k
-    positions = np.flatnonzero(lid >= 0)
-    small = n_local < np.iinfo(np.int32).max
-    terms = lid[positions].astype(np.int32 if small else np.int64, copy=False)
-    del lid
-    lengths = np.diff(doc_offsets)
-    # int32 when the shifted positions fit: half the memory traffic in the loop below
-    narrow = len(ids) + len(lengths) * (k + 1) <= INT32_POSITIONS
-    dtype = np.int32 if narrow else np.int64
-    shift = np.repeat(np.arange(0, len(lengths) * (k + 1), k + 1, dtype=dtype), lengths)
-    virtual = shift[positions]
-    del shift
-    virtual += positions.astype(dtype, copy=False)
-    del positions
-    n = len(virtual)
     dense = n_local * n_local <= DENSE_CELLS
     counts = None
     sparse_total = None
-    for start in range(0, n, TOKEN_CHUNK):
-        stop = min(start + TOKEN_CHUNK, n)
-        keys, firsts, seconds = [], [], []
-        # the s-th next selected token is at least s positions away, so s = 1..k covers every pair
-        for s in range(1, k + 1):
-            end = min(stop, n - s)
-            if end <= start:
-                break
-            ok = virtual[start + s : end + s] - virtual[start:end] <= k
-            if not ok.any():
-                break  # farther neighbours are farther still
-            a, b = terms[start:end], terms[start + s : end + s]
-            if dense:
-                # the cell (lo, hi) of the upper triangle as one int32 key; equal terms land on
-                # the diagonal, cleared below
-                lo = np.minimum(a, b)
-                lo *= n_local
-                lo += np.maximum(a, b)
-                keys.append(lo[ok])
-            else:
-                a, b = a[ok], b[ok]
-                differ = a != b
-                firsts.append(np.minimum(a[differ], b[differ]))
-                seconds.append(np.maximum(a[differ], b[differ]))
-        if dense and keys:
-            chunk_counts = np.bincount(np.concatenate(keys), minlength=n_local * n_local)
-            del keys
+    f = np.zeros(n_local, dtype=np.int64)
+    n_pairs = 0
+    for first, stop in _document_blocks(doc_offsets, TOKEN_CHUNK):
+        start, end = int(doc_offsets[first]), int(doc_offsets[stop])
+        chunk = ids[start:end]
+        lid = local[chunk]
+        release_part(chunk)  # tokens mapped from the cache: their pages go once read
+        offsets = doc_offsets[first : stop + 1] - start
+        lengths = np.diff(offsets)
+        # only the selected tokens matter; their positions keep the distances
+        positions = np.flatnonzero(lid >= 0)
+        terms = lid[positions].astype(np.int32 if n_local < np.iinfo(np.int32).max else np.int64, copy=False)
+        block_f, block_n = _selected_marginals(lid, offsets, lengths, k, n_local, terms)
+        f += block_f
+        n_pairs += block_n
+        del lid
+        found = _block_pairs(positions, terms, lengths, k, n_local, dense)
+        if found is None:
+            continue
+        if dense:
             if counts is None:
-                counts = chunk_counts
+                counts = found
             else:
-                counts += chunk_counts
-        elif firsts:
-            lo, hi = np.concatenate(firsts), np.concatenate(seconds)
-            del firsts, seconds
-            part = sp.csr_matrix((np.ones(len(lo), dtype=np.int64), (lo, hi)), shape=(n_local, n_local))
-            sparse_total = part if sparse_total is None else sparse_total + part
-    f, n_pairs = _selected_marginals(ids, doc_offsets, lengths, k, local, n_local, terms)
+                counts += found
+        else:
+            sparse_total = found if sparse_total is None else sparse_total + found
     if dense and counts is not None:
         counts[:: n_local + 1] = 0  # a term next to itself is not a pair of terms
         key = np.flatnonzero(counts >= max(min_count, 1))  # in (i, j) order
@@ -221,12 +197,70 @@ def window_pairs(ids: np.ndarray, doc_offsets: np.ndarray, k: int, local: np.nda
     return coo.row[keep].astype(np.int64), coo.col[keep].astype(np.int64), coo.data[keep].astype(np.int64), f, n_pairs
 
 
-def _selected_marginals(ids, doc_offsets, lengths, k, local, n_local, terms):
+def _document_blocks(doc_offsets: np.ndarray, size: int):
+    """``(first, stop)``: the documents ``first .. stop - 1`` of each block, blocks of at most
+    ``size`` tokens cut where a document starts (a document longer than ``size`` is a block of
+    its own), together every document once and in order."""
+    n_docs = len(doc_offsets) - 1
+    first = 0
+    while first < n_docs:
+        # the last document start within size tokens of this block's start
+        stop = int(np.searchsorted(doc_offsets, doc_offsets[first] + size, side="right")) - 1
+        stop = min(max(stop, first + 1), n_docs)
+        yield first, stop
+        first = stop
+
+
+def _block_pairs(positions, terms, lengths, k: int, n_local: int, dense: bool):
+    """The pairs of selected tokens at most ``k`` apart in the same document, of one block of
+    documents: a dense ``n_local * n_local`` bincount of the (smaller, larger) cells, or a sparse
+    matrix of them (terms with themselves left out); None when the block has none.
+
+    ``positions`` are the selected tokens' places in the block (whose documents have ``lengths``
+    tokens), ``terms`` their positions in the selection.
+    """
+    # a gap of k + 1 between documents makes every cross-document pair farther apart than k
+    narrow = int(lengths.sum()) + len(lengths) * (k + 1) <= INT32_POSITIONS
+    dtype = np.int32 if narrow else np.int64  # half the memory traffic in the loop below
+    shift = np.repeat(np.arange(0, len(lengths) * (k + 1), k + 1, dtype=dtype), lengths)
+    virtual = shift[positions]
+    del shift
+    virtual += positions.astype(dtype, copy=False)
+    n = len(virtual)
+    keys, firsts, seconds = [], [], []
+    # the s-th next selected token is at least s positions away, so s = 1..k covers every pair
+    for s in range(1, min(k, n - 1) + 1):
+        ok = virtual[s:] - virtual[:-s] <= k
+        if not ok.any():
+            break  # farther neighbours are farther still
+        a, b = terms[:-s], terms[s:]
+        if dense:
+            # the cell (lo, hi) of the upper triangle as one key; equal terms land on the
+            # diagonal, cleared by the caller
+            lo = np.minimum(a, b)
+            lo *= n_local
+            lo += np.maximum(a, b)
+            keys.append(lo[ok])
+        else:
+            a, b = a[ok], b[ok]
+            differ = a != b
+            firsts.append(np.minimum(a[differ], b[differ]))
+            seconds.append(np.maximum(a[differ], b[differ]))
+    if dense:
+        return np.bincount(np.concatenate(keys), minlength=n_local * n_local) if keys else None
+    if not firsts:
+        return None
+    lo, hi = np.concatenate(firsts), np.concatenate(seconds)
+    return sp.csr_matrix((np.ones(len(lo), dtype=np.int64), (lo, hi)), shape=(n_local, n_local))
+
+
+def _selected_marginals(lid, doc_offsets, lengths, k, n_local, terms):
     """Ordered window pairs with each selected term first, and the number of ordered window pairs.
 
-    ``terms`` holds the selection position of every selected token. Each position is the first
-    of ``2k`` ordered pairs less what the document's edges cut off (see :func:`window_marginals`);
-    only the first and last ``k`` positions of each document are visited.
+    ``lid`` holds the selection position of every token (-1 where not selected), ``terms`` that
+    of every selected token. Each position is the first of ``2k`` ordered pairs less what the
+    document's edges cut off (see :func:`window_marginals`); only the first and last ``k``
+    positions of each document are visited.
     """
     f = 2 * k * np.bincount(terms, minlength=n_local).astype(np.int64)
     starts = doc_offsets[:-1]
@@ -234,7 +268,7 @@ def _selected_marginals(ids, doc_offsets, lengths, k, local, n_local, terms):
         has = lengths > r
         # the position r from the start misses k - r left partners; r from the end, k - r right ones
         for edge in (starts[has] + r, starts[has] + lengths[has] - 1 - r):
-            held = local[ids[edge]]
+            held = lid[edge]
             f -= (k - r) * np.bincount(held[held >= 0], minlength=n_local)
     n_pairs = 2 * int(sum(np.maximum(lengths - d, 0).sum() for d in range(1, k + 1)))
     return f, n_pairs
@@ -264,8 +298,8 @@ def window_marginals(corpus, k: int):
     if hit is not None and hit[0] is corpus.ids:
         return hit[1], hit[2]
     ids, offsets, v = corpus.ids, corpus.doc_offsets, corpus.n_terms
-    every = np.arange(v, dtype=np.int32)  # every term selected, at its own id
-    f, n_pairs = _selected_marginals(ids, offsets, np.diff(offsets), k, every, v, ids)
+    # every term selected, at its own id: the ids are their own selection positions
+    f, n_pairs = _selected_marginals(ids, offsets, np.diff(offsets), k, v, ids)
     cached[k] = (ids, f, n_pairs)
     _MARGINS[corpus] = cached
     return f, n_pairs

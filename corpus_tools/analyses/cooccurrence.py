@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._storage import release_part
+from .._storage import _blocks
 from ..errors import check_option
 from . import _cooc_counts as counts
 from ._mapreduce import Plan, add, covers, is_sharded, run
@@ -111,13 +111,12 @@ def _select_terms(corpus, terms) -> np.ndarray:
 
 
 def _token_counts(ids: np.ndarray, n_terms: int) -> np.ndarray:
-    """Occurrences of each term in the token sequence, counted a chunk of tokens at a time:
+    """Occurrences of each term in the token sequence, counted a block of tokens at a time
+    (``_storage._blocks``, which lets go of the pages of tokens mapped from the cache once read):
     ``np.bincount`` copies int32 ids to int64 first, 0.8 GB for a million articles at once."""
     cf = np.zeros(n_terms, dtype=np.int64)
-    for start in range(0, len(ids), counts.TOKEN_CHUNK):
-        chunk = ids[start : start + counts.TOKEN_CHUNK]
-        cf += np.bincount(chunk, minlength=n_terms)
-        release_part(chunk)  # tokens mapped from the cache: their pages go once read
+    for part in _blocks(ids):
+        cf += np.bincount(part, minlength=n_terms)
     return cf
 
 
