@@ -706,6 +706,48 @@ def report_cache(m: Million) -> str:
     return "cached"
 
 
+OPEN_CACHE = Path(__file__).resolve().parent / ".data" / "million-open-cache"
+
+
+def fresh_open_cache(m: Million) -> None:
+    """An empty cache of its own (the report's, above, is kept for its cached run)."""
+    import shutil
+
+    shutil.rmtree(OPEN_CACHE, ignore_errors=True)
+    os.environ["CORPUS_TOOLS_CACHE"] = str(OPEN_CACHE)
+
+
+def open_cache(m: Million) -> None:
+    """That cache, with the report's two corpora built in it (untimed) when they are not there."""
+    from corpus_tools.report import open_corpus, topic_corpus
+
+    os.environ["CORPUS_TOOLS_CACHE"] = str(OPEN_CACHE)
+    open_corpus(m.parquet, extra_stopwords="news")
+    topic_corpus(m.parquet, n_topics=5, extra_stopwords="news")
+
+
+def report_open_corpus(m: Million, _: Any = None) -> int:
+    from corpus_tools.report import open_corpus
+
+    return open_corpus(m.parquet, extra_stopwords="news").n_tokens
+
+
+def report_topic_corpus(m: Million, _: Any = None) -> int:
+    from corpus_tools.report import topic_corpus
+
+    return topic_corpus(m.parquet, n_topics=5, extra_stopwords="news")[0].n_tokens
+
+
+STEPS += [
+    Step("report.open_corpus, cold cache", report_open_corpus, prepare=fresh_open_cache,
+         note="the report's main corpus, with its default options; result: tokens"),
+    Step("report.open_corpus, reopened", report_open_corpus, prepare=open_cache, note="found in the cache"),
+    Step("report.topic_corpus, cold cache", report_topic_corpus, prepare=fresh_open_cache,
+         note="the report's lemmatised corpus for the topics; result: tokens"),
+    Step("report.topic_corpus, reopened", report_topic_corpus, prepare=open_cache, note="found in the cache"),
+]
+
+
 def corpus_tools_report(m: Million, cache: str) -> str:
     """``corpus-tools report <parquet>``, as a user types it, into ``REPORT_OUT``. Its progress
     lines (one per cell, naming the section) go to ``million-report-<cache>.log`` beside it, each
