@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections import Counter
 
 import networkx as nx
@@ -440,6 +441,55 @@ def test_window_pairs_read_the_tokens_a_block_at_a_time(monkeypatch):
     assert f.tolist() == [9, 10, 11] and n == 30
 
 
+def _marginals_by_position(corpus, k):
+    """([ordered pairs each term opens], ordered pairs), a token position at a time: position p
+    opens a pair with every other position of its document at most k away."""
+    f, n = [0] * corpus.n_terms, 0
+    for d in range(corpus.n_docs):
+        seq = corpus.ids[corpus.doc_offsets[d]:corpus.doc_offsets[d + 1]].tolist()
+        for p, term in enumerate(seq):
+            partners = sum(1 for q in range(len(seq)) if q != p and abs(q - p) <= k)
+            f[term] += partners
+            n += partners
+    return f, n
+
+
+@settings(max_examples=80, deadline=None)
+@given(corpora_with_short_documents(), st.integers(1, 6), st.sampled_from([1, 2, 3, 7, 10**6]))
+def test_window_marginals_in_blocks_of_documents_match_a_loop_over_positions(corpus, k, block):
+    # empty documents, documents shorter than the window, documents longer than a block
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_cooc_counts, "TOKEN_CHUNK", block)
+        f, n = _cooc_counts.window_marginals(corpus, k)
+    expected_f, expected_n = _marginals_by_position(corpus, k)
+    assert f.dtype == np.int64 and f.tolist() == expected_f
+    assert n == expected_n
+
+
+class _Tokens:
+    """The parts of a corpus window_marginals reads."""
+
+    def __init__(self, ids, doc_offsets, n_terms):
+        self.ids, self.doc_offsets, self.n_terms = ids, doc_offsets, n_terms
+
+
+def test_window_marginals_read_the_tokens_a_block_at_a_time(monkeypatch):
+    # the documents of the window_pairs test above, in blocks of 4 tokens; each block's tokens are
+    # let go of once counted
+    seqs = [[0, 1, 2], [], [1, 0, 1, 2, 2, 0, 1], [2, 0], [1]]
+    corpus = _random_corpus(seqs, [[] for _ in seqs], 3)
+    monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", 4)
+    released = []
+    monkeypatch.setattr(_cooc_counts, "release_part", lambda part: released.append(part.tolist()))
+    ids = corpus.ids.view(_SliceLog)
+    ids.read = []
+    f, n = _cooc_counts.window_marginals(_Tokens(ids, corpus.doc_offsets, 3), 2)
+    assert ids.read == [(0, 3), (3, 10), (10, 13)]
+    assert released == [[0, 1, 2], [1, 0, 1, 2, 2, 0, 1], [2, 0, 1]]
+    # by hand, k = 2: the positions open 2 2 2 | 2 3 4 4 4 3 2 | 1 1 | 0 pairs
+    assert f.tolist() == [9, 10, 11] and n == 30
+
+
 def _assert_best_first_by_count(result):
     rows = list(zip(result["count"], result.term1, result.term2))
     assert all(t1 < t2 for _, t1, t2 in rows)
@@ -794,6 +844,28 @@ def test_reuters_window_top_300_matches_scipy(corpora, reuters, monkeypatch, den
     assert (result.term1.map(freq) == result.freq1).all() and (result.term2.map(freq) == result.freq2).all()
     assert result.attrs["n_units"] == n
     _assert_best_first_by_count(result)
+
+
+@pytest.mark.corpora
+def test_reuters_collocates_unchanged_by_the_blocks_of_window_marginals(corpora, reuters, monkeypatch):
+    k, v = 5, reuters.n_terms
+    # the plain numpy way: at each distance, the pairs of positions in the same document, both ways
+    rows = reuters.token_doc_rows()
+    expected, n_expected = np.zeros(v, dtype=np.int64), 0
+    for d in range(1, k + 1):
+        same = rows[:-d] == rows[d:]
+        expected += np.bincount(reuters.ids[:-d][same], minlength=v) + np.bincount(reuters.ids[d:][same], minlength=v)
+        n_expected += 2 * int(same.sum())
+    assert len(reuters.ids) > 10 * 100_003
+    frames = []
+    for chunk in (_cooc_counts.TOKEN_CHUNK, 100_003):  # one block; blocks of about 100,000 tokens
+        monkeypatch.setattr(_cooc_counts, "TOKEN_CHUNK", chunk)
+        monkeypatch.setattr(_cooc_counts, "_MARGINS", weakref.WeakKeyDictionary())  # counted afresh
+        frames.append(ct.collocates(reuters, "crude", window=k, measure="npmi", min_count=1, top=None))
+        f, n = _cooc_counts.window_marginals(reuters, k)
+        assert np.array_equal(f, expected) and n == n_expected
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    assert frames[0].attrs["n_units"] == frames[1].attrs["n_units"] == n_expected
 
 
 # ---------------------------------------------------------------------- the window statistic's null and its maximum

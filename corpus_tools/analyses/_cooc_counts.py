@@ -285,21 +285,39 @@ def window_marginals(corpus, k: int):
     ``2k - max(0, k - p) - max(0, k - (L - 1 - p))`` pairs: ``2k`` less what the document's edges
     cut off. A term's marginal sums this over its positions; a pair of two positions of the same
     term counts twice, once with each first, as for any other term. Only the first and last ``k``
-    positions of each document are visited, never an array of slots per token. Cached per corpus
-    and ``k``.
+    positions of each document are visited, never an array of slots per token.
+
+    The documents are counted a block at a time (:func:`_document_blocks`, as
+    :func:`window_pairs`): a position's pairs lie in its own document, so the blocks' counts add
+    up to the corpus's, and the temporaries (the token count's copy of the ids) are those of a
+    block; tokens mapped from the cache are let go of once read. Cached per corpus and ``k``.
 
     Returns
     -------
     f : int64 array (n_terms,)
     n : int, number of ordered window pairs (twice the unordered ones)
+
+    Examples
+    --------
+    One document ``a b a`` (ids 0 1 0) and ``k = 1``: the ordered pairs of positions are (0, 1),
+    (1, 0), (1, 2) and (2, 1), so ``f == [2, 2]`` (``a`` first in two, ``b`` in two) and ``n == 4``.
     """
     cached = _MARGINS.get(corpus, {})
     hit = cached.get(k)
     if hit is not None and hit[0] is corpus.ids:
         return hit[1], hit[2]
-    ids, offsets, v = corpus.ids, corpus.doc_offsets, corpus.n_terms
-    # every term selected, at its own id: the ids are their own selection positions
-    f, n_pairs = _selected_marginals(ids, offsets, np.diff(offsets), k, v, ids)
+    ids, doc_offsets, v = corpus.ids, corpus.doc_offsets, corpus.n_terms
+    f = np.zeros(v, dtype=np.int64)
+    n_pairs = 0
+    for first, stop in _document_blocks(doc_offsets, TOKEN_CHUNK):
+        start, end = int(doc_offsets[first]), int(doc_offsets[stop])
+        chunk = ids[start:end]
+        offsets = doc_offsets[first : stop + 1] - start
+        # every term selected, at its own id: the ids are their own selection positions
+        block_f, block_n = _selected_marginals(chunk, offsets, np.diff(offsets), k, v, chunk)
+        release_part(chunk)  # tokens mapped from the cache: their pages go once read
+        f += block_f
+        n_pairs += block_n
     cached[k] = (ids, f, n_pairs)
     _MARGINS[corpus] = cached
     return f, n_pairs
