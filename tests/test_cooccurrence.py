@@ -205,6 +205,16 @@ def test_collocates_window_by_hand(fruit):
     assert list(result.collocate) == ["cherry", "banana", "date"]
 
 
+def test_collocates_window_by_hand_in_blocks_of_tokens(fruit, monkeypatch):
+    # the node's positions found a block of 1, 2 and 3 tokens at a time: the same sides
+    from corpus_tools import _storage
+
+    expected = ct.collocates(fruit, "apple", window=2, measure="count", min_count=1)
+    for tokens in (1, 2, 3):
+        monkeypatch.setattr(_storage, "_BLOCK_BYTES", 4 * tokens)
+        pd.testing.assert_frame_equal(ct.collocates(fruit, "apple", window=2, measure="count", min_count=1), expected)
+
+
 def test_collocates_agree_with_cooccurrence(fruit):
     for window in (None, "sentence", 1, 2, 3):
         for measure in ("npmi", "g2", "log_dice"):

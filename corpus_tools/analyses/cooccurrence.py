@@ -434,7 +434,13 @@ def _collocates_finish(parts: dict, plan: Plan) -> pd.DataFrame:
 def _window_sides(corpus, nid: int, k: int):
     """Per term: position pairs with the node where the term is before (left) / after (right) it."""
     ids = corpus.ids
-    pos = np.flatnonzero(ids == nid)
+    # the node's positions a block at a time: a mask of every token would take a byte each, and
+    # the scan hands back the pages it read
+    pos, offset = [], 0
+    for part in _blocks(ids):
+        pos.append(np.flatnonzero(part == nid) + offset)
+        offset += len(part)
+    pos = np.concatenate(pos) if pos else np.zeros(0, dtype=np.int64)
     doc = np.searchsorted(corpus.doc_offsets, pos, side="right") - 1  # the document of each node position
     start = corpus.doc_offsets[doc]
     end = corpus.doc_offsets[doc + 1]
