@@ -417,11 +417,13 @@ _PAGE = mmap.PAGESIZE
 
 
 def _blocks(a: np.ndarray):
-    """``a`` in parts of about 16 MB; where ``a`` is mapped from a file, the pages of each part
-    are let go of once the caller is done with it (see the module's notes)."""
+    """``a`` in parts of about 16 MB (``a`` itself when it is no larger); where ``a`` is mapped
+    from a file, the pages of each part are let go of once the caller is done with it (see the
+    module's notes)."""
     step = max(1, _BLOCK_BYTES // max(a.itemsize, 1))
     if len(a) <= step:
         yield a
+        release_part(a)
         return
     for start in range(0, len(a), step):
         part = a[start : start + step]

@@ -370,7 +370,8 @@ class ShardedCorpus:
         """Every document's metadata (all columns but the text), index ``doc_id``, shard after shard.
 
         Read from the shards' docs.parquet on first use, then kept. Each shard's meta.json is
-        verified against the manifest and its docs.parquet against meta.json; at a URL only these
+        verified against the manifest and its docs.parquet against meta.json; at a URL they are
+        read from this machine's copy of the shard where an analysis made one, else only these
         two files of each shard are fetched (its arrays are not needed, and nothing is copied to
         this machine's folder of shards).
         """
@@ -378,7 +379,16 @@ class ShardedCorpus:
         frames = []
         for i in range(self.n_shards):
             path, meta_crc32 = self._locate(i)
-            raw, meta = _verified_docs_bytes(path, meta_crc32)
+            raw, meta = None, None
+            if not isinstance(path, Path):
+                # this machine's verified copy of the shard, when an analysis made one: no download
+                local = _sb.cache_folder(path, meta_crc32)
+                try:
+                    raw, meta = _verified_docs_bytes(local, meta_crc32) if local.is_dir() else (None, None)
+                except CorpusFolderError:  # a damaged or partly removed copy: read the URL instead
+                    raw, meta = None, None
+            if raw is None:
+                raw, meta = _verified_docs_bytes(path, meta_crc32)
             frame = _read_docs(raw, text, with_text=False)
             del raw  # with its texts: one shard's at a time
             if doc_ids_checksum(frame.index) != meta.get("doc_ids_crc32"):
@@ -458,6 +468,8 @@ class ShardedCorpus:
         when negative, as a list's index does."""
         n = self.n_shards
         try:
+            if isinstance(i, (bool, np.bool_)):  # True is 1 to operator.index, not a shard's number
+                raise TypeError
             k = operator.index(i)
         except TypeError:
             raise TypeError(f"`i` must be an integer, a shard's number from 0 to {n - 1}; "

@@ -431,6 +431,8 @@ def test_shards_are_numbered_as_a_list_is(built):
             call(-4)
         with pytest.raises(TypeError, match=r"^`i` must be an integer, a shard's number from 0 to 2; got str\.$"):
             call("1")
+        with pytest.raises(TypeError, match=r"^`i` must be an integer, a shard's number from 0 to 2; got bool\.$"):
+            call(True)
 
 
 def test_a_damaged_array_is_found_when_the_shard_is_opened(built):

@@ -241,6 +241,30 @@ def test_built_and_analysed_on_the_cluster_at_a_url(docs, want, tmp_path, client
         assert Path(path).relative_to(cache).parts[1:] == (f"{listed['meta_crc32']:08x}", name, "docs.parquet")
 
 
+def test_docs_at_a_url_read_from_the_copies_here_once_there_are_some(docs, url, tmp_path, cache_root, monkeypatch):
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    local = build(docs, tmp_path / "local")
+    build(docs, url)
+    for i in range(5):  # an analysis copies every shard to this machine
+        ShardedCorpus.open(url).shard(i)
+    read = []
+    cat_file, open_file = MemoryFileSystem.cat_file, MemoryFileSystem._open
+    with monkeypatch.context() as patched:
+        patched.setattr(MemoryFileSystem, "cat_file", lambda self, path, *a, **k: read.append(path) or
+                        cat_file(self, path, *a, **k))
+        patched.setattr(MemoryFileSystem, "_open", lambda self, path, mode="rb", *a, **k: read.append(path) or
+                        open_file(self, path, mode, *a, **k))
+        opened = ShardedCorpus.open(url)  # reads the manifest and the shards' meta.json
+        read.clear()
+        pd.testing.assert_frame_equal(opened.docs, local.docs, check_exact=True)
+    assert read == []  # nothing of the shards fetched again
+    # a damaged copy here is passed over: the URL's files are read, verified
+    copy = next(cache_root.rglob("shard-00003/docs.parquet"))
+    copy.write_bytes(b"not parquet")
+    pd.testing.assert_frame_equal(ShardedCorpus.open(url).docs, local.docs, check_exact=True)
+
+
 def test_docs_at_a_url_fetch_only_docs_and_meta_of_each_shard(docs, url, tmp_path, cache_root, monkeypatch):
     from fsspec.implementations.memory import MemoryFileSystem
 

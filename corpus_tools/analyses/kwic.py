@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 import numpy as np
 import pandas as pd
 
-from .._storage import _blocks, release_part
+from .._storage import _blocks
 from ..errors import check_option, check_positive_int
 from ..text.normalize import BOUNDARY
 from ..text.tokenizer import TOKEN_RE, is_sentence_mark, lower_text, new_encoder, tokenize_chunk
@@ -53,8 +53,6 @@ def _positions(ids: np.ndarray, allowed: np.ndarray, n_terms: int) -> np.ndarray
     for block in _blocks(ids):
         parts.append(np.flatnonzero(_term_mask(block, allowed, lookup)).astype(np.int64) + offset)
         offset += len(block)
-    if len(parts) == 1:
-        release_part(ids)  # _blocks lets go of the pages of its parts, not of an array it yields whole
     return np.concatenate(parts)
 
 
