@@ -463,6 +463,20 @@ def test_sharded_scans_each_shard_once(sharded, monkeypatch, pattern, max_rows, 
     assert built == list(zip(["s1", "s3", "s5", "s7"], shown))
 
 
+def test_sharded_matches_travel_in_five_bytes_each(sharded):
+    # what each shard sends back for the client to choose the lines: int32 starts, uint8 lengths
+    shards, whole = sharded
+    plan = kwic_module._kwic_prepare(shards, "crude oil", max_rows=3)
+    sent = shards.map_shards(kwic_module._kwic_matches, plan)
+    assert all(start.dtype == np.int32 and length.dtype == np.uint8 and len(start) <= 3
+               for _, _, start, length in sent)
+    # the same matches as the shards' own, as int64 (the first three of each shard)
+    for (rows, n, start, length), i in zip(sent, range(shards.n_shards)):
+        own_start, own_length = kwic_module._token_matches(shards.shard(i), plan.query)
+        assert n == len(own_start) and start.tolist() == own_start[:3].tolist()
+        assert length.tolist() == own_length[:3].tolist()
+
+
 def test_sharded_warnings_name_the_callers_line(sharded):
     shards, _ = sharded
     for pattern, message in [("oil", "more than 1 matches"), ("zz*", "matches no term")]:

@@ -500,6 +500,7 @@ def _kwic_parts(corpus, rows: slice, plan: Plan) -> dict:
             n_matches = len(start)
         else:
             start, length, n_matches = found[rows.start, rows.stop]
+            start, length = start.astype(np.int64), length.astype(np.int64)  # as _token_matches gives them
         records = _surface_records(corpus, texts, start[:max_rows], length[:max_rows], window)
     docs = corpus.docs
     take = np.array([r[0] for r in records], dtype=np.int64)
@@ -518,10 +519,15 @@ def _kwic_parts(corpus, rows: slice, plan: Plan) -> dict:
 
 def _kwic_matches(corpus, rows: slice, plan: Plan) -> tuple[tuple[int, int], int, np.ndarray, np.ndarray]:
     """The rows of one shard (start, stop), the number of matches of a token query in it, and the
-    first token and length of its first ``max_rows`` matches (copies, so that only these are sent)."""
+    first token and length of its first ``max_rows`` matches: copies, so that only these are sent,
+    in the fewest bytes that hold them (int32 starts and uint8 lengths where they fit: 5 bytes a
+    match, sent back to the client and on to every worker)."""
     start, length = _token_matches(corpus, plan.query)
-    head = slice(0, plan.max_rows)
-    return (rows.start, rows.stop), len(start), start[head].copy(), length[head].copy()
+    n = len(start)
+    start, length = start[: plan.max_rows], length[: plan.max_rows]
+    start = start.astype(np.int32) if corpus.n_tokens < 2**31 else start.copy()
+    length = length.astype(np.uint8) if int(length.max(initial=0)) < 256 else length.copy()
+    return (rows.start, rows.stop), n, start, length
 
 
 def _kwic_combine(parts: list[dict]) -> dict:
