@@ -18,14 +18,12 @@ import warnings
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
+# module: (its source, what serves in its place where it was not built)
 EXTENSIONS = {
-    "corpus_tools.text._ctokenize": os.path.join("corpus_tools", "text", "_ctokenize.c"),
-    "corpus_tools.analyses._csets": os.path.join("corpus_tools", "analyses", "_csets.c"),
-}
-# what serves in place of each extension where it was not built
-FALLBACKS = {
-    "corpus_tools.text._ctokenize": "the pure-Python tokeniser",
-    "corpus_tools.analyses._csets": "the numpy forms of near_duplicates' steps",
+    "corpus_tools.text._ctokenize": (os.path.join("corpus_tools", "text", "_ctokenize.c"),
+                                     "the pure-Python tokeniser"),
+    "corpus_tools.analyses._csets": (os.path.join("corpus_tools", "analyses", "_csets.c"),
+                                     "the numpy forms of near_duplicates' steps"),
 }
 
 
@@ -33,7 +31,7 @@ def _build_ext(root: str, build_lib: str | None, module: str) -> list[str]:
     """Compile one extension with setuptools; returns the paths of the built files."""
     from setuptools import Distribution, Extension
 
-    extensions = [Extension(module, [EXTENSIONS[module]], extra_compile_args=["-O3"] if os.name != "nt" else [])]
+    extensions = [Extension(module, [EXTENSIONS[module][0]], extra_compile_args=["-O3"] if os.name != "nt" else [])]
     cwd = os.getcwd()
     os.chdir(root)
     try:
@@ -69,7 +67,7 @@ class CustomBuildHook(BuildHookInterface):
                 outputs += _build_ext(self.root, build_lib, module)
             except Exception as exc:  # no compiler, no headers: the pure-Python or numpy form serves
                 warnings.warn(f"corpus_tools: the C extension {module} was not built ({exc}); "
-                              f"{FALLBACKS[module]} will be used (same results, slower).")
+                              f"{EXTENSIONS[module][1]} will be used (same results, slower).")
                 print(f"corpus_tools: C extension {module} not built: {exc}", file=sys.stderr)
         if build_lib is None or not outputs:
             return

@@ -129,15 +129,21 @@ STEPS: list[Step] = [
 STREAM_CACHE = Path(__file__).resolve().parent / ".data" / "million-stream-cache"
 
 
-def fresh_stream_cache(m: Million) -> None:
+def use_cache(folder: Path, *, empty: bool = False) -> None:
+    """Make ``folder`` the corpus cache of this process, emptied first with ``empty``."""
     import shutil
 
-    shutil.rmtree(STREAM_CACHE, ignore_errors=True)
-    os.environ["CORPUS_TOOLS_CACHE"] = str(STREAM_CACHE)
+    if empty:
+        shutil.rmtree(folder, ignore_errors=True)
+    os.environ["CORPUS_TOOLS_CACHE"] = str(folder)
+
+
+def fresh_stream_cache(m: Million) -> None:
+    use_cache(STREAM_CACHE, empty=True)
 
 
 def stream_cache(m: Million) -> None:
-    os.environ["CORPUS_TOOLS_CACHE"] = str(STREAM_CACHE)
+    use_cache(STREAM_CACHE)
     if not any(STREAM_CACHE.glob("corpus/*/meta.json")):  # built here, untimed, if the cold step did not run
         from_parquet(m)
 
@@ -223,7 +229,7 @@ def analysis_corpus(m: Million):
     """The corpus as a notebook reopens it (default options): built once by from_parquet, n_jobs=2."""
     import corpus_tools as ct
 
-    os.environ["CORPUS_TOOLS_CACHE"] = str(STREAM_CACHE)
+    use_cache(STREAM_CACHE)
     return ct.Corpus.from_parquet(m.parquet, n_jobs=2, progress=False)
 
 
@@ -688,54 +694,46 @@ REPORT_CACHE = Path(__file__).resolve().parent / ".data" / "million-report-cache
 REPORT_OUT = Path(__file__).resolve().parent / "out" / "million-report"
 
 
-def fresh_report_cache(m: Million) -> str:
-    import shutil
-
-    shutil.rmtree(REPORT_CACHE, ignore_errors=True)
-    os.environ["CORPUS_TOOLS_CACHE"] = str(REPORT_CACHE)
-    return "cold"
-
-
-def report_cache(m: Million) -> str:
-    """The corpora the report reads, built (untimed) with its default parameters when not cached."""
-    from corpus_tools.report import open_corpus, topic_corpus
-
-    os.environ["CORPUS_TOOLS_CACHE"] = str(REPORT_CACHE)
-    open_corpus(m.parquet, extra_stopwords="news")
-    topic_corpus(m.parquet, n_topics=5, extra_stopwords="news")
-    return "cached"
-
-
-OPEN_CACHE = Path(__file__).resolve().parent / ".data" / "million-open-cache"
-
-
-def fresh_open_cache(m: Million) -> None:
-    """An empty cache of its own (the report's, above, is kept for its cached run)."""
-    import shutil
-
-    shutil.rmtree(OPEN_CACHE, ignore_errors=True)
-    os.environ["CORPUS_TOOLS_CACHE"] = str(OPEN_CACHE)
-
-
-def open_cache(m: Million) -> None:
-    """That cache, with the report's two corpora built in it (untimed) when they are not there."""
-    from corpus_tools.report import open_corpus, topic_corpus
-
-    os.environ["CORPUS_TOOLS_CACHE"] = str(OPEN_CACHE)
-    open_corpus(m.parquet, extra_stopwords="news")
-    topic_corpus(m.parquet, n_topics=5, extra_stopwords="news")
-
-
 def report_open_corpus(m: Million, _: Any = None) -> int:
+    """The report's main corpus, with its default options."""
     from corpus_tools.report import open_corpus
 
     return open_corpus(m.parquet, extra_stopwords="news").n_tokens
 
 
 def report_topic_corpus(m: Million, _: Any = None) -> int:
+    """The report's lemmatised corpus for the topics, with its default options."""
     from corpus_tools.report import topic_corpus
 
     return topic_corpus(m.parquet, n_topics=5, extra_stopwords="news")[0].n_tokens
+
+
+def fresh_report_cache(m: Million) -> str:
+    use_cache(REPORT_CACHE, empty=True)
+    return "cold"
+
+
+def report_cache(m: Million) -> str:
+    """The corpora the report reads, built (untimed) with its default parameters when not cached."""
+    use_cache(REPORT_CACHE)
+    report_open_corpus(m)
+    report_topic_corpus(m)
+    return "cached"
+
+
+# the steps of the report's two corpora alone, in a cache of their own (the report's is kept for its cached run)
+OPEN_CACHE = Path(__file__).resolve().parent / ".data" / "million-open-cache"
+
+
+def fresh_open_cache(m: Million) -> None:
+    use_cache(OPEN_CACHE, empty=True)
+
+
+def open_cache(m: Million) -> None:
+    """That cache, with the report's two corpora built in it (untimed) when they are not there."""
+    use_cache(OPEN_CACHE)
+    report_open_corpus(m)
+    report_topic_corpus(m)
 
 
 STEPS += [

@@ -350,6 +350,23 @@ def test_compiled_minhash_hand_checked_and_refuses_what_it_cannot_read():
 
 
 @compiled
+def test_compiled_band_partners_hand_checked_and_refuse_what_they_cannot_read():
+    # labels in the lowest 2 bits: bucket 1 holds labels 0, 2, 3, bucket 2 label 1 (sorted packed keys)
+    packed = np.array([1 << 2 | 0, 1 << 2 | 2, 1 << 2 | 3, 2 << 2 | 1], dtype=np.uint64)
+    for dtype in (np.int32, np.int64):
+        first, previous = np.zeros(4, dtype=dtype), np.zeros(4, dtype=dtype)
+        dup._band_partners_c(packed, 2, first, previous)
+        assert first.tolist() == [0, 1, 0, 0] and previous.tolist() == [0, 1, 0, 2]
+    with pytest.raises(TypeError, match="first: expected a contiguous array of 4- or 8-byte integers, got 8-byte "
+                                        "items of format 'd'"):
+        dup._band_partners_c(packed, 2, np.zeros(4), np.zeros(4, dtype=np.int64))
+    with pytest.raises(ValueError, match="first and previous must be int32 or int64 arrays of len"):
+        dup._band_partners_c(packed, 2, np.zeros(4, dtype=np.int32), np.zeros(4, dtype=np.int64))
+    with pytest.raises(ValueError, match="a label is not below len"):
+        dup._band_partners_c(packed[:3], 2, np.zeros(3, dtype=np.int32), np.zeros(3, dtype=np.int32))
+
+
+@compiled
 def test_compiled_digests_refuse_what_they_cannot_read():
     ids, docs = np.array([0, 1, 0, 1, 1], dtype=np.int32), np.array([0, 2, 5])
     tables = [np.arange(1, 3, dtype=np.uint64)] * 2 + [np.arange(1, 4, dtype=np.uint64)] * 3

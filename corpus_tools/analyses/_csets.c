@@ -26,13 +26,16 @@ static int integer_format(const char *format)
     return format[0] != '\0' && format[1] == '\0' && strchr("bBhHiIlLqQnN", format[0]) != NULL;
 }
 
+/* a C-contiguous buffer of integers of itemsize bytes (itemsize 0: of 4 or 8 bytes) */
 static int get_buffer(PyObject *obj, Py_buffer *view, const char *name, Py_ssize_t itemsize, int writable)
 {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    if (view->itemsize != itemsize || !integer_format(view->format)) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a contiguous array of %zd-byte integers, got %zd-byte items "
-                     "of format '%s'", name, itemsize, view->itemsize, view->format ? view->format : "");
+    int size_ok = itemsize ? view->itemsize == itemsize : (view->itemsize == 4 || view->itemsize == 8);
+    if (!size_ok || !integer_format(view->format)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a contiguous array of %s-byte integers, got %zd-byte items "
+                     "of format '%s'", name, itemsize == 4 ? "4" : itemsize == 8 ? "8" : "4- or 8", view->itemsize,
+                     view->format ? view->format : "");
         PyBuffer_Release(view);
         return -1;
     }
@@ -337,19 +340,15 @@ static PyObject *band_partners(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OiOO", &opacked, &label_bits, &ofirst, &oprevious)) return NULL;
     Py_buffer packed, first, previous;
     if (get_buffer(opacked, &packed, "packed", 8, 0) < 0) return NULL;
-    if (PyObject_GetBuffer(ofirst, &first, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
-        PyBuffer_Release(&packed);
-        return NULL;
-    }
-    if (PyObject_GetBuffer(oprevious, &previous, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
+    if (get_buffer(ofirst, &first, "first", 0, 1) < 0) { PyBuffer_Release(&packed); return NULL; }
+    if (get_buffer(oprevious, &previous, "previous", 0, 1) < 0) {
         PyBuffer_Release(&packed);
         PyBuffer_Release(&first);
         return NULL;
     }
     Py_ssize_t n = packed.len / 8, width = first.itemsize;
     PyObject *result = NULL;
-    if ((width != 4 && width != 8) || previous.itemsize != width || !integer_format(first.format)
-        || !integer_format(previous.format) || first.len != n * width
+    if (previous.itemsize != width || first.len != n * width
         || previous.len != n * width || label_bits < 1 || label_bits > 63) {
         PyErr_SetString(PyExc_ValueError, "band_partners: first and previous must be int32 or int64 arrays "
                         "of len(packed) values");
