@@ -106,6 +106,24 @@ def test_each_documents_estep_depends_on_its_row_alone(corpus):
     np.testing.assert_array_equal(gamma, whole[0][order])
 
 
+def test_estep_warns_for_non_finite_weights_and_for_nothing_else():
+    import warnings
+
+    import scipy.sparse as sp
+
+    beta = np.array([[0.9, 0.1], [0.1, 0.9]], dtype=np.float32)
+    alpha, start = np.full(2, 0.1, dtype=np.float32), np.ones((3, 2), dtype=np.float32)
+    dtm = sp.csr_matrix(np.array([[5, 0], [0, 5], [2, 3]], dtype=np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # finite counts: no warning, whatever the flags of the products
+        gamma, _, _ = estep_weights(beta, alpha, dtm, start, iterations=50, gamma_threshold=1e-3)
+    assert np.isfinite(gamma).all() and gamma[:2].argmax(axis=1).tolist() == [0, 1]
+    dtm.data[0] = np.nan  # a NaN count in the first document
+    with pytest.warns(RuntimeWarning, match=r"^the E-step gave non-finite topic weights for 1 of 3 documents"):
+        gamma, _, _ = estep_weights(beta, alpha, dtm, start, iterations=50, gamma_threshold=1e-3)
+    assert not np.isfinite(gamma[0]).all() and np.isfinite(gamma[1:]).all()
+
+
 def test_nnls_rows_depend_on_their_row_alone(corpus):
     rng = np.random.default_rng(1)
     W = rng.gamma(0.3, 1.0, (corpus.n_terms, 12))

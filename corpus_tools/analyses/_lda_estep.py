@@ -165,22 +165,33 @@ def estep_weights(exp_elogbeta: np.ndarray, alpha: np.ndarray, dtm: sp.csr_matri
     gamma = np.array(gamma, dtype=np.float32)
     ratio = np.zeros(dtm.nnz, dtype=np.float32) if collect_sstats else None
     exp_etheta = np.empty_like(gamma)
-    for rows, width in _blocks(lengths):
-        if width == 0:
-            # no terms: gensim's first update gives alpha, the second confirms it
-            gamma[rows] = alpha
-            exp_etheta[rows] = exp_dirichlet_expectation(np.broadcast_to(alpha, (len(rows), k)).copy())
-            continue
-        cells = indptr[rows][:, None] + np.arange(width)
-        valid = np.arange(width) < lengths[rows][:, None]
-        cells = np.where(valid, cells, 0)
-        term = np.where(valid, indices[cells], n_terms)
-        cts = np.where(valid, counts[cells], 0).astype(np.float32)
-        g, et = _block_estep(ebeta_t[term], cts, gamma[rows], alpha, iterations, gamma_threshold, eps)
-        gamma[rows], exp_etheta[rows] = g, et
-        if collect_sstats:
-            phinorm = (ebeta_t[term] @ et[:, :, None])[..., 0] + eps
-            ratio[cells[valid]] = (cts / phinorm)[valid]
+    # The results are checked below, not the floating-point flags: the batched products were seen
+    # to flag `invalid` in some runs and not others with every value the same (most likely a BLAS
+    # kernel computing on the padding of a tiny product), a warning in a report now and then.
+    with np.errstate(invalid="ignore"):
+        for rows, width in _blocks(lengths):
+            if width == 0:
+                # no terms: gensim's first update gives alpha, the second confirms it
+                gamma[rows] = alpha
+                exp_etheta[rows] = exp_dirichlet_expectation(np.broadcast_to(alpha, (len(rows), k)).copy())
+                continue
+            cells = indptr[rows][:, None] + np.arange(width)
+            valid = np.arange(width) < lengths[rows][:, None]
+            cells = np.where(valid, cells, 0)
+            term = np.where(valid, indices[cells], n_terms)
+            cts = np.where(valid, counts[cells], 0).astype(np.float32)
+            g, et = _block_estep(ebeta_t[term], cts, gamma[rows], alpha, iterations, gamma_threshold, eps)
+            gamma[rows], exp_etheta[rows] = g, et
+            if collect_sstats:
+                phinorm = (ebeta_t[term] @ et[:, :, None])[..., 0] + eps
+                ratio[cells[valid]] = (cts / phinorm)[valid]
+    bad = ~(np.isfinite(gamma).all(axis=1) & np.isfinite(exp_etheta).all(axis=1))
+    if bad.any():
+        import warnings
+
+        warnings.warn(f"the E-step gave non-finite topic weights for {int(bad.sum())} of {n} documents "
+                      "(rows of the matrix holding NaN or infinite counts, or a model whose topics are not "
+                      "finite); their topic shares are not usable.", RuntimeWarning, stacklevel=2)
     weights = sp.csr_matrix((ratio, indices, indptr), shape=(n, n_terms)) if collect_sstats else None
     return gamma, weights, exp_etheta
 
